@@ -1,0 +1,287 @@
+/**
+ * Every environment variable the identity server reads, with its default and meaning.
+ * This file is the single source: `loadConfig` validates against it and docs/configuration.md
+ * is generated from it (a test fails when the document is out of date).
+ *
+ * Secrets have no default in production. In development (`NODE_ENV` not `production`) missing
+ * secrets are generated once and kept in DATA_DIR/dev-secrets.json so `npm start` just works.
+ */
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const secret = z
+  .string()
+  .regex(/^[A-Za-z0-9+/_-]+={0,2}$/, 'must be base64')
+  .refine((v) => Buffer.from(v, 'base64').length >= 32, 'must decode to at least 32 bytes');
+
+export interface VariableSpec {
+  schema: z.ZodType;
+  /** Default as the environment would spell it; undefined = optional with no default. */
+  default?: string;
+  secret?: boolean;
+  description: string;
+}
+
+export const VARIABLES = {
+  NODE_ENV: {
+    schema: z.enum(['development', 'test', 'production']),
+    default: 'development',
+    description: '`production` makes every secret mandatory and turns the development outbox off.',
+  },
+  HOST: {
+    schema: z.string().min(1),
+    default: '127.0.0.1',
+    description: 'Interface the HTTP server listens on.',
+  },
+  PORT: {
+    schema: int(0, 65535),
+    default: '8080',
+    description: 'HTTP port of the identity server (0 = any free port).',
+  },
+  PUBLIC_URL: {
+    schema: z.url(),
+    default: 'http://localhost:8080',
+    description:
+      'External base URL of the server. Device proofs must name URLs under it; it is also the WebAuthn origin unless WEBAUTHN_ORIGINS says otherwise.',
+  },
+  TRUST_PROXY: {
+    schema: bool,
+    default: 'false',
+    description: 'Trust X-Forwarded-* headers (set when running behind a load balancer).',
+  },
+  DATABASE_URL: {
+    schema: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .optional(),
+    description:
+      'PostgreSQL connection URL. When unset, an embedded PGlite database in DATA_DIR/pglite is used.',
+  },
+  DATABASE_POOL_SIZE: { schema: int(1, 200), default: '10', description: 'PostgreSQL connection pool size.' },
+  DATA_DIR: {
+    schema: z.string().min(1),
+    default: '.data',
+    description: 'Folder for the embedded database and development secrets.',
+  },
+  REDIS_URL: {
+    schema: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+      .optional(),
+    description:
+      'Redis URL for counters, nonces and events between instances. When unset, in-process memory is used (single instance only).',
+  },
+  REDIS_KEY_PREFIX: {
+    schema: z.string().max(64),
+    default: 'cdk:',
+    description: 'Prefix of every Redis key and channel.',
+  },
+  LOG_LEVEL: {
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    default: 'info',
+    description: 'pino log level.',
+  },
+  SHUTDOWN_GRACE_MS: {
+    schema: int(0, 120_000),
+    default: '10000',
+    description: 'On SIGTERM, how long in-flight requests may take before the process exits anyway.',
+  },
+  PIN_PEPPER: {
+    schema: secret,
+    secret: true,
+    description:
+      'Base64 key (≥32 bytes) of the HMAC applied to PINs before Argon2id. Keep outside the database.',
+  },
+  OTP_KEY: {
+    schema: secret,
+    secret: true,
+    description: 'Base64 key (≥32 bytes) for the keyed hashes of OTP codes.',
+  },
+  DATA_KEKS: {
+    schema: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/_-]+={0,2}(,[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/_-]+={0,2})*$/,
+        'must be id:base64key[,id:base64key…]',
+      ),
+    secret: true,
+    description:
+      'Key-encryption keys for envelope encryption, `id:base64(32 bytes)`, comma-separated; the first encrypts, all decrypt (rotation).',
+  },
+  BLIND_INDEX_KEY: {
+    schema: secret,
+    secret: true,
+    description: 'Base64 key (≥32 bytes) of the keyed blind index used to look up document numbers.',
+  },
+  ADMIN_TOKEN: {
+    schema: z.string().min(32),
+    secret: true,
+    description:
+      'Bearer token of the bootstrap administrator API (holiday calendar) until officer accounts exist.',
+  },
+  ARGON2_MEMORY_KIB: {
+    schema: int(19_456, 4_194_304),
+    default: '19456',
+    description: 'Argon2id memory cost in KiB (≥ 19 MiB).',
+  },
+  ARGON2_TIME_COST: { schema: int(2, 20), default: '2', description: 'Argon2id iterations (≥ 2).' },
+  PIN_HASH_THREADS: {
+    schema: int(1, 64),
+    optional: true,
+    description: 'Worker threads of the PIN hashing pool. Default: the number of CPU cores.',
+  },
+  OTP_TTL_SECONDS: { schema: int(60, 600), default: '300', description: 'Lifetime of an OTP code.' },
+  OTP_MAX_FAILURES: {
+    schema: int(1, 10),
+    default: '5',
+    description: 'Wrong tries before a code (and its number) is locked.',
+  },
+  OTP_LOCK_SECONDS: {
+    schema: int(60, 86_400),
+    default: '3600',
+    description: 'How long a number stays locked after too many wrong codes.',
+  },
+  OTP_RESEND_SECONDS: {
+    schema: int(10, 600),
+    default: '60',
+    description: 'Minimum time between two codes to the same address.',
+  },
+  OTP_MAX_SENDS_PER_HOUR: {
+    schema: int(1, 100),
+    default: '5',
+    description: 'Codes sent to one phone number or e-mail address per hour.',
+  },
+  OTP_MAX_SENDS_PER_IP_PER_HOUR: {
+    schema: int(1, 10_000),
+    default: '30',
+    description: 'Codes requested from one IP address per hour.',
+  },
+  OTP_MAX_VERIFY_PER_IP_PER_HOUR: {
+    schema: int(1, 10_000),
+    default: '60',
+    description: 'Code verifications from one IP address per hour.',
+  },
+  FLOWS_PER_IP_PER_HOUR: {
+    schema: int(1, 10_000),
+    default: '30',
+    description: 'Registrations started from one IP address per hour.',
+  },
+  FLOW_IDLE_MINUTES: {
+    schema: int(5, 240),
+    default: '30',
+    description: 'A flow without activity for this long expires (410).',
+  },
+  DEVICE_PROOF_MAX_AGE_SECONDS: {
+    schema: int(10, 300),
+    default: '60',
+    description: 'Maximum age of a device proof.',
+  },
+  DEVICE_NONCE_TTL_SECONDS: {
+    schema: int(30, 900),
+    default: '120',
+    description: 'Lifetime of a server nonce for device proofs.',
+  },
+  UPLOAD_MAX_IMAGE_BYTES: {
+    schema: int(10_000, 20_000_000),
+    default: '4000000',
+    description: 'Largest accepted photo (document, selfie, one frame).',
+  },
+  UPLOAD_MAX_BODY_BYTES: {
+    schema: int(100_000, 100_000_000),
+    default: '25000000',
+    description: 'Largest accepted request body (a liveness recording).',
+  },
+  WEBAUTHN_RP_ID: {
+    schema: z.string().min(1),
+    optional: true,
+    description: 'WebAuthn relying-party id. Default: the host of PUBLIC_URL.',
+  },
+  WEBAUTHN_RP_NAME: {
+    schema: z.string().min(1),
+    default: 'CamDigiKey',
+    description: 'WebAuthn relying-party name shown by the phone.',
+  },
+  WEBAUTHN_ORIGINS: {
+    schema: z.string().min(1),
+    optional: true,
+    description: 'Comma-separated origins allowed in WebAuthn responses. Default: the origin of PUBLIC_URL.',
+  },
+  LIVENESS_TIME_LIMIT_SECONDS: {
+    schema: int(10, 600),
+    default: '120',
+    description: 'Time to record the liveness challenge after it is issued.',
+  },
+  LIVENESS_ACTION_COUNT: {
+    schema: int(2, 4),
+    default: '3',
+    description: 'Number of actions in a liveness challenge.',
+  },
+  MIN_AGE_YEARS: {
+    schema: int(0, 30),
+    default: '15',
+    description: 'Minimum age of a registering citizen on the day of submission.',
+  },
+  REVIEW_WORKING_HOURS: {
+    schema: int(1, 200),
+    default: '8',
+    description: 'Review deadline after submission, in working hours.',
+  },
+  WORKING_PERIODS: {
+    schema: z.string().min(1),
+    default: '08:00-12:00,14:00-17:00',
+    description: 'Working periods of a working day, local time.',
+  },
+  WORKING_DAYS: {
+    schema: z.string().min(1),
+    default: '1-5',
+    description: 'Working days as ISO weekdays (1 = Monday).',
+  },
+  WORKING_UTC_OFFSET_MINUTES: {
+    schema: int(-720, 840),
+    default: '420',
+    description: 'UTC offset of the working calendar (Asia/Phnom_Penh = 420).',
+  },
+  SMTP_URL: {
+    schema: z
+      .string()
+      .regex(/^smtps?:\/\//, 'must be an smtp:// URL')
+      .optional(),
+    description:
+      'SMTP server for e-mail. When unset in development, `npm start` runs a local SMTP sink that feeds the outbox page.',
+  },
+  MAIL_FROM: {
+    schema: z.string().min(3),
+    default: 'CamDigiKey <no-reply@camdigikey.local>',
+    description: 'Sender of e-mails.',
+  },
+  SMS_GATEWAY_URL: {
+    schema: z.url().optional(),
+    description: 'HTTP SMS gateway endpoint (JSON POST). When unset, SMS go to the development outbox.',
+  },
+  SMS_GATEWAY_TOKEN: {
+    schema: z.string().optional(),
+    secret: true,
+    description: 'Bearer token for the SMS gateway.',
+  },
+  SMS_GATEWAY_TIMEOUT_MS: {
+    schema: int(100, 60_000),
+    default: '5000',
+    description: 'Timeout of one SMS gateway call.',
+  },
+  DEV_OUTBOX: {
+    schema: bool,
+    optional: true,
+    description:
+      'Serve the development outbox page at /dev/outbox. Default: on, except in production (where it cannot be enabled).',
+  },
+  DEMO_DATA: {
+    schema: bool,
+    default: 'false',
+    description: 'Seed synthetic demo accounts on start (development only).',
+  },
+} as const satisfies Record<string, VariableSpec & { optional?: boolean }>;
+
+export type VariableName = keyof typeof VARIABLES;

@@ -1,0 +1,123 @@
+/**
+ * The composition root: builds every port and service from the configuration. Tests pass
+ * overrides (a manual clock, a prepared database, a test SMTP server) and get the same wiring.
+ */
+import { type Database, type DatabaseKind, migrateToLatest, openDatabase } from '@camdigikey/db';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Config } from './config/load';
+import { Envelope } from './crypto/envelope';
+import { BlindIndex } from './crypto/keyed-hash';
+import { DeviceProofVerifier } from './device/proof';
+import type { HotState } from './infra/hot-state';
+import { openHotState } from './infra/open-hot-state';
+import { createLogger } from './logging';
+import { OtpService } from './otp/otp-service';
+import { PinHasher } from './pin/pin-hasher';
+import { type Clock, systemClock } from './ports/clock';
+import { type MailSender, SmtpMailSender } from './ports/mail';
+import { Notifier } from './ports/notifier';
+import { Outbox } from './ports/outbox';
+import { HttpSmsGateway, OutboxSms, type SmsSender } from './ports/sms';
+
+export interface Deps {
+  config: Config;
+  db: Kysely<Database>;
+  dbKind: DatabaseKind;
+  pingDb(): Promise<void>;
+  hot: HotState;
+  clock: Clock;
+  logger: Logger;
+  envelope: Envelope;
+  blindIndex: BlindIndex;
+  pins: PinHasher;
+  otp: OtpService;
+  notifier: Notifier;
+  proofs: DeviceProofVerifier;
+  outbox: Outbox;
+  close(): Promise<void>;
+}
+
+export interface DepsOverrides {
+  clock?: Clock;
+  logger?: Logger;
+  database?: { db: Kysely<Database>; kind: DatabaseKind; ping(): Promise<void>; close?(): Promise<void> };
+  hot?: HotState;
+  sms?: SmsSender;
+  mail?: MailSender;
+  outbox?: Outbox;
+}
+
+export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<Deps> {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const clock = overrides.clock ?? systemClock;
+  const outbox = overrides.outbox ?? new Outbox();
+
+  let database = overrides.database;
+  let closeDb: (() => Promise<void>) | undefined = overrides.database?.close;
+  if (!database) {
+    const opened = await openDatabase({
+      url: config.database.url,
+      dataDir: config.database.url ? undefined : `${config.database.dataDir}/pglite`,
+      poolSize: config.database.poolSize,
+    });
+    await migrateToLatest(opened.db);
+    database = opened;
+    closeDb = opened.close;
+  }
+  const hot = overrides.hot ?? openHotState(config.redis.url, config.redis.keyPrefix);
+
+  const sms =
+    overrides.sms ??
+    (config.sms.gatewayUrl
+      ? new HttpSmsGateway(config.sms.gatewayUrl, config.sms.gatewayToken, config.sms.timeoutMs)
+      : new OutboxSms(outbox));
+  const smtpUrl = config.mail.smtpUrl;
+  if (!overrides.mail && !smtpUrl)
+    throw new Error('SMTP_URL is required (npm start runs a local SMTP sink in development)');
+  const mail = overrides.mail ?? new SmtpMailSender(smtpUrl as string, config.mail.from);
+  const notifier = new Notifier(sms, mail);
+
+  const pins = new PinHasher({
+    pepper: config.secrets.pinPepper,
+    memoryKib: config.argon2.memoryKib,
+    timeCost: config.argon2.timeCost,
+    threads: config.argon2.threads,
+  });
+  const otp = new OtpService({
+    db: database.db,
+    hot,
+    clock,
+    key: config.secrets.otpKey,
+    settings: config.otp,
+    deliver: (d) => notifier.deliverOtp(d),
+  });
+  const proofs = new DeviceProofVerifier(hot, clock, {
+    publicUrl: config.http.publicUrl,
+    maxAgeSeconds: config.device.proofMaxAgeSeconds,
+    nonceTtlSeconds: config.device.nonceTtlSeconds,
+  });
+
+  return {
+    config,
+    db: database.db,
+    dbKind: database.kind,
+    pingDb: () => (database as { ping(): Promise<void> }).ping(),
+    hot,
+    clock,
+    logger,
+    envelope: new Envelope(config.secrets.keks),
+    blindIndex: new BlindIndex(config.secrets.blindIndexKey),
+    pins,
+    otp,
+    notifier,
+    proofs,
+    outbox,
+    async close() {
+      await pins.close();
+      mail.close();
+      if (!overrides.hot) await hot.close();
+      if (closeDb) await closeDb();
+    },
+  };
+}

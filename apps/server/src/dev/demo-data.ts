@@ -1,0 +1,94 @@
+/**
+ * Development only (DEMO_DATA=true): synthetic citizens from the testkit as accounts, some
+ * active and one waiting for review, each with a device key whose private half is written to
+ * DATA_DIR/demo-devices.json so a test device can act for them. Idempotent.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CITIZENS } from '@camdigikey/testkit/citizens';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
+import { insertAccount } from '../accounts/create-account';
+import { appendAudit } from '../audit/audit-log';
+import { reviewDeadline } from '../calendar/review-calendar';
+import type { Deps } from '../deps';
+import { CONSENT_PURPOSE, CONSENT_VERSION } from '../flows/registration/consent';
+
+const DEMO_COUNT = 4;
+
+export async function seedDemoData(deps: Deps): Promise<void> {
+  const devices: Record<string, unknown>[] = [];
+  for (const [i, c] of CITIZENS.slice(0, DEMO_COUNT).entries()) {
+    const { normalizePhone } = await import('@camdigikey/core/identity/phone');
+    const phone = normalizePhone(c.phone);
+    if (!phone.ok) continue;
+    const exists = await deps.db
+      .selectFrom('accounts')
+      .select('id')
+      .where('phone_e164', '=', phone.value.e164)
+      .executeTakeFirst();
+    if (exists) continue;
+    const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
+    const jwk = await exportJWK(publicKey);
+    const thumbprint = await calculateJwkThumbprint(jwk, 'sha256');
+    const now = deps.clock.now();
+    const status = i === DEMO_COUNT - 1 ? 'pending_review' : 'active';
+    const deadline = await reviewDeadline(deps.db, deps.config.review, now);
+    const { accountId } = await deps.db.transaction().execute(async (trx) => {
+      const created = await insertAccount(
+        trx,
+        deps,
+        {
+          status,
+          language: 'km',
+          phoneE164: phone.value.e164,
+          email: c.email,
+          khmerSurname: c.khmerSurname,
+          khmerGivenName: c.khmerGivenName,
+          latinSurname: c.latinSurname,
+          latinGivenName: c.latinGivenName,
+          gender: c.gender,
+          birthDate: c.birthDate,
+          nationality: c.nationality,
+          documentType: c.documentType,
+          issuingState: c.documentType === 'id_card' ? 'KHM' : c.nationality,
+          documentNumber: c.documentNumber,
+          issueDate: c.issueDate,
+          expiryDate: c.expiryDate,
+          mrz: c.mrz.join('\n'),
+          reviewFlags: [],
+          pinVerifier: await deps.pins.hash(c.pin),
+          submittedAt: now,
+          reviewDeadline: deadline,
+          device: { thumbprint, jwk: { ...jwk } },
+          consent: { purpose: CONSENT_PURPOSE, version: CONSENT_VERSION, language: 'km', acceptedAt: now },
+        },
+        now,
+      );
+      await appendAudit(
+        trx,
+        {
+          actorType: 'system',
+          action: 'demo.account_seeded',
+          subjectType: 'account',
+          subjectId: created.accountId,
+        },
+        now,
+      );
+      return created;
+    });
+    devices.push({
+      accountId,
+      status,
+      phone: phone.value.e164,
+      pin: c.pin,
+      privateJwk: await exportJWK(privateKey),
+    });
+  }
+  if (devices.length > 0) {
+    mkdirSync(deps.config.database.dataDir, { recursive: true });
+    writeFileSync(join(deps.config.database.dataDir, 'demo-devices.json'), JSON.stringify(devices, null, 2), {
+      mode: 0o600,
+    });
+    deps.logger.info({ accounts: devices.length }, 'demo accounts seeded');
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Device authentication for routes: every device answer carries a fresh `Device-Nonce` for the
+ * next proof (even an error answer, so the app can retry at once), then the proof is verified.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Deps } from '../deps';
+import { AppError } from '../errors';
+import { rawBodyOf } from '../http/raw-body';
+import { NONCE_HEADER, PROOF_HEADER, type VerifiedProof } from './proof';
+
+export async function verifyDevice(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  deps: Deps,
+): Promise<VerifiedProof> {
+  reply.header(NONCE_HEADER, await deps.proofs.issueNonce());
+  const header = request.headers[PROOF_HEADER];
+  return deps.proofs.verify({
+    method: request.method,
+    url: request.url,
+    body: rawBodyOf(request),
+    proof: Array.isArray(header) ? header[0] : header,
+  });
+}
+
+/** A device call from a registered, active device: returns the device and its account. */
+export async function requireRegisteredDevice(request: FastifyRequest, reply: FastifyReply, deps: Deps) {
+  const proof = await verifyDevice(request, reply, deps);
+  const device = await deps.db
+    .selectFrom('devices')
+    .select(['id', 'account_id', 'status'])
+    .where('thumbprint', '=', proof.thumbprint)
+    .executeTakeFirst();
+  if (device?.status !== 'active') throw new AppError('device_key_unknown');
+  await deps.db
+    .updateTable('devices')
+    .set({ last_seen_at: deps.clock.now() })
+    .where('id', '=', device.id)
+    .execute();
+  return { proof, deviceId: device.id, accountId: device.account_id };
+}

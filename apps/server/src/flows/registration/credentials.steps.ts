@@ -1,0 +1,125 @@
+/**
+ * The citizen's authenticators: the 6-digit PIN (user guide 1.5) and, optionally, Face ID as a
+ * WebAuthn platform credential with user verification (1.6). The PIN is checked against the
+ * policy and kept only as an Argon2id verifier computed in the worker pool.
+ */
+import { randomBytes } from 'node:crypto';
+import { checkPin } from '@camdigikey/core/identity/pin-policy';
+import {
+  generateRegistrationOptions,
+  type RegistrationResponseJSON,
+  verifyRegistrationResponse,
+} from '@simplewebauthn/server';
+import type { Deps } from '../../deps';
+import { AppError, fieldIssue } from '../../errors';
+import { loadFlow, type RegistrationFlow, type RequestContext, saveFlow } from './flow-store';
+
+export async function setPin(
+  deps: Deps,
+  flowId: string,
+  body: { pin: string; pinConfirmation: string },
+  ctx: RequestContext,
+): Promise<RegistrationFlow> {
+  const flow = await loadFlow(deps, flowId, ctx.deviceThumbprint, 'set_pin');
+  const birthDate = flow.data.details?.birthDate;
+  const policy = checkPin(body.pin, birthDate ? { birthDate } : {});
+  if (!policy.ok) throw new AppError(policy.code, { fields: [fieldIssue('pin', policy.code)] });
+  if (body.pin !== body.pinConfirmation)
+    throw new AppError('pin_mismatch', { fields: [fieldIssue('pinConfirmation', 'pin_mismatch')] });
+  const pinVerifier = await deps.pins.hash(body.pin);
+  const replacing = flow.state === 'awaiting_new_pin';
+  return saveFlow(deps, flow, {
+    action: 'set_pin',
+    state: replacing ? 'awaiting_consent' : 'awaiting_face_id',
+    data: { ...flow.data, pinVerifier },
+    ctx,
+    audit: { replacing },
+  });
+}
+
+export async function faceIdOptions(deps: Deps, flowId: string, ctx: RequestContext) {
+  const flow = await loadFlow(deps, flowId, ctx.deviceThumbprint, 'face_id_options');
+  const userId = randomBytes(32);
+  const options = await generateRegistrationOptions({
+    rpName: deps.config.webauthn.rpName,
+    rpID: deps.config.webauthn.rpId,
+    userName: flow.data.phone?.e164 ?? flow.id,
+    userDisplayName: flow.data.email?.address ?? 'CamDigiKey',
+    userID: userId,
+    attestationType: 'none',
+    timeout: 120_000,
+    authenticatorSelection: {
+      authenticatorAttachment: 'platform',
+      userVerification: 'required',
+      residentKey: 'preferred',
+    },
+    supportedAlgorithmIDs: [-7, -257],
+  });
+  const saved = await saveFlow(deps, flow, {
+    action: 'face_id_options',
+    state: 'awaiting_face_id',
+    data: {
+      ...flow.data,
+      faceId: { status: 'pending', challenge: options.challenge, userId: userId.toString('base64url') },
+    },
+    ctx,
+  });
+  return { flow: saved, options };
+}
+
+export async function registerFaceId(
+  deps: Deps,
+  flowId: string,
+  credential: RegistrationResponseJSON,
+  ctx: RequestContext,
+): Promise<RegistrationFlow> {
+  const flow = await loadFlow(deps, flowId, ctx.deviceThumbprint, 'register_face_id');
+  const pending = flow.data.faceId;
+  if (pending?.status !== 'pending')
+    throw new AppError('webauthn_failed', { details: { reason: 'no_options' } });
+  let verification: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
+  try {
+    verification = await verifyRegistrationResponse({
+      response: credential,
+      expectedChallenge: pending.challenge,
+      expectedOrigin: [...deps.config.webauthn.origins],
+      expectedRPID: deps.config.webauthn.rpId,
+      requireUserVerification: true,
+    });
+  } catch (cause) {
+    throw new AppError('webauthn_failed', { cause, fields: [fieldIssue('credential', 'webauthn_failed')] });
+  }
+  if (!verification.verified || !verification.registrationInfo) {
+    throw new AppError('webauthn_failed', { fields: [fieldIssue('credential', 'webauthn_failed')] });
+  }
+  const { credential: cred, credentialDeviceType } = verification.registrationInfo;
+  if (credential.authenticatorAttachment && credential.authenticatorAttachment !== 'platform') {
+    throw new AppError('webauthn_failed', { details: { reason: 'not_platform' } });
+  }
+  return saveFlow(deps, flow, {
+    action: 'register_face_id',
+    state: 'awaiting_liveness',
+    data: {
+      ...flow.data,
+      faceId: {
+        status: 'registered',
+        credentialId: cred.id,
+        publicKey: Buffer.from(cred.publicKey).toString('base64url'),
+        counter: cred.counter,
+        transports: cred.transports ?? ['internal'],
+      },
+    },
+    ctx,
+    audit: { deviceType: credentialDeviceType },
+  });
+}
+
+export async function skipFaceId(deps: Deps, flowId: string, ctx: RequestContext): Promise<RegistrationFlow> {
+  const flow = await loadFlow(deps, flowId, ctx.deviceThumbprint, 'skip_face_id');
+  return saveFlow(deps, flow, {
+    action: 'skip_face_id',
+    state: 'awaiting_liveness',
+    data: { ...flow.data, faceId: { status: 'skipped' } },
+    ctx,
+  });
+}

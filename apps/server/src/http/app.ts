@@ -1,0 +1,68 @@
+/**
+ * Builds the Fastify application: request ids, JSON-only bodies kept raw for device proofs,
+ * schema validation with zod, one error handler, and the route groups. Nothing listens here;
+ * main.ts (and the tests) decide where.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { statusRoutes } from '../accounts/status.routes';
+import { holidayRoutes } from '../calendar/holidays.routes';
+import type { Deps } from '../deps';
+import { outboxRoutes } from '../dev/outbox.routes';
+import { NONCE_HEADER } from '../device/proof';
+import { registrationRoutes } from '../flows/registration/routes';
+import { installErrorHandling } from './error-handler';
+import { healthRoutes } from './health.routes';
+import { installJsonParser } from './raw-body';
+
+export interface App {
+  fastify: FastifyInstance;
+  /** Ends open event streams (called on shutdown before the server closes). */
+  endStreams(): void;
+}
+
+export async function buildApp(deps: Deps): Promise<App> {
+  const fastify = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    genReqId: () => randomUUID(),
+    requestIdLogLabel: 'requestId',
+    disableRequestLogging: false,
+    bodyLimit: deps.config.http.maxBodyBytes,
+    trustProxy: deps.config.http.trustProxy,
+    return503OnClosing: true,
+  });
+  fastify.setValidatorCompiler(validatorCompiler);
+  fastify.setSerializerCompiler(serializerCompiler);
+  installJsonParser(fastify);
+  installErrorHandling(fastify);
+
+  fastify.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    reply.header('cache-control', reply.getHeader('cache-control') ?? 'no-store');
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+  });
+
+  const streams = new Set<() => void>();
+  healthRoutes(fastify, deps);
+  fastify.post('/api/device/v1/nonce', async (_request, reply) => {
+    const nonce = await deps.proofs.issueNonce();
+    reply.header(NONCE_HEADER, nonce);
+    return { nonce, expiresIn: deps.config.device.nonceTtlSeconds };
+  });
+  registrationRoutes(fastify, deps);
+  statusRoutes(fastify, deps, streams);
+  holidayRoutes(fastify, deps);
+  if (deps.config.devOutbox) outboxRoutes(fastify, deps.outbox);
+
+  fastify.addHook('onClose', async () => {
+    for (const end of [...streams]) end();
+  });
+  return {
+    fastify,
+    endStreams: () => {
+      for (const end of [...streams]) end();
+    },
+  };
+}

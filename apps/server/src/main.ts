@@ -1,0 +1,79 @@
+/**
+ * `npm start`: reads the configuration, prepares the database (PGlite in DATA_DIR by default),
+ * starts a local SMTP sink in development when no SMTP_URL is set, seeds demo data when asked,
+ * listens, prints the URLs, and shuts down gracefully on SIGTERM/SIGINT: stop accepting,
+ * end event streams, let in-flight requests finish (up to SHUTDOWN_GRACE_MS), close the pools.
+ */
+import { ConfigError, loadConfig } from './config/load';
+import { createDeps } from './deps';
+import { seedDemoData } from './dev/demo-data';
+import { startSmtpSink } from './dev/smtp-sink';
+import { buildApp } from './http/app';
+import { Outbox } from './ports/outbox';
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+
+  const outbox = new Outbox();
+  let sink: Awaited<ReturnType<typeof startSmtpSink>> | undefined;
+  if (!config.mail.smtpUrl && config.devOutbox) {
+    sink = await startSmtpSink(outbox, Number(process.env.DEV_SMTP_PORT ?? 2525));
+    config = loadConfig({ ...process.env, SMTP_URL: sink.url });
+  }
+  const deps = await createDeps(config, { outbox });
+  if (config.demoData) await seedDemoData(deps);
+  const app = await buildApp(deps);
+  const address = await app.fastify.listen({ host: config.http.host, port: config.http.port });
+
+  const base = config.http.publicUrl;
+  const lines = [
+    '',
+    'CamDigiKey identity server is running',
+    `  listening       ${address}`,
+    `  public URL      ${base}`,
+    `  device API      ${base}/api/device/v1/registration`,
+    `  health          ${base}/healthz  ${base}/readyz`,
+    `  database        ${deps.dbKind === 'pglite' ? `PGlite in ${config.database.dataDir}/pglite` : 'PostgreSQL'}`,
+    `  hot state       ${deps.hot.kind}`,
+  ];
+  if (config.devOutbox)
+    lines.push(`  dev outbox      ${base}/dev/outbox   (SMS and e-mail sent in development)`);
+  if (sink) lines.push(`  SMTP sink       ${sink.url}`);
+  if (config.env !== 'production') lines.push('  admin token     in .data/dev-secrets.json (ADMIN_TOKEN)');
+  deps.logger.info({ address }, 'listening');
+  console.log(lines.join('\n'));
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    deps.logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      deps.logger.error('graceful shutdown timed out');
+      process.exit(1);
+    }, config.http.shutdownGraceMs);
+    force.unref();
+    app.endStreams();
+    await app.fastify.close(); // stops accepting, waits for in-flight requests
+    await deps.close();
+    await sink?.close();
+    clearTimeout(force);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

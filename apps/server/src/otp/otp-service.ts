@@ -1,0 +1,246 @@
+/**
+ * One-time codes sent by SMS or e-mail to prove control of an address (security-rules.md, OTP).
+ *
+ * Rules, each pinned by a test:
+ *  - 6 digits from the CSPRNG (crypto.randomInt), valid OTP_TTL_SECONDS (5 min);
+ *  - stored only as HMAC(OTP_KEY, challenge id, code); compared in constant time;
+ *  - consumed once, atomically (UPDATE … WHERE consumed_at IS NULL RETURNING);
+ *  - OTP_MAX_FAILURES (5) wrong tries per address within OTP_LOCK_SECONDS, counted across
+ *    resends and across flows (a resend never resets the count), then the address is locked;
+ *  - a resend at the earliest OTP_RESEND_SECONDS (60 s) after the previous code, at most
+ *    OTP_MAX_SENDS_PER_HOUR (5) codes per address per hour, and per-IP limits on sends and tries;
+ *  - enumeration safety: when the address already belongs to an account, the answer and every
+ *    limit are exactly the same, but the owner receives a notice instead of a code.
+ */
+import { randomInt, randomUUID } from 'node:crypto';
+import type { Database } from '@camdigikey/db';
+import type { Language } from '@camdigikey/messages';
+import { type Kysely, sql } from 'kysely';
+import { constantTimeEqual, hmacHex } from '../crypto/keyed-hash';
+import { AppError } from '../errors';
+import type { HotState } from '../infra/hot-state';
+import type { Clock } from '../ports/clock';
+
+export type OtpChannel = 'sms' | 'email';
+
+export interface OtpSettings {
+  ttlSeconds: number;
+  maxFailures: number;
+  lockSeconds: number;
+  resendSeconds: number;
+  maxSendsPerHour: number;
+  maxSendsPerIpPerHour: number;
+  maxVerifyPerIpPerHour: number;
+}
+
+/** What to deliver: the code to the address, or a notice that the address is already in use. */
+export type OtpDelivery =
+  | { kind: 'code'; channel: OtpChannel; to: string; code: string; language: Language }
+  | { kind: 'address_in_use'; channel: OtpChannel; to: string; language: Language };
+
+export interface OtpDeps {
+  db: Kysely<Database>;
+  hot: HotState;
+  clock: Clock;
+  key: Uint8Array;
+  settings: OtpSettings;
+  deliver(delivery: OtpDelivery): Promise<void>;
+}
+
+const HOUR = 3600;
+const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+
+export class OtpService {
+  constructor(private readonly deps: OtpDeps) {}
+
+  private hash(challengeId: string, code: string): string {
+    return hmacHex(this.deps.key, 'otp', challengeId, code);
+  }
+
+  /** Send (or resend) a code to `target` for a flow. `inUse` = the address has an account. */
+  async send(input: {
+    flowId: string;
+    channel: OtpChannel;
+    target: string;
+    language: Language;
+    ip: string;
+    inUse: boolean;
+    resend: boolean;
+  }): Promise<{ expiresAt: Date; resendAt: Date }> {
+    const { db, hot, clock, settings } = this.deps;
+    const now = clock.now();
+
+    const ipHit = await hot.hit(`otp-send-ip:${input.ip}`, HOUR, now);
+    if (ipHit.count > settings.maxSendsPerIpPerHour) {
+      throw new AppError('rate_limited', { details: { retryAfterSeconds: seconds(ipHit.resetInMs) } });
+    }
+    await this.assertNotLocked(input.channel, input.target, now);
+
+    const existing = await db
+      .selectFrom('otp_challenges')
+      .selectAll()
+      .where('flow_id', '=', input.flowId)
+      .where('channel', '=', input.channel)
+      .where('target', '=', input.target)
+      .executeTakeFirst();
+    if (input.resend && !existing) throw new AppError('otp_not_sent');
+    if (existing) {
+      const wait = existing.last_sent_at.getTime() + settings.resendSeconds * 1000 - now.getTime();
+      if (wait > 0)
+        throw new AppError('otp_resend_too_soon', { details: { retryAfterSeconds: seconds(wait) } });
+    }
+
+    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+    const challengeId = existing?.id ?? randomUUID();
+    const expiresAt = new Date(now.getTime() + settings.ttlSeconds * 1000);
+
+    await db.transaction().execute(async (trx) => {
+      // Serialise sends to one address so the hourly cap holds under concurrency.
+      await sql`select pg_advisory_xact_lock(hashtext(${`otp:${input.channel}:${input.target}`}))`.execute(
+        trx,
+      );
+      const since = new Date(now.getTime() - HOUR * 1000);
+      const sent = await trx
+        .selectFrom('otp_sends')
+        .select([sql<number>`count(*)::int`.as('n'), sql<Date | null>`min(sent_at)`.as('oldest')])
+        .where('channel', '=', input.channel)
+        .where('target', '=', input.target)
+        .where('sent_at', '>', since)
+        .executeTakeFirstOrThrow();
+      if (sent.n >= settings.maxSendsPerHour) {
+        const oldest = sent.oldest ? new Date(sent.oldest).getTime() : now.getTime();
+        const retry = oldest + HOUR * 1000 - now.getTime();
+        throw new AppError('otp_send_limit', {
+          details: { retryAfterMinutes: Math.ceil(retry / 60_000), retryAfterSeconds: seconds(retry) },
+        });
+      }
+      await trx
+        .insertInto('otp_sends')
+        .values({ channel: input.channel, target: input.target, sent_at: now })
+        .execute();
+      const codeHash = this.hash(challengeId, code);
+      if (existing) {
+        await trx
+          .updateTable('otp_challenges')
+          .set({
+            code_hash: codeHash,
+            expires_at: expiresAt,
+            last_sent_at: now,
+            send_count: sql`send_count + 1`,
+            consumed_at: null,
+          })
+          .where('id', '=', challengeId)
+          .execute();
+      } else {
+        await trx
+          .insertInto('otp_challenges')
+          .values({
+            id: challengeId,
+            flow_id: input.flowId,
+            channel: input.channel,
+            target: input.target,
+            code_hash: codeHash,
+            expires_at: expiresAt,
+            last_sent_at: now,
+            created_at: now,
+            locked_at: null,
+            last_failed_at: null,
+            consumed_at: null,
+          })
+          .execute();
+      }
+    });
+
+    await this.deps.deliver(
+      input.inUse
+        ? { kind: 'address_in_use', channel: input.channel, to: input.target, language: input.language }
+        : { kind: 'code', channel: input.channel, to: input.target, code, language: input.language },
+    );
+    return { expiresAt, resendAt: new Date(now.getTime() + settings.resendSeconds * 1000) };
+  }
+
+  /** Check a code; on success the challenge is consumed and cannot be used again. */
+  async verify(input: {
+    flowId: string;
+    channel: OtpChannel;
+    target: string;
+    code: string;
+    ip: string;
+  }): Promise<void> {
+    const { db, hot, clock, settings } = this.deps;
+    const now = clock.now();
+    const ipHit = await hot.hit(`otp-verify-ip:${input.ip}`, HOUR, now);
+    if (ipHit.count > settings.maxVerifyPerIpPerHour) {
+      throw new AppError('rate_limited', { details: { retryAfterSeconds: seconds(ipHit.resetInMs) } });
+    }
+    const challenge = await db
+      .selectFrom('otp_challenges')
+      .selectAll()
+      .where('flow_id', '=', input.flowId)
+      .where('channel', '=', input.channel)
+      .where('target', '=', input.target)
+      .executeTakeFirst();
+    if (!challenge || challenge.consumed_at) throw new AppError('otp_not_sent');
+    await this.assertNotLocked(input.channel, input.target, now);
+    if (challenge.expires_at.getTime() <= now.getTime()) throw new AppError('otp_expired');
+
+    if (constantTimeEqual(this.hash(challenge.id, input.code), challenge.code_hash)) {
+      const consumed = await db
+        .updateTable('otp_challenges')
+        .set({ consumed_at: now })
+        .where('id', '=', challenge.id)
+        .where('consumed_at', 'is', null)
+        .where('code_hash', '=', challenge.code_hash)
+        .returning('id')
+        .executeTakeFirst();
+      if (!consumed) throw new AppError('otp_not_sent');
+      // A success ends the failure streak of this address (NIST 800-63B-4 §3.2.2).
+      await db
+        .updateTable('otp_challenges')
+        .set({ failed_attempts: 0 })
+        .where('channel', '=', input.channel)
+        .where('target', '=', input.target)
+        .execute();
+      return;
+    }
+
+    await db
+      .updateTable('otp_challenges')
+      .set({ failed_attempts: sql`failed_attempts + 1`, last_failed_at: now })
+      .where('id', '=', challenge.id)
+      .execute();
+    const failures = await this.recentFailures(input.channel, input.target, now);
+    if (failures.total >= settings.maxFailures) {
+      await db.updateTable('otp_challenges').set({ locked_at: now }).where('id', '=', challenge.id).execute();
+      throw this.lockedError(failures.last ?? now, now);
+    }
+    throw new AppError('otp_invalid', { details: { attemptsLeft: settings.maxFailures - failures.total } });
+  }
+
+  private async recentFailures(channel: OtpChannel, target: string, now: Date) {
+    const since = new Date(now.getTime() - this.deps.settings.lockSeconds * 1000);
+    const row = await this.deps.db
+      .selectFrom('otp_challenges')
+      .select([
+        sql<number>`coalesce(sum(failed_attempts), 0)::int`.as('total'),
+        sql<Date | null>`max(last_failed_at)`.as('last'),
+      ])
+      .where('channel', '=', channel)
+      .where('target', '=', target)
+      .where('last_failed_at', '>', since)
+      .executeTakeFirstOrThrow();
+    return { total: row.total, last: row.last ? new Date(row.last) : null };
+  }
+
+  private lockedError(lastFailure: Date, now: Date): AppError {
+    const retry = lastFailure.getTime() + this.deps.settings.lockSeconds * 1000 - now.getTime();
+    return new AppError('otp_locked', {
+      details: { retryAfterMinutes: Math.ceil(retry / 60_000), retryAfterSeconds: seconds(retry) },
+    });
+  }
+
+  private async assertNotLocked(channel: OtpChannel, target: string, now: Date): Promise<void> {
+    const failures = await this.recentFailures(channel, target, now);
+    if (failures.total >= this.deps.settings.maxFailures) throw this.lockedError(failures.last ?? now, now);
+  }
+}

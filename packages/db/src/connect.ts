@@ -1,0 +1,78 @@
+/**
+ * Opens the system of record: PostgreSQL when a URL is given, otherwise an embedded PGlite
+ * database in a data folder (architecture.md, decision 2). Both speak the same SQL and run the
+ * same migrations; type parsing is aligned so that application code sees the same values
+ * (DATE as 'YYYY-MM-DD' strings, INT8 as numbers, TIMESTAMPTZ as Date, BYTEA as Uint8Array).
+ */
+import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { pglitePool } from './pglite-pool';
+import type { Database } from './schema';
+
+export type DatabaseKind = 'postgres' | 'pglite';
+
+export interface OpenDatabase {
+  readonly db: Kysely<Database>;
+  readonly kind: DatabaseKind;
+  /** Run a trivial query; throws when the database cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+  /** PGlite only: a tarball of the data folder (to clone a prepared database quickly). */
+  dump?(): Promise<Blob>;
+}
+
+export interface OpenOptions {
+  /** postgres://… ; when absent an embedded PGlite database is used. */
+  url?: string | undefined;
+  /** PGlite data folder; `memory://` or undefined keeps it in memory. */
+  dataDir?: string | undefined;
+  /** A PGlite dump (from `dumpDataDir`) to start from, e.g. a migrated template in tests. */
+  loadDataDir?: Blob | File | undefined;
+  /** Maximum pool size for PostgreSQL. */
+  poolSize?: number;
+}
+
+const INT8 = 20;
+const DATE = 1082;
+pg.types.setTypeParser(INT8, (v) => Number(v));
+pg.types.setTypeParser(DATE, (v) => v);
+
+export async function openDatabase(options: OpenOptions): Promise<OpenDatabase> {
+  if (options.url) {
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return {
+      db,
+      kind: 'postgres',
+      async ping() {
+        await pool.query('select 1');
+      },
+      async close() {
+        await db.destroy();
+      },
+    };
+  }
+  const lite = await PGlite.create({
+    dataDir: options.dataDir,
+    loadDataDir: options.loadDataDir,
+    parsers: {
+      [pgliteTypes.INT8]: (v: string) => Number(v),
+      [pgliteTypes.DATE]: (v: string) => v,
+    },
+  });
+  // biome-ignore lint/suspicious/noExplicitAny: the shim implements the subset of pg.Pool Kysely uses.
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pglitePool(lite) as any }) });
+  return {
+    db,
+    kind: 'pglite',
+    async ping() {
+      await lite.query('select 1');
+    },
+    async close() {
+      await db.destroy();
+      await lite.close();
+    },
+    dump: () => lite.dumpDataDir('none'),
+  };
+}

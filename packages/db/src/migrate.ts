@@ -1,0 +1,35 @@
+/**
+ * Runs the migrations with Kysely's Migrator over the static list in ./migrations (no file-system
+ * scanning, so it behaves the same under tsx, vitest and a bundle).
+ */
+import { type Kysely, type MigrationResultSet, Migrator } from 'kysely';
+import { migrations } from './migrations';
+
+function migrator(db: Kysely<unknown>): Migrator {
+  return new Migrator({ db, provider: { getMigrations: async () => migrations } });
+}
+
+function unwrap(set: MigrationResultSet): string[] {
+  if (set.error) {
+    const failed = set.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`migration ${failed} failed: ${String(set.error)}`, { cause: set.error });
+  }
+  return (set.results ?? []).map((r) => `${r.direction} ${r.migrationName}`);
+}
+
+export async function migrateToLatest<T>(db: Kysely<T>): Promise<string[]> {
+  return unwrap(await migrator(db as Kysely<unknown>).migrateToLatest());
+}
+
+export async function migrateDown<T>(db: Kysely<T>): Promise<string[]> {
+  return unwrap(await migrator(db as Kysely<unknown>).migrateDown());
+}
+
+export async function migrateAllDown<T>(db: Kysely<T>): Promise<string[]> {
+  const done: string[] = [];
+  for (;;) {
+    const step = unwrap(await migrator(db as Kysely<unknown>).migrateDown());
+    if (step.length === 0) return done;
+    done.push(...step);
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * Kysely table types for the schema built by ./migrations. Keep in step with the migrations;
+ * the schema test in this package compares both against a migrated database.
+ */
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type DateOnly = ColumnType<string, string, string>;
+type Json<T extends object | null> = JSONColumnType<T, string, string>;
+
+export interface FlowsTable {
+  id: string;
+  kind: string;
+  state: string;
+  language: 'km' | 'en';
+  device_thumbprint: string;
+  device_jwk: Json<Record<string, unknown>>;
+  data: Json<Record<string, unknown>>;
+  version: Generated<number>;
+  account_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface OtpChallengesTable {
+  id: string;
+  flow_id: string;
+  channel: 'sms' | 'email';
+  target: string;
+  code_hash: string;
+  expires_at: Timestamp;
+  last_sent_at: Timestamp;
+  send_count: Generated<number>;
+  failed_attempts: Generated<number>;
+  locked_at: Timestamp | null;
+  last_failed_at: Timestamp | null;
+  consumed_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface OtpSendsTable {
+  id: Generated<number>;
+  channel: string;
+  target: string;
+  sent_at: Timestamp;
+}
+
+export type AccountStatus = 'pending_review' | 'active' | 'rejected' | 'suspended' | 'locked';
+
+export interface AccountsTable {
+  id: string;
+  status: AccountStatus;
+  language: 'km' | 'en';
+  phone_e164: string;
+  email: string;
+  khmer_surname: string | null;
+  khmer_given_name: string | null;
+  latin_surname: string;
+  latin_given_name: string;
+  gender: 'male' | 'female';
+  birth_date: DateOnly;
+  nationality: string;
+  document_type: 'id_card' | 'passport';
+  document_issuing_state: string;
+  document_number_enc: string;
+  document_number_bidx: string;
+  document_number_hint: string;
+  document_issue_date: DateOnly | null;
+  document_expiry_date: DateOnly;
+  mrz_enc: string;
+  review_flags: Json<unknown[]>;
+  pin_verifier: string;
+  pin_failed_count: Generated<number>;
+  pin_locked_until: Timestamp | null;
+  submitted_at: Timestamp;
+  review_deadline: Timestamp;
+  decided_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface DevicesTable {
+  id: string;
+  account_id: string;
+  thumbprint: string;
+  public_jwk: Json<Record<string, unknown>>;
+  status: 'active' | 'revoked';
+  created_at: Timestamp;
+  last_seen_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface WebauthnCredentialsTable {
+  id: string;
+  account_id: string;
+  device_id: string;
+  public_key: Uint8Array;
+  counter: number;
+  transports: Json<string[]>;
+  created_at: Timestamp;
+  revoked_at: Timestamp | null;
+}
+
+export interface BlobsTable {
+  id: string;
+  owner_type: 'flow' | 'account';
+  owner_id: string;
+  purpose: 'document_photo' | 'selfie' | 'liveness_recording';
+  media_type: string;
+  byte_size: number;
+  sealed: string;
+  created_at: Timestamp;
+}
+
+export interface ConsentsTable {
+  id: string;
+  account_id: string;
+  purpose: string;
+  text_version: string;
+  language: string;
+  accepted_at: Timestamp;
+}
+
+export interface AuditEventsTable {
+  seq: Generated<number>;
+  id: string;
+  occurred_at: Timestamp;
+  actor_type: string;
+  actor_id: string | null;
+  action: string;
+  subject_type: string | null;
+  subject_id: string | null;
+  ip: string | null;
+  device: string | null;
+  request_id: string | null;
+  details: Json<Record<string, unknown>>;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface PublicHolidaysTable {
+  holiday_date: DateOnly;
+  name_km: string;
+  name_en: string;
+  updated_at: Timestamp;
+  updated_by: string;
+}
+
+export interface Database {
+  flows: FlowsTable;
+  otp_challenges: OtpChallengesTable;
+  otp_sends: OtpSendsTable;
+  accounts: AccountsTable;
+  devices: DevicesTable;
+  webauthn_credentials: WebauthnCredentialsTable;
+  blobs: BlobsTable;
+  consents: ConsentsTable;
+  audit_events: AuditEventsTable;
+  public_holidays: PublicHolidaysTable;
+}

@@ -1,0 +1,181 @@
+/**
+ * English texts, keyed by message id. The Khmer catalogue (km.ts) must have exactly the same
+ * keys: the type of `km` enforces it at compile time and catalogue.test.ts at run time.
+ * Placeholders are written `{name}` and filled by `format`.
+ */
+export const en = {
+  // errors: generic
+  'error.validation_failed': 'Some of the information is not valid. Please check the highlighted fields.',
+  'error.unauthorized': 'Please sign in again.',
+  'error.forbidden': 'You are not allowed to do this.',
+  'error.not_found': 'We could not find what you asked for.',
+  'error.method_not_allowed': 'This action is not available here.',
+  'error.conflict': 'This was changed at the same time somewhere else. Please try again.',
+  'error.payload_too_large': 'The data you sent is too large.',
+  'error.unsupported_media_type': 'This kind of data is not accepted here.',
+  'error.rate_limited': 'Too many attempts. Please wait a moment and try again.',
+  'error.internal_error': 'Something went wrong on our side. Please try again later.',
+  'error.service_unavailable': 'The service is temporarily unavailable. Please try again later.',
+  // errors: flows
+  'error.flow_not_found': 'This registration was not found. Please start again.',
+  'error.flow_expired': 'This registration expired after 30 minutes without activity. Please start again.',
+  'error.flow_step_out_of_order': 'Please finish the current step first.',
+  'error.flow_conflict': 'This step was just submitted from another request. Please reload.',
+  // errors: device binding
+  'error.device_proof_missing': 'This request must be signed by the CamDigiKey app.',
+  'error.device_proof_invalid': 'The app signature of this request is not valid.',
+  'error.device_proof_expired':
+    'The app signature has expired. Please check the time on your phone and try again.',
+  'error.device_proof_replayed': 'This request was already received once.',
+  'error.device_proof_nonce_invalid': 'The request is out of date. Please try again.',
+  'error.device_proof_mismatch': 'The app signature does not match this request.',
+  'error.device_key_unknown': 'This phone is not registered with CamDigiKey.',
+  'error.device_key_mismatch': 'This registration was started on another phone.',
+  // errors: contacts and OTP
+  'error.phone_invalid': 'Please enter a valid phone number, for example 012 345 678.',
+  'error.phone_not_mobile': 'Please enter a mobile phone number that can receive SMS.',
+  'error.email_invalid': 'Please enter a valid e-mail address.',
+  'error.otp_not_sent': 'Please ask for a code first.',
+  'error.otp_invalid': 'The code is not correct. {attemptsLeft} attempts left.',
+  'error.otp_expired': 'The code has expired. Please ask for a new one.',
+  'error.otp_locked': 'Too many wrong codes. Please try again in {retryAfterMinutes} minutes.',
+  'error.otp_resend_too_soon': 'Please wait {retryAfterSeconds} seconds before asking for a new code.',
+  'error.otp_send_limit':
+    'Too many codes were sent to this address. Please try again in {retryAfterMinutes} minutes.',
+  // errors: PIN
+  'error.pin_format': 'The PIN must be exactly 6 digits.',
+  'error.pin_mismatch': 'The two PINs are not the same.',
+  'error.pin_too_simple': 'This PIN is too easy to guess. Please choose another one.',
+  'error.pin_is_birth_date': 'Do not use your date of birth as your PIN. Please choose another one.',
+  // errors: Face ID
+  'error.webauthn_failed': 'Face ID could not be set up. You can try again or continue without it.',
+  // errors: liveness and uploads
+  'error.liveness_challenge_invalid':
+    'This recording does not belong to the current face check. Please record again.',
+  'error.liveness_challenge_expired': 'The face check took too long. Please record again.',
+  'error.liveness_recording_invalid': 'The recording could not be used. Please record again.',
+  'error.upload_too_large': 'The file is too large.',
+  'error.upload_not_image': 'The file is not a photo. Please take the picture again.',
+  // errors: identity document
+  'error.mrz_format': 'The code at the bottom of the document could not be read. Please scan it again.',
+  'error.mrz_check_digit': 'The code at the bottom of the document is not consistent. Please scan it again.',
+  'error.mrz_date_invalid': 'A date in the document code is not valid.',
+  'error.document_type_unsupported': 'Please use a Cambodian ID card or a passport.',
+  'error.document_expired': 'This document has expired. Please use a valid document.',
+  'error.holder_under_age': 'You must be at least 15 years old to register.',
+  'error.document_already_registered':
+    'This document is already used by a CamDigiKey account. If it is yours, use "Existing User" to recover it.',
+  // errors: the form
+  'error.khmer_name_required': 'Please enter your name in Khmer.',
+  'error.khmer_name_invalid': 'Please write this name in Khmer script only.',
+  'error.khmer_name_too_long': 'This name is too long.',
+  'error.latin_name_required': 'Please enter your name in Latin letters.',
+  'error.latin_name_invalid': 'Please use Latin letters A–Z only.',
+  'error.latin_name_too_long': 'This name is too long.',
+  'error.date_invalid': 'Please enter a valid date.',
+  'error.document_number_invalid': 'Please enter the document number as printed.',
+  'error.gender_invalid': 'Please choose male or female.',
+  // errors: consent and submission
+  'error.consent_required': 'Please confirm that the information is true and correct.',
+  'error.consent_version_outdated': 'The terms have changed. Please read and accept them again.',
+  'error.registration_incomplete': 'Some steps of the registration are not finished yet.',
+  // errors: administration
+  'error.holiday_invalid': 'The holiday list is not valid.',
+
+  // registration: steps (the guide's "Step n/4")
+  'registration.step.contacts': 'Step 1/4: Contacts',
+  'registration.step.face': 'Step 2/4: Face check',
+  'registration.step.document': 'Step 3/4: Register your Cambodian ID card or passport',
+  'registration.step.details': 'Step 4/4: Your information',
+  'registration.step.submitted': 'Waiting for verification',
+  // registration: states
+  'registration.state.awaiting_phone': 'Enter your mobile phone number.',
+  'registration.state.awaiting_phone_code': 'Enter the code we sent by SMS to {phone}.',
+  'registration.state.awaiting_email': 'Enter your e-mail address.',
+  'registration.state.awaiting_email_code': 'Enter the code we sent to {email}.',
+  'registration.state.awaiting_pin': 'Create your personal 6-digit PIN.',
+  'registration.state.awaiting_face_id': 'Do you want to use Face ID instead of typing your PIN?',
+  'registration.state.awaiting_liveness': 'Hold to record and follow the instructions.',
+  'registration.state.awaiting_document':
+    'Focus on your identity card or passport inside the rectangle and wait until the lines become green.',
+  'registration.state.awaiting_details': 'Check your information and correct it if needed.',
+  'registration.state.awaiting_new_pin': 'Your PIN is your date of birth. Please choose a new PIN.',
+  'registration.state.awaiting_consent': 'Confirm that the information and documents are true and correct.',
+  'registration.state.submitted': 'Please wait up to 8 working hours for the response (until {deadline}).',
+  // fields
+  'field.phone': 'Phone number',
+  'field.phone_code': 'Phone number OTP',
+  'field.email': 'E-mail',
+  'field.email_code': 'E-mail OTP',
+  'field.pin': 'PIN code (6 digits)',
+  'field.pin_confirmation': 'Retype PIN code',
+  'field.face_id': 'I want Face ID',
+  'field.liveness_recording': 'Face recording',
+  'field.selfie': 'Face photo',
+  'field.mrz': 'Document code (MRZ)',
+  'field.document_photo': 'Photo of the document',
+  'field.document_type': 'Document type',
+  'field.gender': 'Gender',
+  'field.khmer_surname': 'Surname (Khmer)',
+  'field.khmer_given_name': 'Given name (Khmer)',
+  'field.latin_surname': 'Surname (Latin)',
+  'field.latin_given_name': 'Given name (Latin)',
+  'field.document_number': 'ID card number',
+  'field.birth_date': 'Date of birth',
+  'field.issue_date': 'Date of issue',
+  'field.expiry_date': 'Expiry date',
+  'field.consent':
+    'I certify that the information I entered and the documents I provided are true and correct.',
+  // options
+  'option.gender.male': 'Male',
+  'option.gender.female': 'Female',
+  'option.document_type.id_card': 'Cambodian ID card',
+  'option.document_type.passport': 'Passport',
+  // actions
+  'action.send_otp': 'Send OTP',
+  'action.resend_otp': 'Send a new code',
+  'action.verify': 'Verify',
+  'action.next': 'Next',
+  'action.skip': 'Not now',
+  'action.enable_face_id': 'I want Face ID',
+  'action.hold_to_record': 'Hold to Record',
+  'action.scan_document': 'Scan document',
+  'action.submit': 'Next',
+  // information
+  'info.otp_sent': 'If this address can receive codes, we have sent one. It is valid for 5 minutes.',
+  'info.mrz_mismatch': 'Some fields differ from your document. An officer will check them.',
+  'info.review_deadline': 'An officer will verify your registration by {deadline}.',
+  // liveness actions
+  'liveness.turn_left': 'Turn your head to the left',
+  'liveness.turn_right': 'Turn your head to the right',
+  'liveness.nod': 'Nod your head',
+  'liveness.blink': 'Blink your eyes',
+  // account status
+  'account.status.pending_review': 'Your registration is waiting for verification.',
+  'account.status.active': 'Your CamDigiKey account is active.',
+  'account.status.rejected': 'Your registration was not approved.',
+  'account.status.suspended': 'Your account is suspended. Please contact CamDigiKey support.',
+  'account.status.locked': 'Your account is locked. Use "Existing User" to recover it.',
+  // consent
+  'consent.registration.v1':
+    'I agree that the Ministry of Economy and Finance processes my contact details, my face recording and my identity document to verify my identity and to let me sign in to integrated digital services, as described in the CamDigiKey privacy policy.',
+  // notifications (SMS and e-mail)
+  'notify.otp.sms': 'CamDigiKey code: {code}. Valid for 5 minutes. Never share it with anyone.',
+  'notify.otp.email.subject': 'Your CamDigiKey verification code',
+  'notify.otp.email.body':
+    'Your CamDigiKey e-mail verification code is {code}. It is valid for 5 minutes. If you did not ask for it, ignore this message.',
+  'notify.contact_in_use.sms':
+    'Someone tried to register a new CamDigiKey account with this phone number. If it was you, use "Existing User" in the app. If not, you can ignore this message.',
+  'notify.contact_in_use.email.subject': 'CamDigiKey: a registration with your e-mail address',
+  'notify.contact_in_use.email.body':
+    'Someone tried to register a new CamDigiKey account with this e-mail address. If it was you, use "Existing User" in the app to recover your account. If not, you can ignore this message.',
+  'notify.document_in_use.sms':
+    'Someone tried to register a new CamDigiKey account with your identity document. If it was not you, please contact CamDigiKey support.',
+  // dev outbox page
+  'dev.outbox.title': 'Development outbox',
+  'dev.outbox.sms': 'SMS messages',
+  'dev.outbox.email': 'E-mail messages',
+  'dev.outbox.empty': 'Nothing has been sent yet.',
+} as const;
+
+export type MessageId = keyof typeof en;
