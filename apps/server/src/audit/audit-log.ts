@@ -67,7 +67,19 @@ interface HashedFields {
 }
 
 export function eventHash(prevHash: string, e: HashedFields): string {
-  const body = canonicalJson({ ...e, occurred_at: e.occurred_at.toISOString() });
+  const body = canonicalJson({
+    id: e.id,
+    occurred_at: e.occurred_at.toISOString(),
+    actor_type: e.actor_type,
+    actor_id: e.actor_id,
+    action: e.action,
+    subject_type: e.subject_type,
+    subject_id: e.subject_id,
+    ip: e.ip,
+    device: e.device,
+    request_id: e.request_id,
+    details: e.details,
+  });
   return createHash('sha256').update(prevHash).update(body).digest('hex');
 }
 

@@ -1,0 +1,152 @@
+/**
+ * A test device: plays the CamDigiKey app over the device API exactly as the app does. It
+ * creates a P-256 key with Web Crypto (private key non-extractable), keeps the server nonce from
+ * each answer, and signs every call with a device proof over method, URL, body hash, time and
+ * nonce. Integration tests use it now; later it approves logins and becomes a sandbox CLI.
+ *
+ * Every knob a sad-path test needs is an option of `call` (no proof, a stale time, a proof for
+ * another URL or body, a replayed proof).
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { calculateJwkThumbprint, CompactSign, exportJWK, generateKeyPair, type JWK } from 'jose';
+
+export const PROOF_TYP = 'cdk-device-proof+jwt';
+
+export interface DeviceResponse<T = unknown> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface CallOptions {
+  /** Send no proof at all. */
+  unsigned?: boolean;
+  /** Sign for this method/URL/body instead of the real ones. */
+  signAs?: { method?: string; url?: string; body?: string };
+  /** Seconds added to "now" in the proof's iat (negative = in the past). */
+  iatOffsetSeconds?: number;
+  /** Use this exact proof (e.g. a captured one, to replay it). */
+  proof?: string;
+  /** Use this nonce instead of the freshest one. */
+  nonce?: string;
+}
+
+type PrivateKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+
+const sha256b64url = (text: string) => createHash('sha256').update(text, 'utf8').digest('base64url');
+
+export class TestDevice {
+  private nonce: string | undefined;
+  /** The last proof sent (tests replay it). */
+  lastProof: string | undefined;
+
+  private constructor(
+    readonly baseUrl: string,
+    private readonly privateKey: PrivateKey,
+    readonly publicJwk: JWK,
+    readonly thumbprint: string,
+  ) {}
+
+  static async create(baseUrl: string): Promise<TestDevice> {
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: false });
+    const full = await exportJWK(publicKey);
+    const jwk: JWK = { kty: 'EC', crv: 'P-256', x: full.x, y: full.y };
+    return new TestDevice(baseUrl.replace(/\/$/, ''), privateKey, jwk, await calculateJwkThumbprint(jwk, 'sha256'));
+  }
+
+  private async freshNonce(): Promise<string> {
+    if (this.nonce) {
+      const n = this.nonce;
+      this.nonce = undefined;
+      return n;
+    }
+    const response = await fetch(`${this.baseUrl}/api/device/v1/nonce`, { method: 'POST' });
+    const body = (await response.json()) as { nonce: string };
+    return body.nonce;
+  }
+
+  async sign(method: string, url: string, body: string, options: CallOptions = {}): Promise<string> {
+    const nonce = options.nonce ?? (await this.freshNonce());
+    const payload = {
+      htm: options.signAs?.method ?? method,
+      htu: options.signAs?.url ?? url,
+      bh: sha256b64url(options.signAs?.body ?? body),
+      iat: Math.floor(Date.now() / 1000) + (options.iatOffsetSeconds ?? 0),
+      nonce,
+      jti: randomUUID(),
+    };
+    return new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
+      .setProtectedHeader({ alg: 'ES256', typ: PROOF_TYP, jwk: this.publicJwk })
+      .sign(this.privateKey);
+  }
+
+  /** A signed device call. `path` is relative to the base URL. */
+  async call<T = Record<string, unknown>>(method: 'GET' | 'POST', path: string, body?: unknown, options: CallOptions = {}) {
+    const url = `${this.baseUrl}${path}`;
+    const text = body === undefined ? '' : JSON.stringify(body);
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (!options.unsigned) {
+      const proof = options.proof ?? (await this.sign(method, url, text, options));
+      headers['device-proof'] = proof;
+      this.lastProof = proof;
+    }
+    const response = await fetch(url, { method, headers, ...(body === undefined ? {} : { body: text }) });
+    const next = response.headers.get('device-nonce');
+    if (next) this.nonce = next;
+    const raw = await response.text();
+    let parsed: unknown = raw;
+    try {
+      parsed = raw ? JSON.parse(raw) : undefined;
+    } catch {
+      // not JSON (e.g. an event stream)
+    }
+    return { status: response.status, body: parsed as T, headers: response.headers } satisfies DeviceResponse<T>;
+  }
+
+  /** Open the account status event stream; resolves with a reader of parsed `status` events. */
+  async openStatusStream(path = '/api/device/v1/account/status/stream') {
+    const url = `${this.baseUrl}${path}`;
+    const controller = new AbortController();
+    const response = await fetch(url, { headers: { 'device-proof': await this.sign('GET', url, '') }, signal: controller.signal });
+    const next = response.headers.get('device-nonce');
+    if (next) this.nonce = next;
+    if (response.status !== 200 || !response.body) {
+      throw new Error(`status stream refused: ${response.status} ${await response.text()}`);
+    }
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    return {
+      /** The next `status` event's data, parsed. */
+      async next(timeoutMs = 5000): Promise<Record<string, unknown>> {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          const end = buffer.indexOf('\n\n');
+          if (end >= 0) {
+            const event = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const data = event
+              .split('\n')
+              .filter((l) => l.startsWith('data: '))
+              .map((l) => l.slice(6))
+              .join('\n');
+            if (event.includes('event: status') && data) return JSON.parse(data) as Record<string, unknown>;
+            continue;
+          }
+          const left = deadline - Date.now();
+          if (left <= 0) throw new Error('no status event in time');
+          const chunk = await Promise.race([
+            reader.read(),
+            new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no status event in time')), left)),
+          ]);
+          if (chunk.done) throw new Error('status stream ended');
+          buffer += decoder.decode(chunk.value, { stream: true });
+        }
+      },
+      close() {
+        controller.abort();
+      },
+    };
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Starts a real identity server for integration tests: listening on a loopback port, on a
+ * database cloned from the migrated template (PostgreSQL or PGlite), on Redis when REDIS_URL is
+ * set (with a key prefix of its own), sending e-mail over real SMTP to a test inbox, with a
+ * manual clock so tests move time instead of sleeping.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { loadConfig } from '@camdigikey/server/config/load';
+import { createDeps, type Deps } from '@camdigikey/server/deps';
+import { buildApp } from '@camdigikey/server/http/app';
+import { ManualClock } from '@camdigikey/server/ports/clock';
+import { extractOtp, startSmtpInbox } from '@camdigikey/testkit/smtp-inbox';
+import { createTestDatabase, type TestDatabase } from '@camdigikey/testkit/test-database';
+import { TestDevice } from '@camdigikey/testkit/test-device';
+import pino from 'pino';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TestServer {
+  url: string;
+  deps: Deps;
+  clock: ManualClock;
+  inbox: Awaited<ReturnType<typeof startSmtpInbox>>;
+  database: TestDatabase;
+  device(): Promise<TestDevice>;
+  /** The latest OTP sent by SMS to a number (read from the SMS outbox). */
+  smsCode(phoneE164: string): Promise<string>;
+  /** The latest OTP e-mailed to an address (read from the real SMTP inbox). */
+  emailCode(address: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  env?: Record<string, string>;
+  /** Share a database (and clock) with another instance, e.g. to test two instances. */
+  shareWith?: TestServer;
+  start?: string;
+}
+
+export async function startTestServer(options: StartOptions = {}): Promise<TestServer> {
+  const port = await freePort();
+  const inbox = options.shareWith?.inbox ?? (await startSmtpInbox());
+  const database = options.shareWith?.database ?? (await createTestDatabase());
+  const clock = options.shareWith?.clock ?? new ManualClock(options.start ?? '2026-11-23T02:00:00Z'); // Mon 09:00 in Phnom Penh
+  const prefix = options.shareWith?.deps.config.redis.keyPrefix ?? `cdk-test-${randomBytes(4).toString('hex')}:`;
+  const sharedSecrets = options.shareWith
+    ? {
+        PIN_PEPPER: Buffer.from(options.shareWith.deps.config.secrets.pinPepper).toString('base64'),
+        OTP_KEY: Buffer.from(options.shareWith.deps.config.secrets.otpKey).toString('base64'),
+        BLIND_INDEX_KEY: Buffer.from(options.shareWith.deps.config.secrets.blindIndexKey).toString('base64'),
+        DATA_KEKS: options.shareWith.deps.config.secrets.keks.map((k) => `${k.id}:${Buffer.from(k.key).toString('base64')}`).join(','),
+        ADMIN_TOKEN: options.shareWith.deps.config.secrets.adminToken,
+      }
+    : {};
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    SMTP_URL: `smtp://127.0.0.1:${inbox.port}`,
+    REDIS_URL: process.env.REDIS_URL ?? '',
+    REDIS_KEY_PREFIX: prefix,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    PIN_HASH_THREADS: '2',
+    ...sharedSecrets,
+    ...options.env,
+  });
+  const deps = await createDeps(config, {
+    clock,
+    logger: pino({ level: config.logLevel }),
+    database: { db: database.db, kind: database.kind, ping: database.ping },
+  });
+  const app = await buildApp(deps);
+  await app.fastify.listen({ host: '127.0.0.1', port });
+  const url = `http://127.0.0.1:${port}`;
+
+  return {
+    url,
+    deps,
+    clock,
+    inbox,
+    database,
+    device: () => TestDevice.create(url),
+    async smsCode(phone) {
+      const message = await deps.outbox.latest(phone, 5000);
+      const code = message ? extractOtp(message.text) : undefined;
+      if (!code) throw new Error(`no SMS code for ${phone}`);
+      return code;
+    },
+    async emailCode(address) {
+      const mail = await inbox.waitFor({ to: address }, 5000);
+      const code = extractOtp(mail.text);
+      if (!code) throw new Error(`no e-mail code for ${address}`);
+      return code;
+    },
+    async close() {
+      app.endStreams();
+      await app.fastify.close();
+      await deps.close();
+      if (!options.shareWith) {
+        await database.close();
+        await inbox.close();
+      }
+    },
+  };
+}
