@@ -52,7 +52,7 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
   const port = await freePort();
   const inbox = options.shareWith?.inbox ?? (await startSmtpInbox());
   const database = options.shareWith?.database ?? (await createTestDatabase());
-  const clock = options.shareWith?.clock ?? new ManualClock(options.start ?? '2026-11-23T02:00:00Z'); // Mon 09:00 in Phnom Penh
+  const clock = options.shareWith?.clock ?? new ManualClock(options.start ?? '2026-11-30T02:00:00Z'); // Monday 09:00 in Phnom Penh (not a holiday)
   const prefix = options.shareWith?.deps.config.redis.keyPrefix ?? `cdk-test-${randomBytes(4).toString('hex')}:`;
   const sharedSecrets = options.shareWith
     ? {
@@ -91,7 +91,7 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
     clock,
     inbox,
     database,
-    device: () => TestDevice.create(url),
+    device: () => TestDevice.create(url, { now: () => clock.now() }),
     async smsCode(phone) {
       const message = await deps.outbox.latest(phone, 5000);
       const code = message ? extractOtp(message.text) : undefined;

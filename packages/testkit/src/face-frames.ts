@@ -36,7 +36,10 @@ export function renderFaceFrame(pose: FacePose, size = 320): Buffer {
 }
 
 /** Frames for a challenge: a centred start, then each action in order, ~5 frames per second. */
-export function framesForChallenge(actions: readonly string[], framesPerAction = 3): { t: number; image: string }[] {
+export function framesForChallenge(
+  actions: readonly string[],
+  framesPerAction = 3,
+): { t: number; image: string }[] {
   const poses: FacePose[] = ['center'];
   for (const action of actions) {
     for (let i = 0; i < framesPerAction; i++) poses.push(action as FacePose);

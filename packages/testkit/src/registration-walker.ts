@@ -17,8 +17,27 @@ export interface OtpReaders {
   email(address: string): Promise<string>;
 }
 
-export type WalkStep = 'phone' | 'email' | 'pin' | 'face' | 'liveness' | 'document' | 'details' | 'consent' | 'submit';
-const ORDER: WalkStep[] = ['phone', 'email', 'pin', 'face', 'liveness', 'document', 'details', 'consent', 'submit'];
+export type WalkStep =
+  | 'phone'
+  | 'email'
+  | 'pin'
+  | 'face'
+  | 'liveness'
+  | 'document'
+  | 'details'
+  | 'consent'
+  | 'submit';
+const ORDER: WalkStep[] = [
+  'phone',
+  'email',
+  'pin',
+  'face',
+  'liveness',
+  'document',
+  'details',
+  'consent',
+  'submit',
+];
 
 export interface WalkOptions {
   otp: OtpReaders;
@@ -83,7 +102,8 @@ export async function walkRegistration(
     if (r.status !== 200) throw new WalkError(name, r.status, r.body);
     return r.body;
   };
-  const stop = (s: WalkStep) => options.stopBefore !== undefined && ORDER.indexOf(s) >= ORDER.indexOf(options.stopBefore);
+  const stop = (s: WalkStep) =>
+    options.stopBefore !== undefined && ORDER.indexOf(s) >= ORDER.indexOf(options.stopBefore);
 
   if (stop('phone')) return flow;
   flow = await step('phone', 'phone', { phone: citizen.phone });
@@ -91,19 +111,28 @@ export async function walkRegistration(
   flow = await step('phone/verify', 'phone/verify', { code: await options.otp.sms(phone) });
   if (stop('email')) return flow;
   flow = await step('email', 'email', { email: citizen.email });
-  flow = await step('email/verify', 'email/verify', { code: await options.otp.email(String(flow.values.email)) });
+  flow = await step('email/verify', 'email/verify', {
+    code: await options.otp.email(String(flow.values.email)),
+  });
   if (stop('pin')) return flow;
   flow = await step('pin', 'pin', { pin: citizen.pin, pinConfirmation: citizen.pin });
   if (stop('face')) return flow;
   if (options.authenticator) {
-    const opts = (await step('face-id/options', 'face-id/options')) as unknown as { publicKey: Parameters<SoftAuthenticator['createCredential']>[0] };
-    const credential = await options.authenticator.device.createCredential(opts.publicKey, options.authenticator.origin);
+    const opts = (await step('face-id/options', 'face-id/options')) as unknown as {
+      publicKey: Parameters<SoftAuthenticator['createCredential']>[0];
+    };
+    const credential = await options.authenticator.device.createCredential(
+      opts.publicKey,
+      options.authenticator.origin,
+    );
     flow = await step('face-id', 'face-id', { credential });
   } else {
     flow = await step('face-id/skip', 'face-id/skip');
   }
   if (stop('liveness')) return flow;
-  const issued = (await step('liveness/challenge', 'liveness/challenge')) as unknown as { challenge: { id: string; actions: string[] } };
+  const issued = (await step('liveness/challenge', 'liveness/challenge')) as unknown as {
+    challenge: { id: string; actions: string[] };
+  };
   flow = await step('liveness', 'liveness', {
     challengeId: issued.challenge.id,
     selfie: renderFaceFrame('center').toString('base64'),
@@ -117,10 +146,13 @@ export async function walkRegistration(
   if (stop('details')) return flow;
   flow = await step('details', 'details', options.details ?? detailsOf(citizen));
   if (stop('consent')) return flow;
-  const consent = (flow as unknown as { ui: { nodes: { name: string; attributes?: Record<string, string> }[] } }).ui.nodes.find(
-    (n) => n.name === 'accepted',
-  );
-  flow = await step('consent', 'consent', { accepted: true, consentVersion: consent?.attributes?.consentVersion ?? '' });
+  const consent = (
+    flow as unknown as { ui: { nodes: { name: string; attributes?: Record<string, string> }[] } }
+  ).ui.nodes.find((n) => n.name === 'accepted');
+  flow = await step('consent', 'consent', {
+    accepted: true,
+    consentVersion: consent?.attributes?.consentVersion ?? '',
+  });
   if (stop('submit')) return flow;
   return step('submit', 'submit');
 }

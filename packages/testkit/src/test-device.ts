@@ -8,7 +8,7 @@
  * another URL or body, a replayed proof).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { calculateJwkThumbprint, CompactSign, exportJWK, generateKeyPair, type JWK } from 'jose';
+import { CompactSign, calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 
 export const PROOF_TYP = 'cdk-device-proof+jwt';
 
@@ -45,13 +45,21 @@ export class TestDevice {
     private readonly privateKey: PrivateKey,
     readonly publicJwk: JWK,
     readonly thumbprint: string,
+    private readonly now: () => Date,
   ) {}
 
-  static async create(baseUrl: string): Promise<TestDevice> {
+  /** `now` is the device's clock (tests pass the server's manual clock). */
+  static async create(baseUrl: string, options: { now?: () => Date } = {}): Promise<TestDevice> {
     const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: false });
     const full = await exportJWK(publicKey);
     const jwk: JWK = { kty: 'EC', crv: 'P-256', x: full.x, y: full.y };
-    return new TestDevice(baseUrl.replace(/\/$/, ''), privateKey, jwk, await calculateJwkThumbprint(jwk, 'sha256'));
+    return new TestDevice(
+      baseUrl.replace(/\/$/, ''),
+      privateKey,
+      jwk,
+      await calculateJwkThumbprint(jwk, 'sha256'),
+      options.now ?? (() => new Date()),
+    );
   }
 
   private async freshNonce(): Promise<string> {
@@ -71,7 +79,7 @@ export class TestDevice {
       htm: options.signAs?.method ?? method,
       htu: options.signAs?.url ?? url,
       bh: sha256b64url(options.signAs?.body ?? body),
-      iat: Math.floor(Date.now() / 1000) + (options.iatOffsetSeconds ?? 0),
+      iat: Math.floor(this.now().getTime() / 1000) + (options.iatOffsetSeconds ?? 0),
       nonce,
       jti: randomUUID(),
     };
@@ -80,8 +88,25 @@ export class TestDevice {
       .sign(this.privateKey);
   }
 
-  /** A signed device call. `path` is relative to the base URL. */
-  async call<T = Record<string, unknown>>(method: 'GET' | 'POST', path: string, body?: unknown, options: CallOptions = {}) {
+  /**
+   * A signed device call. `path` is relative to the base URL. Like the app, it retries once
+   * with the fresh nonce the server returns when its cached nonce has expired.
+   */
+  async call<T = Record<string, unknown>>(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    options: CallOptions = {},
+  ): Promise<DeviceResponse<T>> {
+    const first = await this.callOnce<T>(method, path, body, options);
+    const code = (first.body as { error?: { code?: string } } | undefined)?.error?.code;
+    if (first.status === 401 && code === 'device_proof_nonce_invalid' && !options.nonce && !options.proof && !options.unsigned) {
+      return this.callOnce<T>(method, path, body, options);
+    }
+    return first;
+  }
+
+  private async callOnce<T>(method: 'GET' | 'POST', path: string, body: unknown, options: CallOptions): Promise<DeviceResponse<T>> {
     const url = `${this.baseUrl}${path}`;
     const text = body === undefined ? '' : JSON.stringify(body);
     const headers: Record<string, string> = {};
@@ -101,14 +126,21 @@ export class TestDevice {
     } catch {
       // not JSON (e.g. an event stream)
     }
-    return { status: response.status, body: parsed as T, headers: response.headers } satisfies DeviceResponse<T>;
+    return {
+      status: response.status,
+      body: parsed as T,
+      headers: response.headers,
+    } satisfies DeviceResponse<T>;
   }
 
   /** Open the account status event stream; resolves with a reader of parsed `status` events. */
   async openStatusStream(path = '/api/device/v1/account/status/stream') {
     const url = `${this.baseUrl}${path}`;
     const controller = new AbortController();
-    const response = await fetch(url, { headers: { 'device-proof': await this.sign('GET', url, '') }, signal: controller.signal });
+    const response = await fetch(url, {
+      headers: { 'device-proof': await this.sign('GET', url, '') },
+      signal: controller.signal,
+    });
     const next = response.headers.get('device-nonce');
     if (next) this.nonce = next;
     if (response.status !== 200 || !response.body) {
@@ -138,7 +170,9 @@ export class TestDevice {
           if (left <= 0) throw new Error('no status event in time');
           const chunk = await Promise.race([
             reader.read(),
-            new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no status event in time')), left)),
+            new Promise<never>((_, reject) =>
+              setTimeout(() => reject(new Error('no status event in time')), left),
+            ),
           ]);
           if (chunk.done) throw new Error('status stream ended');
           buffer += decoder.decode(chunk.value, { stream: true });

@@ -26,8 +26,6 @@ export async function buildApp(deps: Deps): Promise<App> {
   const fastify = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     genReqId: () => randomUUID(),
-    requestIdLogLabel: 'requestId',
-    disableRequestLogging: false,
     bodyLimit: deps.config.http.maxBodyBytes,
     trustProxy: deps.config.http.trustProxy,
     return503OnClosing: true,

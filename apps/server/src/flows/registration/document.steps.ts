@@ -254,17 +254,20 @@ export async function submitDetails(
     throw new AppError(code, { fields: issues });
   }
 
-  const mrz = {
-    documentNumber: deps.envelope.openText(
-      document.documentNumberSealed,
-      sealContext.mrzDocumentNumber(flow.id),
-    ),
+  const mrz: IdentityMrz = {
+    format: document.format,
+    documentType: document.documentType,
+    documentCode: '',
+    issuingState: document.issuingState,
+    documentNumber: deps.envelope.openText(document.documentNumberSealed, sealContext.mrzDocumentNumber(flow.id)),
     surname: document.surname,
     givenNames: document.givenNames,
+    nationality: document.nationality,
     birthDate: document.birthDate,
-    expiryDate: document.expiryDate,
     sex: document.sex,
-  } as IdentityMrz;
+    expiryDate: document.expiryDate,
+    lines: deps.envelope.openText(document.mrzSealed, sealContext.mrz(flow.id)).split('\n'),
+  };
   const mismatches = diffAgainstMrz(
     {
       latinSurname: values.latinSurname!,

@@ -1,0 +1,102 @@
+/**
+ * The first README command, for real: `npm start` on the embedded default (PGlite in a data
+ * folder, in-process hot state, a local SMTP sink) with demo data, prints its URLs, serves
+ * health and the development outbox, and stops cleanly on SIGTERM after finishing the request
+ * in flight.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/server';
+
+let child: ChildProcess;
+let output = '';
+let base = '';
+const dataDir = mkdtempSync(join(tmpdir(), 'cdk-start-'));
+
+beforeAll(async () => {
+  const port = await freePort();
+  const smtpPort = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'development',
+    PORT: String(port),
+    PUBLIC_URL: base,
+    DATA_DIR: dataDir,
+    DEV_SMTP_PORT: String(smtpPort),
+    DEMO_DATA: 'true',
+    LOG_LEVEL: 'warn',
+  };
+  delete env.DATABASE_URL;
+  delete env.REDIS_URL;
+  child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], { env, cwd: join(import.meta.dirname, '../..') });
+  child.stdout?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  const deadline = Date.now() + 90_000;
+  while (!output.includes('identity server is running')) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`server did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}, 120_000);
+
+afterAll(() => {
+  if (child.exitCode === null) child.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('npm start', () => {
+  it('prints the URLs of the platform', () => {
+    expect(output).toContain(`public URL      ${base}`);
+    expect(output).toContain(`${base}/dev/outbox`);
+    expect(output).toContain('PGlite');
+  });
+
+  it('serves health, readiness and the outbox page', async () => {
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    const ready = (await (await fetch(`${base}/readyz`)).json()) as { checks: { database: { kind: string } } };
+    expect(ready.checks.database.kind).toBe('pglite');
+    const page = await fetch(`${base}/dev/outbox`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('ប្រអប់សារចេញ');
+  });
+
+  it('seeded demo accounts and kept their device keys for the sandbox', () => {
+    const devices = JSON.parse(readFileSync(join(dataDir, 'demo-devices.json'), 'utf8')) as { status: string }[];
+    expect(devices.length).toBeGreaterThanOrEqual(3);
+    expect(devices.map((d) => d.status)).toContain('pending_review');
+  });
+
+  it('finishes the request in flight and exits 0 on SIGTERM', async () => {
+    // A request whose body is still arriving when SIGTERM comes must still get its answer.
+    const url = new URL(`${base}/api/device/v1/registration`);
+    const answered = new Promise<number>((resolve, reject) => {
+      const req = request(
+        { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '17' } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', reject);
+      req.write('{"language"');
+      setTimeout(() => {
+        child.kill('SIGTERM');
+        setTimeout(() => req.end(':"km"}'), 300);
+      }, 200);
+    });
+    expect(await answered).toBe(401); // device_proof_missing: answered, not cut off
+    const code = await new Promise<number | null>((resolve) => {
+      if (child.exitCode !== null) resolve(child.exitCode);
+      else child.once('exit', (c) => resolve(c));
+    });
+    expect(code).toBe(0);
+  });
+});
