@@ -20,8 +20,13 @@ describe('health', () => {
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${server.url}/readyz`);
     expect(ready.status).toBe(200);
-    const body = (await ready.json()) as { checks: { database: { status: string; kind: string }; hotState: { kind: string } } };
-    expect(body.checks.database).toEqual({ status: 'ok', kind: process.env.DATABASE_URL ? 'postgres' : 'pglite' });
+    const body = (await ready.json()) as {
+      checks: { database: { status: string; kind: string }; hotState: { kind: string } };
+    };
+    expect(body.checks.database).toEqual({
+      status: 'ok',
+      kind: process.env.DATABASE_URL ? 'postgres' : 'pglite',
+    });
     expect(body.checks.hotState.kind).toBe(process.env.REDIS_URL ? 'redis' : 'memory');
   });
 
@@ -32,18 +37,25 @@ describe('health', () => {
 });
 
 describe('holiday calendar administration', () => {
-  const admin = () => ({ authorization: `Bearer ${server.deps.config.secrets.adminToken}`, 'content-type': 'application/json' });
+  const admin = () => ({
+    authorization: `Bearer ${server.deps.config.secrets.adminToken}`,
+    'content-type': 'application/json',
+  });
 
   it('refuses callers without the admin token', async () => {
     expect((await fetch(`${server.url}/api/admin/v1/holidays/2026`)).status).toBe(401);
-    const wrong = await fetch(`${server.url}/api/admin/v1/holidays/2026`, { headers: { authorization: 'Bearer nope' } });
+    const wrong = await fetch(`${server.url}/api/admin/v1/holidays/2026`, {
+      headers: { authorization: 'Bearer nope' },
+    });
     expect(wrong.status).toBe(401);
   });
 
   it('ships Khmer New Year 2026 and lists a year', async () => {
     const r = await fetch(`${server.url}/api/admin/v1/holidays/2026`, { headers: admin() });
     const body = (await r.json()) as { holidays: { date: string; nameKm: string }[] };
-    expect(body.holidays.map((h) => h.date)).toEqual(expect.arrayContaining(['2026-04-14', '2026-04-15', '2026-04-16']));
+    expect(body.holidays.map((h) => h.date)).toEqual(
+      expect.arrayContaining(['2026-04-14', '2026-04-15', '2026-04-16']),
+    );
   });
 
   it('refuses an invalid table and keeps the old one', async () => {
@@ -65,16 +77,27 @@ describe('holiday calendar administration', () => {
     });
     expect(first.account?.reviewDeadline).toBe('2026-04-13T10:00:00.000Z'); // Monday 17:00
 
-    const current = (await (await fetch(`${server.url}/api/admin/v1/holidays/2026`, { headers: admin() })).json()) as {
+    const current = (await (
+      await fetch(`${server.url}/api/admin/v1/holidays/2026`, { headers: admin() })
+    ).json()) as {
       holidays: { date: string; nameKm: string; nameEn: string }[];
     };
     const put = await fetch(`${server.url}/api/admin/v1/holidays/2026`, {
       method: 'PUT',
       headers: admin(),
-      body: JSON.stringify({ holidays: [...current.holidays, { date: '2026-04-13', nameKm: 'ថ្ងៃឈប់សម្រាកបន្ថែម', nameEn: 'Extra day off' }] }),
+      body: JSON.stringify({
+        holidays: [
+          ...current.holidays,
+          { date: '2026-04-13', nameKm: 'ថ្ងៃឈប់សម្រាកបន្ថែម', nameEn: 'Extra day off' },
+        ],
+      }),
     });
     expect(put.status).toBe(200);
-    const audit = await server.deps.db.selectFrom('audit_events').select('action').where('action', '=', 'calendar.holidays_replaced').execute();
+    const audit = await server.deps.db
+      .selectFrom('audit_events')
+      .select('action')
+      .where('action', '=', 'calendar.holidays_replaced')
+      .execute();
     expect(audit).toHaveLength(1);
 
     const second = await walkRegistration(await server.device(), makeCitizen(7002), {
@@ -100,7 +123,10 @@ describe.runIf(Boolean(process.env.REDIS_URL))('two instances behind one load ba
     const stream = await device.openStatusStream();
     try {
       expect(await stream.next()).toMatchObject({ status: 'pending_review' });
-      await changeAccountStatus(other.deps, flow.account!.id, 'active', { actorType: 'officer', actorId: 'officer-b' });
+      await changeAccountStatus(other.deps, flow.account!.id, 'active', {
+        actorType: 'officer',
+        actorId: 'officer-b',
+      });
       expect(await stream.next()).toMatchObject({ status: 'active' });
     } finally {
       stream.close();
@@ -108,11 +134,25 @@ describe.runIf(Boolean(process.env.REDIS_URL))('two instances behind one load ba
   });
 
   it('shares nonces: a nonce issued by one instance is accepted once by the other', async () => {
-    const nonce = ((await (await fetch(`${server.url}/api/device/v1/nonce`, { method: 'POST' })).json()) as { nonce: string }).nonce;
+    const nonce = (
+      (await (await fetch(`${server.url}/api/device/v1/nonce`, { method: 'POST' })).json()) as {
+        nonce: string;
+      }
+    ).nonce;
     const otherDevice = await other.device();
-    const first = await otherDevice.call('POST', '/api/device/v1/registration', { language: 'km' }, { nonce });
+    const first = await otherDevice.call(
+      'POST',
+      '/api/device/v1/registration',
+      { language: 'km' },
+      { nonce },
+    );
     expect(first.status).toBe(201);
-    const again = await otherDevice.call('POST', '/api/device/v1/registration', { language: 'km' }, { nonce });
+    const again = await otherDevice.call(
+      'POST',
+      '/api/device/v1/registration',
+      { language: 'km' },
+      { nonce },
+    );
     expect(again.status).toBe(401);
   });
 });

@@ -43,7 +43,11 @@ describe('registration with a Khmer ID card and Face ID', () => {
   });
 
   it('stored the account with the citizen data and nothing secret in clear', async () => {
-    const account = await server.deps.db.selectFrom('accounts').selectAll().where('id', '=', flow.account!.id).executeTakeFirstOrThrow();
+    const account = await server.deps.db
+      .selectFrom('accounts')
+      .selectAll()
+      .where('id', '=', flow.account!.id)
+      .executeTakeFirstOrThrow();
     expect(account).toMatchObject({
       status: 'pending_review',
       language: 'km',
@@ -62,14 +66,26 @@ describe('registration with a Khmer ID card and Face ID', () => {
   });
 
   it('bound the device key and the Face ID credential to the account', async () => {
-    const devices = await server.deps.db.selectFrom('devices').selectAll().where('account_id', '=', flow.account!.id).execute();
+    const devices = await server.deps.db
+      .selectFrom('devices')
+      .selectAll()
+      .where('account_id', '=', flow.account!.id)
+      .execute();
     expect(devices.map((d) => d.thumbprint)).toEqual([device.thumbprint]);
-    const credentials = await server.deps.db.selectFrom('webauthn_credentials').selectAll().where('account_id', '=', flow.account!.id).execute();
+    const credentials = await server.deps.db
+      .selectFrom('webauthn_credentials')
+      .selectAll()
+      .where('account_id', '=', flow.account!.id)
+      .execute();
     expect(credentials).toHaveLength(1);
   });
 
   it('kept the document photo, selfie and recording encrypted under the account', async () => {
-    const blobs = await server.deps.db.selectFrom('blobs').selectAll().where('owner_id', '=', flow.account!.id).execute();
+    const blobs = await server.deps.db
+      .selectFrom('blobs')
+      .selectAll()
+      .where('owner_id', '=', flow.account!.id)
+      .execute();
     expect(blobs.map((b) => b.purpose).sort()).toEqual(['document_photo', 'liveness_recording', 'selfie']);
     for (const blob of blobs) {
       expect(blob.owner_type).toBe('account');
@@ -79,12 +95,18 @@ describe('registration with a Khmer ID card and Face ID', () => {
   });
 
   it('recorded the consent text version', async () => {
-    const consent = await server.deps.db.selectFrom('consents').selectAll().where('account_id', '=', flow.account!.id).executeTakeFirstOrThrow();
+    const consent = await server.deps.db
+      .selectFrom('consents')
+      .selectAll()
+      .where('account_id', '=', flow.account!.id)
+      .executeTakeFirstOrThrow();
     expect(consent.text_version).toBe('registration.v1');
   });
 
   it('sent the codes in Khmer, the SMS through the gateway port and the e-mail over SMTP', async () => {
-    const sms = await server.deps.outbox.latest('+855' + khmerCard.phone.replace(/\D/g, '').replace(/^0/, ''));
+    const sms = await server.deps.outbox.latest(
+      '+855' + khmerCard.phone.replace(/\D/g, '').replace(/^0/, ''),
+    );
     expect(sms?.text).toMatch(/លេខកូដ CamDigiKey/);
     const mail = server.inbox.messages.find((m) => m.to.includes(khmerCard.email));
     expect(mail?.subject).toBe('លេខកូដផ្ទៀងផ្ទាត់ CamDigiKey របស់លោកអ្នក');
@@ -120,18 +142,30 @@ describe('registration with a Khmer ID card and Face ID', () => {
   });
 
   it('lets the app resume the submitted flow and read the status', async () => {
-    const resumed = await device.call<{ state: string; account: { status: string } }>('GET', `/api/device/v1/registration/${flow.id}`);
+    const resumed = await device.call<{ state: string; account: { status: string } }>(
+      'GET',
+      `/api/device/v1/registration/${flow.id}`,
+    );
     expect(resumed.status).toBe(200);
     expect(resumed.body.state).toBe('submitted');
-    const status = await device.call<{ status: string; messageId: string }>('GET', '/api/device/v1/account/status');
-    expect(status.body).toMatchObject({ status: 'pending_review', messageId: 'account.status.pending_review' });
+    const status = await device.call<{ status: string; messageId: string }>(
+      'GET',
+      '/api/device/v1/account/status',
+    );
+    expect(status.body).toMatchObject({
+      status: 'pending_review',
+      messageId: 'account.status.pending_review',
+    });
   });
 
   it('streams the officer decision to the app without polling', async () => {
     const stream = await device.openStatusStream();
     try {
       expect(await stream.next()).toMatchObject({ status: 'pending_review' });
-      await changeAccountStatus(server.deps, flow.account!.id, 'active', { actorType: 'officer', actorId: 'test-officer' });
+      await changeAccountStatus(server.deps, flow.account!.id, 'active', {
+        actorType: 'officer',
+        actorId: 'test-officer',
+      });
       expect(await stream.next()).toMatchObject({ status: 'active', accountId: flow.account!.id });
     } finally {
       stream.close();
@@ -145,8 +179,16 @@ describe('registration with a foreign passport, in English, without Face ID', ()
     const flow = await walkRegistration(device, passport, { otp: otp(), language: 'en' });
     expect(flow.state).toBe('submitted');
     expect(flow.account?.status).toBe('pending_review');
-    const account = await server.deps.db.selectFrom('accounts').selectAll().where('id', '=', flow.account!.id).executeTakeFirstOrThrow();
-    expect(account).toMatchObject({ document_type: 'passport', nationality: passport.nationality, language: 'en' });
+    const account = await server.deps.db
+      .selectFrom('accounts')
+      .selectAll()
+      .where('id', '=', flow.account!.id)
+      .executeTakeFirstOrThrow();
+    expect(account).toMatchObject({
+      document_type: 'passport',
+      nationality: passport.nationality,
+      language: 'en',
+    });
     const credentials = await server.deps.db
       .selectFrom('webauthn_credentials')
       .select(sql<number>`count(*)::int`.as('n'))

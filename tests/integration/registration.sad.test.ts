@@ -4,9 +4,21 @@
  * citizen already entered.
  */
 import { normalizePhone } from '@camdigikey/core/identity/phone';
-import { badCheckDigitMrz, expiredDocumentCitizen, makeCitizen, underAgeCitizen } from '@camdigikey/testkit/citizens';
+import {
+  badCheckDigitMrz,
+  expiredDocumentCitizen,
+  makeCitizen,
+  underAgeCitizen,
+} from '@camdigikey/testkit/citizens';
 import { renderDocument } from '@camdigikey/testkit/document-image';
-import { detailsOf, type FlowBody, REGISTRATION, startRegistration, walkRegistration, type WalkStep } from '@camdigikey/testkit/registration-walker';
+import {
+  detailsOf,
+  type FlowBody,
+  REGISTRATION,
+  startRegistration,
+  type WalkStep,
+  walkRegistration,
+} from '@camdigikey/testkit/registration-walker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server';
 
@@ -25,14 +37,21 @@ const e164 = (phone: string) => {
 };
 
 interface ErrorAnswer {
-  error: { code: string; messageId: string; message: { km: string; en: string }; fields?: { field: string; code: string }[]; details?: Record<string, unknown> };
+  error: {
+    code: string;
+    messageId: string;
+    message: { km: string; en: string };
+    fields?: { field: string; code: string }[];
+    details?: Record<string, unknown>;
+  };
 }
 
 /** A fresh citizen and device, with the flow walked up to (not including) `step`. */
 async function at(step: WalkStep, citizen = makeCitizen(seed++)) {
   const device = await server.device();
   const flow = await walkRegistration(device, citizen, { otp: otp(), stopBefore: step });
-  const post = <T = ErrorAnswer>(path: string, body: unknown = {}) => device.call<T>('POST', `${REGISTRATION}/${flow.id}/${path}`, body);
+  const post = <T = ErrorAnswer>(path: string, body: unknown = {}) =>
+    device.call<T>('POST', `${REGISTRATION}/${flow.id}/${path}`, body);
   return { device, flow, citizen, post };
 }
 
@@ -53,7 +72,8 @@ describe('one-time codes', () => {
     const device = await server.device();
     const citizen = makeCitizen(seed++);
     const started = await startRegistration(device);
-    const call = (path: string, body: unknown = {}) => device.call('POST', `${REGISTRATION}/${started.id}/${path}`, body);
+    const call = (path: string, body: unknown = {}) =>
+      device.call('POST', `${REGISTRATION}/${started.id}/${path}`, body);
     expect((await call('phone', { phone: citizen.phone })).status).toBe(200);
     const right = await server.smsCode(e164(citizen.phone));
     const wrong = right === '000000' ? '111111' : '000000';
@@ -67,7 +87,11 @@ describe('one-time codes', () => {
     // A new flow for the same number does not get around the lock.
     const other = await server.device();
     const again = await startRegistration(other);
-    expectError(await other.call('POST', `${REGISTRATION}/${again.id}/phone`, { phone: citizen.phone }), 429, 'otp_locked');
+    expectError(
+      await other.call('POST', `${REGISTRATION}/${again.id}/phone`, { phone: citizen.phone }),
+      429,
+      'otp_locked',
+    );
   });
 
   it('refuses an expired code (valid 5 minutes)', async () => {
@@ -77,7 +101,11 @@ describe('one-time codes', () => {
     await device.call('POST', `${REGISTRATION}/${started.id}/phone`, { phone: citizen.phone });
     const code = await server.smsCode(e164(citizen.phone));
     advance(301);
-    expectError(await device.call('POST', `${REGISTRATION}/${started.id}/phone/verify`, { code }), 400, 'otp_expired');
+    expectError(
+      await device.call('POST', `${REGISTRATION}/${started.id}/phone/verify`, { code }),
+      400,
+      'otp_expired',
+    );
   });
 
   it('accepts a code only once', async () => {
@@ -105,7 +133,8 @@ describe('one-time codes', () => {
     const device = await server.device();
     const citizen = makeCitizen(seed++);
     const started = await startRegistration(device);
-    const call = (path: string, body: unknown = {}) => device.call('POST', `${REGISTRATION}/${started.id}/${path}`, body);
+    const call = (path: string, body: unknown = {}) =>
+      device.call('POST', `${REGISTRATION}/${started.id}/${path}`, body);
     await call('phone', { phone: citizen.phone });
     const first = await server.smsCode(e164(citizen.phone));
     const wrong = (code: string) => (code === '000000' ? '111111' : '000000');
@@ -113,7 +142,10 @@ describe('one-time codes', () => {
     advance(61);
     expect((await call('phone/resend')).status).toBe(200);
     const second = await server.smsCode(e164(citizen.phone));
-    expect(expectError(await call('phone/verify', { code: wrong(second) }), 400, 'otp_invalid').details?.attemptsLeft).toBe(1);
+    expect(
+      expectError(await call('phone/verify', { code: wrong(second) }), 400, 'otp_invalid').details
+        ?.attemptsLeft,
+    ).toBe(1);
     expectError(await call('phone/verify', { code: wrong(second) }), 429, 'otp_locked');
     expectError(await call('phone/verify', { code: second }), 429, 'otp_locked');
   });
@@ -122,7 +154,12 @@ describe('one-time codes', () => {
     const device = await server.device();
     const citizen = makeCitizen(seed++);
     const started = await startRegistration(device);
-    const call = (path: string) => device.call('POST', `${REGISTRATION}/${started.id}/${path}`, path === 'phone' ? { phone: citizen.phone } : {});
+    const call = (path: string) =>
+      device.call(
+        'POST',
+        `${REGISTRATION}/${started.id}/${path}`,
+        path === 'phone' ? { phone: citizen.phone } : {},
+      );
     expect((await call('phone')).status).toBe(200);
     for (let i = 0; i < 4; i++) {
       advance(61);
@@ -134,7 +171,9 @@ describe('one-time codes', () => {
     // one expired after 30 idle minutes).
     advance(3600 - 5 * 61);
     const later = await startRegistration(device);
-    expect((await device.call('POST', `${REGISTRATION}/${later.id}/phone`, { phone: citizen.phone })).status).toBe(200);
+    expect(
+      (await device.call('POST', `${REGISTRATION}/${later.id}/phone`, { phone: citizen.phone })).status,
+    ).toBe(200);
   });
 
   it('answers the same for a number that already has an account, and tells its owner instead', async () => {
@@ -143,7 +182,9 @@ describe('one-time codes', () => {
     expect(done.state).toBe('submitted');
     const device = await server.device();
     const fresh = await startRegistration(device);
-    const r = await device.call<FlowBody>('POST', `${REGISTRATION}/${fresh.id}/phone`, { phone: owner.phone });
+    const r = await device.call<FlowBody>('POST', `${REGISTRATION}/${fresh.id}/phone`, {
+      phone: owner.phone,
+    });
     expect(r.status).toBe(200);
     expect(r.body.state).toBe('awaiting_phone_code');
     const sms = await server.deps.outbox.latest(e164(owner.phone));
@@ -157,7 +198,11 @@ describe('contacts and PIN', () => {
     const device = await server.device();
     const started = await startRegistration(device);
     for (const phone of ['12345', '+855 23 123 456x', 'abc', '+1 555']) {
-      const error = expectError(await device.call('POST', `${REGISTRATION}/${started.id}/phone`, { phone }), 400, 'phone_invalid');
+      const error = expectError(
+        await device.call('POST', `${REGISTRATION}/${started.id}/phone`, { phone }),
+        400,
+        'phone_invalid',
+      );
       expect(error.fields?.[0]?.field).toBe('phone');
     }
     const resumed = await device.call<FlowBody>('GET', `${REGISTRATION}/${started.id}`);
@@ -178,7 +223,9 @@ describe('contacts and PIN', () => {
     }
     expectError(await post('pin', { pin: '12345', pinConfirmation: '12345' }), 400, 'pin_format');
     expectError(await post('pin', { pin: '482913', pinConfirmation: '482914' }), 400, 'pin_mismatch');
-    expect((await post<FlowBody>('pin', { pin: '482913', pinConfirmation: '482913' })).body.state).toBe('awaiting_face_id');
+    expect((await post<FlowBody>('pin', { pin: '482913', pinConfirmation: '482913' })).body.state).toBe(
+      'awaiting_face_id',
+    );
   });
 
   it('asks for a new PIN when the PIN turns out to be the date of birth', async () => {
@@ -186,25 +233,40 @@ describe('contacts and PIN', () => {
     const [y, m, d] = citizen.birthDate.split('-');
     const birthPin = `${d}${m}${y!.slice(2)}`;
     const device = await server.device();
-    const flow = await walkRegistration(device, { ...citizen, pin: birthPin }, { otp: otp(), stopBefore: 'consent' });
+    const flow = await walkRegistration(
+      device,
+      { ...citizen, pin: birthPin },
+      { otp: otp(), stopBefore: 'consent' },
+    );
     expect(flow.state).toBe('awaiting_new_pin');
-    const post = (path: string, body: unknown) => device.call<FlowBody>('POST', `${REGISTRATION}/${flow.id}/${path}`, body);
+    const post = (path: string, body: unknown) =>
+      device.call<FlowBody>('POST', `${REGISTRATION}/${flow.id}/${path}`, body);
     expectError(await post('pin', { pin: birthPin, pinConfirmation: birthPin }), 400, 'pin_is_birth_date');
-    expect((await post('pin', { pin: '582047', pinConfirmation: '582047' })).body.state).toBe('awaiting_consent');
+    expect((await post('pin', { pin: '582047', pinConfirmation: '582047' })).body.state).toBe(
+      'awaiting_consent',
+    );
   });
 });
 
 describe('device binding', () => {
   it('refuses an unsigned call', async () => {
     const device = await server.device();
-    expectError(await device.call('POST', REGISTRATION, { language: 'km' }, { unsigned: true }), 401, 'device_proof_missing');
+    expectError(
+      await device.call('POST', REGISTRATION, { language: 'km' }, { unsigned: true }),
+      401,
+      'device_proof_missing',
+    );
   });
 
   it('refuses a replayed proof', async () => {
     const device = await server.device();
     const first = await device.call<FlowBody>('POST', REGISTRATION, { language: 'km' });
     expect(first.status).toBe(201);
-    expectError(await device.call('POST', REGISTRATION, { language: 'km' }, { proof: device.lastProof }), 401, 'device_proof_replayed');
+    expectError(
+      await device.call('POST', REGISTRATION, { language: 'km' }, { proof: device.lastProof }),
+      401,
+      'device_proof_replayed',
+    );
   });
 
   it('refuses a proof for another URL, another body or another method', async () => {
@@ -212,22 +274,54 @@ describe('device binding', () => {
     const started = await startRegistration(device);
     const path = `${REGISTRATION}/${started.id}/phone`;
     const body = { phone: '012 345 678' };
-    expectError(await device.call('POST', path, body, { signAs: { url: `${server.url}${REGISTRATION}/${started.id}/email` } }), 401, 'device_proof_mismatch');
-    expectError(await device.call('POST', path, body, { signAs: { body: JSON.stringify({ phone: '099 999 999' }) } }), 401, 'device_proof_mismatch');
-    expectError(await device.call('POST', path, body, { signAs: { method: 'GET' } }), 401, 'device_proof_mismatch');
+    expectError(
+      await device.call('POST', path, body, {
+        signAs: { url: `${server.url}${REGISTRATION}/${started.id}/email` },
+      }),
+      401,
+      'device_proof_mismatch',
+    );
+    expectError(
+      await device.call('POST', path, body, { signAs: { body: JSON.stringify({ phone: '099 999 999' }) } }),
+      401,
+      'device_proof_mismatch',
+    );
+    expectError(
+      await device.call('POST', path, body, { signAs: { method: 'GET' } }),
+      401,
+      'device_proof_mismatch',
+    );
   });
 
   it('refuses a proof older than 60 seconds, or from the future', async () => {
     const device = await server.device();
-    expectError(await device.call('POST', REGISTRATION, { language: 'km' }, { iatOffsetSeconds: -61 }), 401, 'device_proof_expired');
-    expectError(await device.call('POST', REGISTRATION, { language: 'km' }, { iatOffsetSeconds: 30 }), 401, 'device_proof_expired');
-    expect((await device.call('POST', REGISTRATION, { language: 'km' }, { iatOffsetSeconds: -59 })).status).toBe(201);
+    expectError(
+      await device.call('POST', REGISTRATION, { language: 'km' }, { iatOffsetSeconds: -61 }),
+      401,
+      'device_proof_expired',
+    );
+    expectError(
+      await device.call('POST', REGISTRATION, { language: 'km' }, { iatOffsetSeconds: 30 }),
+      401,
+      'device_proof_expired',
+    );
+    expect(
+      (await device.call('POST', REGISTRATION, { language: 'km' }, { iatOffsetSeconds: -59 })).status,
+    ).toBe(201);
   });
 
   it('refuses a nonce the server did not issue, and a garbled proof', async () => {
     const device = await server.device();
-    expectError(await device.call('POST', REGISTRATION, { language: 'km' }, { nonce: 'made-up-nonce' }), 401, 'device_proof_nonce_invalid');
-    expectError(await device.call('POST', REGISTRATION, { language: 'km' }, { proof: 'a.b.c' }), 401, 'device_proof_invalid');
+    expectError(
+      await device.call('POST', REGISTRATION, { language: 'km' }, { nonce: 'made-up-nonce' }),
+      401,
+      'device_proof_nonce_invalid',
+    );
+    expectError(
+      await device.call('POST', REGISTRATION, { language: 'km' }, { proof: 'a.b.c' }),
+      401,
+      'device_proof_invalid',
+    );
   });
 
   it("refuses another device's key on a flow, and an unknown key on the account API", async () => {
@@ -244,7 +338,10 @@ describe('flow hygiene', () => {
     const device = await server.device();
     const started = await startRegistration(device);
     const error = expectError(
-      await device.call('POST', `${REGISTRATION}/${started.id}/pin`, { pin: '482913', pinConfirmation: '482913' }),
+      await device.call('POST', `${REGISTRATION}/${started.id}/pin`, {
+        pin: '482913',
+        pinConfirmation: '482913',
+      }),
       409,
       'flow_step_out_of_order',
     );
@@ -264,10 +361,22 @@ describe('flow hygiene', () => {
   it('validates every body with a schema: unknown fields, wrong types, bad JSON, other media types', async () => {
     const device = await server.device();
     expectError(await device.call('POST', REGISTRATION, { language: 'fr' }), 400, 'validation_failed');
-    expectError(await device.call('POST', REGISTRATION, { language: 'km', admin: true }), 400, 'validation_failed');
-    const raw = await fetch(`${server.url}${REGISTRATION}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{oops' });
+    expectError(
+      await device.call('POST', REGISTRATION, { language: 'km', admin: true }),
+      400,
+      'validation_failed',
+    );
+    const raw = await fetch(`${server.url}${REGISTRATION}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{oops',
+    });
     expect(raw.status).toBe(400);
-    const text = await fetch(`${server.url}${REGISTRATION}`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hi' });
+    const text = await fetch(`${server.url}${REGISTRATION}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'hi',
+    });
     expect(text.status).toBe(415);
     expect(((await text.json()) as ErrorAnswer).error.code).toBe('unsupported_media_type');
   });
@@ -283,7 +392,11 @@ describe('identity document', () => {
   it('refuses a wrong MRZ check digit, naming the field', async () => {
     const { post, citizen } = await at('document');
     const photo = renderDocument(citizen, { format: 'jpeg' }).toString('base64');
-    const error = expectError(await post('document', { mrz: badCheckDigitMrz(citizen).join('\n'), photo }), 400, 'mrz_check_digit');
+    const error = expectError(
+      await post('document', { mrz: badCheckDigitMrz(citizen).join('\n'), photo }),
+      400,
+      'mrz_check_digit',
+    );
     expect(error.fields?.[0]?.field).toBe('mrz');
   });
 
@@ -310,9 +423,17 @@ describe('identity document', () => {
   it('refuses an oversized photo (413) and an oversized body (413)', async () => {
     const { post, citizen } = await at('document');
     const huge = Buffer.alloc(server.deps.config.http.maxImageBytes + 1024, 0xff).toString('base64');
-    expectError(await post('document', { mrz: citizen.mrz.join('\n'), photo: huge }), 413, 'upload_too_large');
+    expectError(
+      await post('document', { mrz: citizen.mrz.join('\n'), photo: huge }),
+      413,
+      'upload_too_large',
+    );
     const tooBig = Buffer.alloc(server.deps.config.http.maxBodyBytes, 0x41).toString('base64');
-    expectError(await post('document', { mrz: citizen.mrz.join('\n'), photo: tooBig }), 413, 'payload_too_large');
+    expectError(
+      await post('document', { mrz: citizen.mrz.join('\n'), photo: tooBig }),
+      413,
+      'payload_too_large',
+    );
   });
 
   it('refuses a document that already belongs to an account, and tells its owner', async () => {
@@ -330,7 +451,11 @@ describe('identity document', () => {
     });
     const { post } = await at('document', copycat);
     const photo = renderDocument(copycat, { format: 'jpeg' }).toString('base64');
-    expectError(await post('document', { mrz: copycat.mrz.join('\n'), photo }), 409, 'document_already_registered');
+    expectError(
+      await post('document', { mrz: copycat.mrz.join('\n'), photo }),
+      409,
+      'document_already_registered',
+    );
     const notice = await server.deps.outbox.latest(e164(owner.phone));
     expect(notice?.text).toMatch(/ឯកសារអត្តសញ្ញាណ/);
   });
@@ -341,9 +466,14 @@ describe('the form of step 4/4', () => {
     const { post, citizen, device, flow } = await at('details');
     const form = { ...detailsOf(citizen), khmerSurname: 'Sok', latinGivenName: `${citizen.latinGivenName}X` };
     const error = expectError(await post('details', form), 400, 'khmer_name_invalid');
-    expect(error.fields).toEqual([{ field: 'khmerSurname', code: 'khmer_name_invalid', messageId: 'error.khmer_name_invalid' }]);
+    expect(error.fields).toEqual([
+      { field: 'khmerSurname', code: 'khmer_name_invalid', messageId: 'error.khmer_name_invalid' },
+    ]);
     // Nothing lost: the valid fields are in the resumed flow.
-    const resumed = await device.call<{ ui: { nodes: { name: string; value?: string }[] } }>('GET', `${REGISTRATION}/${flow.id}`);
+    const resumed = await device.call<{ ui: { nodes: { name: string; value?: string }[] } }>(
+      'GET',
+      `${REGISTRATION}/${flow.id}`,
+    );
     const value = (name: string) => resumed.body.ui.nodes.find((n) => n.name === name)?.value;
     expect(value('khmerGivenName')).toBe(citizen.khmerGivenName);
     expect(value('latinGivenName')).toBe(`${citizen.latinGivenName}X`);
@@ -358,7 +488,12 @@ describe('the form of step 4/4', () => {
   it('reports every bad field at once', async () => {
     const { post, citizen } = await at('details');
     const error = expectError(
-      await post('details', { ...detailsOf(citizen), birthDate: '2001-02-30', gender: 'x', documentNumber: '?' }),
+      await post('details', {
+        ...detailsOf(citizen),
+        birthDate: '2001-02-30',
+        gender: 'x',
+        documentNumber: '?',
+      }),
       400,
       'validation_failed',
     );
@@ -371,16 +506,27 @@ describe('the form of step 4/4', () => {
 
   it('needs the consent box and the current consent version', async () => {
     const { post } = await at('consent');
-    expectError(await post('consent', { accepted: false, consentVersion: 'registration.v1' }), 400, 'consent_required');
-    expectError(await post('consent', { accepted: true, consentVersion: 'registration.v0' }), 409, 'consent_version_outdated');
-    expect((await post<FlowBody>('consent', { accepted: true, consentVersion: 'registration.v1' })).body.state).toBe('awaiting_submission');
+    expectError(
+      await post('consent', { accepted: false, consentVersion: 'registration.v1' }),
+      400,
+      'consent_required',
+    );
+    expectError(
+      await post('consent', { accepted: true, consentVersion: 'registration.v0' }),
+      409,
+      'consent_version_outdated',
+    );
+    expect(
+      (await post<FlowBody>('consent', { accepted: true, consentVersion: 'registration.v1' })).body.state,
+    ).toBe('awaiting_submission');
   });
 });
 
 describe('liveness', () => {
   it('refuses a recording for another challenge and one made too late', async () => {
     const { post } = await at('liveness');
-    const issued = (await post<{ challenge: { id: string; actions: string[] } }>('liveness/challenge')).body.challenge;
+    const issued = (await post<{ challenge: { id: string; actions: string[] } }>('liveness/challenge')).body
+      .challenge;
     expect(issued.actions).toHaveLength(3);
     expect(new Set(issued.actions).size).toBe(3);
     const { framesForChallenge, renderFaceFrame } = await import('@camdigikey/testkit/face-frames');
@@ -392,19 +538,27 @@ describe('liveness', () => {
       'liveness_challenge_invalid',
     );
     advance(121);
-    expectError(await post('liveness', { challengeId: issued.id, selfie, frames }), 400, 'liveness_challenge_expired');
+    expectError(
+      await post('liveness', { challengeId: issued.id, selfie, frames }),
+      400,
+      'liveness_challenge_expired',
+    );
   });
 
   it('refuses frames out of order', async () => {
     const { post } = await at('liveness');
-    const issued = (await post<{ challenge: { id: string; actions: string[] } }>('liveness/challenge')).body.challenge;
+    const issued = (await post<{ challenge: { id: string; actions: string[] } }>('liveness/challenge')).body
+      .challenge;
     const { framesForChallenge, renderFaceFrame } = await import('@camdigikey/testkit/face-frames');
     const frames = framesForChallenge(issued.actions).reverse();
     expectError(
-      await post('liveness', { challengeId: issued.id, selfie: renderFaceFrame('center').toString('base64'), frames }),
+      await post('liveness', {
+        challengeId: issued.id,
+        selfie: renderFaceFrame('center').toString('base64'),
+        frames,
+      }),
       400,
       'liveness_recording_invalid',
     );
   });
 });
-

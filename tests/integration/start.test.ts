@@ -33,7 +33,10 @@ beforeAll(async () => {
   };
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
-  child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], { env, cwd: join(import.meta.dirname, '../..') });
+  child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], {
+    env,
+    cwd: join(import.meta.dirname, '../..'),
+  });
   child.stdout?.on('data', (d: Buffer) => {
     output += d.toString();
   });
@@ -61,7 +64,9 @@ describe('npm start', () => {
 
   it('serves health, readiness and the outbox page', async () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
-    const ready = (await (await fetch(`${base}/readyz`)).json()) as { checks: { database: { kind: string } } };
+    const ready = (await (await fetch(`${base}/readyz`)).json()) as {
+      checks: { database: { kind: string } };
+    };
     expect(ready.checks.database.kind).toBe('pglite');
     const page = await fetch(`${base}/dev/outbox`);
     expect(page.status).toBe(200);
@@ -69,7 +74,9 @@ describe('npm start', () => {
   });
 
   it('seeded demo accounts and kept their device keys for the sandbox', () => {
-    const devices = JSON.parse(readFileSync(join(dataDir, 'demo-devices.json'), 'utf8')) as { status: string }[];
+    const devices = JSON.parse(readFileSync(join(dataDir, 'demo-devices.json'), 'utf8')) as {
+      status: string;
+    }[];
     expect(devices.length).toBeGreaterThanOrEqual(3);
     expect(devices.map((d) => d.status)).toContain('pending_review');
   });
@@ -79,7 +86,13 @@ describe('npm start', () => {
     const url = new URL(`${base}/api/device/v1/registration`);
     const answered = new Promise<number>((resolve, reject) => {
       const req = request(
-        { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '17' } },
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': '17' },
+        },
         (res) => {
           res.resume();
           res.on('end', () => resolve(res.statusCode ?? 0));

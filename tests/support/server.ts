@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { loadConfig } from '@camdigikey/server/config/load';
 import { createDeps, type Deps } from '@camdigikey/server/deps';
 import { buildApp } from '@camdigikey/server/http/app';
+import { loggerOptions } from '@camdigikey/server/logging';
 import { ManualClock } from '@camdigikey/server/ports/clock';
 import { extractOtp, startSmtpInbox } from '@camdigikey/testkit/smtp-inbox';
 import { createTestDatabase, type TestDatabase } from '@camdigikey/testkit/test-database';
@@ -46,6 +47,8 @@ export interface StartOptions {
   /** Share a database (and clock) with another instance, e.g. to test two instances. */
   shareWith?: TestServer;
   start?: string;
+  /** Receive every log line (JSON) the server writes. */
+  logSink?: (line: string) => void;
 }
 
 export async function startTestServer(options: StartOptions = {}): Promise<TestServer> {
@@ -53,13 +56,16 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
   const inbox = options.shareWith?.inbox ?? (await startSmtpInbox());
   const database = options.shareWith?.database ?? (await createTestDatabase());
   const clock = options.shareWith?.clock ?? new ManualClock(options.start ?? '2026-11-30T02:00:00Z'); // Monday 09:00 in Phnom Penh (not a holiday)
-  const prefix = options.shareWith?.deps.config.redis.keyPrefix ?? `cdk-test-${randomBytes(4).toString('hex')}:`;
+  const prefix =
+    options.shareWith?.deps.config.redis.keyPrefix ?? `cdk-test-${randomBytes(4).toString('hex')}:`;
   const sharedSecrets = options.shareWith
     ? {
         PIN_PEPPER: Buffer.from(options.shareWith.deps.config.secrets.pinPepper).toString('base64'),
         OTP_KEY: Buffer.from(options.shareWith.deps.config.secrets.otpKey).toString('base64'),
         BLIND_INDEX_KEY: Buffer.from(options.shareWith.deps.config.secrets.blindIndexKey).toString('base64'),
-        DATA_KEKS: options.shareWith.deps.config.secrets.keks.map((k) => `${k.id}:${Buffer.from(k.key).toString('base64')}`).join(','),
+        DATA_KEKS: options.shareWith.deps.config.secrets.keks
+          .map((k) => `${k.id}:${Buffer.from(k.key).toString('base64')}`)
+          .join(','),
         ADMIN_TOKEN: options.shareWith.deps.config.secrets.adminToken,
       }
     : {};
@@ -78,7 +84,9 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
   });
   const deps = await createDeps(config, {
     clock,
-    logger: pino({ level: config.logLevel }),
+    logger: options.logSink
+      ? pino({ ...loggerOptions('trace') }, { write: (line: string) => options.logSink?.(line) })
+      : pino({ level: config.logLevel }),
     database: { db: database.db, kind: database.kind, ping: database.ping },
   });
   const app = await buildApp(deps);

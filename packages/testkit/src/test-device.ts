@@ -100,13 +100,24 @@ export class TestDevice {
   ): Promise<DeviceResponse<T>> {
     const first = await this.callOnce<T>(method, path, body, options);
     const code = (first.body as { error?: { code?: string } } | undefined)?.error?.code;
-    if (first.status === 401 && code === 'device_proof_nonce_invalid' && !options.nonce && !options.proof && !options.unsigned) {
+    if (
+      first.status === 401 &&
+      code === 'device_proof_nonce_invalid' &&
+      !options.nonce &&
+      !options.proof &&
+      !options.unsigned
+    ) {
       return this.callOnce<T>(method, path, body, options);
     }
     return first;
   }
 
-  private async callOnce<T>(method: 'GET' | 'POST', path: string, body: unknown, options: CallOptions): Promise<DeviceResponse<T>> {
+  private async callOnce<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    options: CallOptions,
+  ): Promise<DeviceResponse<T>> {
     const url = `${this.baseUrl}${path}`;
     const text = body === undefined ? '' : JSON.stringify(body);
     const headers: Record<string, string> = {};
