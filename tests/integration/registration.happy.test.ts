@@ -105,7 +105,7 @@ describe('registration with a Khmer ID card and Face ID', () => {
 
   it('sent the codes in Khmer, the SMS through the gateway port and the e-mail over SMTP', async () => {
     const sms = await server.deps.outbox.latest(
-      '+855' + khmerCard.phone.replace(/\D/g, '').replace(/^0/, ''),
+      `+855${khmerCard.phone.replace(/\D/g, '').replace(/^0/, '')}`,
     );
     expect(sms?.text).toMatch(/លេខកូដ CamDigiKey/);
     const mail = server.inbox.messages.find((m) => m.to.includes(khmerCard.email));

@@ -12,7 +12,8 @@ afterAll(async () => t?.close());
 describe('hash-chained audit log', () => {
   it('chains events from the genesis hash and verifies end to end', async () => {
     const now = new Date('2026-11-23T02:00:00Z');
-    for (let i = 0; i < 5; i++) await recordAudit(t.db, { actorType: 'system', action: `test.${i}`, details: { i } }, now);
+    for (let i = 0; i < 5; i++)
+      await recordAudit(t.db, { actorType: 'system', action: `test.${i}`, details: { i } }, now);
     const rows = await t.db.selectFrom('audit_events').selectAll().orderBy('seq').execute();
     expect(rows[0]?.prev_hash).toBe(GENESIS_HASH);
     for (let i = 1; i < rows.length; i++) expect(rows[i]?.prev_hash).toBe(rows[i - 1]?.hash);
@@ -21,13 +22,25 @@ describe('hash-chained audit log', () => {
 
   it('keeps the chain linear when many instances append at once', async () => {
     const now = new Date();
-    await Promise.all(Array.from({ length: 20 }, (_, i) => recordAudit(t.db, { actorType: 'system', action: `race.${i}` }, now)));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        recordAudit(t.db, { actorType: 'system', action: `race.${i}` }, now),
+      ),
+    );
     expect((await verifyAuditChain(t.db)).ok).toBe(true);
   });
 
   it('drops details that would carry a secret', async () => {
-    await recordAudit(t.db, { actorType: 'device', action: 'secret.test', details: { pin: '123456', otpCode: '1', country: 'KH' } }, new Date());
-    const row = await t.db.selectFrom('audit_events').select('details').where('action', '=', 'secret.test').executeTakeFirstOrThrow();
+    await recordAudit(
+      t.db,
+      { actorType: 'device', action: 'secret.test', details: { pin: '123456', otpCode: '1', country: 'KH' } },
+      new Date(),
+    );
+    const row = await t.db
+      .selectFrom('audit_events')
+      .select('details')
+      .where('action', '=', 'secret.test')
+      .executeTakeFirstOrThrow();
     expect(row.details).toEqual({ country: 'KH' });
   });
 
@@ -44,6 +57,8 @@ describe('hash-chained audit log', () => {
   });
 
   it('canonical JSON sorts keys at every level', () => {
-    expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[2,{"y":2,"z":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 2 }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[2,{"y":2,"z":1}]},"b":1}',
+    );
   });
 });

@@ -25,7 +25,12 @@ describe('configuration', () => {
   it('has working defaults in development', () => {
     const config = loadConfig({ NODE_ENV: 'test' });
     expect(config.http.port).toBe(8080);
-    expect(config.otp).toMatchObject({ ttlSeconds: 300, maxFailures: 5, resendSeconds: 60, maxSendsPerHour: 5 });
+    expect(config.otp).toMatchObject({
+      ttlSeconds: 300,
+      maxFailures: 5,
+      resendSeconds: 60,
+      maxSendsPerHour: 5,
+    });
     expect(config.flows.idleMinutes).toBe(30);
     expect(config.argon2.memoryKib).toBeGreaterThanOrEqual(19_456);
     expect(config.argon2.timeCost).toBeGreaterThanOrEqual(2);
@@ -56,7 +61,12 @@ describe('configuration', () => {
   });
 
   it('names malformed values without echoing secrets', () => {
-    const problems = problemsOf({ NODE_ENV: 'production', ...secrets, PORT: 'eighty', PIN_PEPPER: 'c2hvcnQ=' });
+    const problems = problemsOf({
+      NODE_ENV: 'production',
+      ...secrets,
+      PORT: 'eighty',
+      PIN_PEPPER: 'c2hvcnQ=',
+    });
     expect(problems.find((p) => p.startsWith('PORT is malformed'))).toContain('"eighty"');
     const pepper = problems.find((p) => p.startsWith('PIN_PEPPER is malformed'));
     expect(pepper).toContain('(secret hidden)');
@@ -64,14 +74,24 @@ describe('configuration', () => {
   });
 
   it('refuses weakened security numbers', () => {
-    expect(problemsOf({ NODE_ENV: 'test', OTP_TTL_SECONDS: '3600' })[0]).toMatch(/^OTP_TTL_SECONDS is malformed/);
-    expect(problemsOf({ NODE_ENV: 'test', ARGON2_MEMORY_KIB: '1024' })[0]).toMatch(/^ARGON2_MEMORY_KIB is malformed/);
-    expect(problemsOf({ NODE_ENV: 'test', WORKING_PERIODS: '17:00-08:00' })[0]).toMatch(/^WORKING_PERIODS is malformed/);
-    expect(problemsOf({ NODE_ENV: 'test', DATABASE_URL: 'mysql://x' })[0]).toMatch(/^DATABASE_URL is malformed/);
+    expect(problemsOf({ NODE_ENV: 'test', OTP_TTL_SECONDS: '3600' })[0]).toMatch(
+      /^OTP_TTL_SECONDS is malformed/,
+    );
+    expect(problemsOf({ NODE_ENV: 'test', ARGON2_MEMORY_KIB: '1024' })[0]).toMatch(
+      /^ARGON2_MEMORY_KIB is malformed/,
+    );
+    expect(problemsOf({ NODE_ENV: 'test', WORKING_PERIODS: '17:00-08:00' })[0]).toMatch(
+      /^WORKING_PERIODS is malformed/,
+    );
+    expect(problemsOf({ NODE_ENV: 'test', DATABASE_URL: 'mysql://x' })[0]).toMatch(
+      /^DATABASE_URL is malformed/,
+    );
   });
 
   it('cannot turn the development outbox on in production', () => {
-    expect(problemsOf({ NODE_ENV: 'production', ...secrets, DEV_OUTBOX: 'true' })).toContain('DEV_OUTBOX cannot be enabled in production');
+    expect(problemsOf({ NODE_ENV: 'production', ...secrets, DEV_OUTBOX: 'true' })).toContain(
+      'DEV_OUTBOX cannot be enabled in production',
+    );
   });
 
   it('is documented: docs/configuration.md is generated from the schema and up to date', () => {

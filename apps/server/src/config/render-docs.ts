@@ -6,7 +6,12 @@ import { VARIABLES } from './schema';
 
 export function renderConfigurationDoc(): string {
   const rows = Object.entries(VARIABLES).map(([name, spec]) => {
-    const d = 'default' in spec ? `\`${spec.default}\`` : 'secret' in spec && spec.secret ? '(secret: none in production; generated in development)' : '(unset)';
+    const d =
+      'default' in spec
+        ? `\`${spec.default}\``
+        : 'secret' in spec && spec.secret
+          ? '(secret: none in production; generated in development)'
+          : '(unset)';
     return `| \`${name}\` | ${d} | ${spec.description.replaceAll('|', '\\|')} |`;
   });
   return [

@@ -11,7 +11,10 @@ import { RedisHotState } from './redis-hot-state';
 
 const backends: [string, () => HotState][] = [['memory', () => new MemoryHotState()]];
 if (process.env.REDIS_URL) {
-  backends.push(['redis', () => new RedisHotState(process.env.REDIS_URL!, `cdk-contract-${randomBytes(4).toString('hex')}:`)]);
+  backends.push([
+    'redis',
+    () => new RedisHotState(process.env.REDIS_URL!, `cdk-contract-${randomBytes(4).toString('hex')}:`),
+  ]);
 }
 
 describe.each(backends)('hot state contract: %s', (_name, make) => {
@@ -39,7 +42,9 @@ describe.each(backends)('hot state contract: %s', (_name, make) => {
   it('counts concurrent hits exactly', async () => {
     const k = key();
     const counts = await Promise.all(Array.from({ length: 25 }, () => hot.hit(k, 60, t0)));
-    expect(counts.map((c) => c.count).sort((a, b) => a - b)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+    expect(counts.map((c) => c.count).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 25 }, (_, i) => i + 1),
+    );
   });
 
   it('gives a one-time value to exactly one taker', async () => {

@@ -21,7 +21,12 @@ describe('PIN hasher', () => {
 
   it('depends on the pepper: a verifier is useless without the key', async () => {
     const verifier = await hasher.hash('482913');
-    const other = new PinHasher({ pepper: new Uint8Array(randomBytes(32)), memoryKib: 19_456, timeCost: 2, threads: 1 });
+    const other = new PinHasher({
+      pepper: new Uint8Array(randomBytes(32)),
+      memoryKib: 19_456,
+      timeCost: 2,
+      threads: 1,
+    });
     expect(await other.verify(verifier, '482913')).toBe(false);
     await other.close();
   });

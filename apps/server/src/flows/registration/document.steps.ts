@@ -259,7 +259,10 @@ export async function submitDetails(
     documentType: document.documentType,
     documentCode: '',
     issuingState: document.issuingState,
-    documentNumber: deps.envelope.openText(document.documentNumberSealed, sealContext.mrzDocumentNumber(flow.id)),
+    documentNumber: deps.envelope.openText(
+      document.documentNumberSealed,
+      sealContext.mrzDocumentNumber(flow.id),
+    ),
     surname: document.surname,
     givenNames: document.givenNames,
     nationality: document.nationality,
