@@ -44,7 +44,29 @@ export interface ProofRequest {
 
 export const bodyHash = (body: Uint8Array) => createHash('sha256').update(body).digest('base64url');
 
+/** Imported public keys and thumbprints by JWK coordinates (bounded, least recently used out). */
+class KeyCache {
+  private readonly entries = new Map<string, { key: Awaited<ReturnType<typeof importJWK>>; thumbprint: string }>();
+  constructor(private readonly capacity = 10_000) {}
+
+  async get(jwk: JWK) {
+    const id = `${jwk.x}.${jwk.y}`;
+    const hit = this.entries.get(id);
+    if (hit) {
+      this.entries.delete(id);
+      this.entries.set(id, hit);
+      return hit;
+    }
+    const entry = { key: await importJWK(jwk, 'ES256'), thumbprint: await calculateJwkThumbprint(jwk, 'sha256') };
+    this.entries.set(id, entry);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+    return entry;
+  }
+}
+
 export class DeviceProofVerifier {
+  private readonly keys = new KeyCache();
+
   constructor(
     private readonly hot: HotState,
     private readonly clock: Clock,
@@ -59,7 +81,7 @@ export class DeviceProofVerifier {
 
   async verify(request: ProofRequest): Promise<VerifiedProof> {
     if (!request.proof) throw new AppError('device_proof_missing');
-    const { jwk, payload } = await this.verifySignature(request.proof);
+    const { jwk, thumbprint, payload } = await this.verifySignature(request.proof);
 
     const expectedUrl = this.options.publicUrl + request.url;
     if (
@@ -81,7 +103,6 @@ export class DeviceProofVerifier {
     if (age > this.options.maxAgeSeconds || age < -FUTURE_SKEW_SECONDS)
       throw new AppError('device_proof_expired');
 
-    const thumbprint = await calculateJwkThumbprint(jwk, 'sha256');
     const firstUse = await this.hot.claim(
       `jti:${thumbprint}:${payload.jti}`,
       this.options.maxAgeSeconds * 2,
@@ -102,7 +123,7 @@ export class DeviceProofVerifier {
       if (header.alg !== 'ES256' || header.typ !== PROOF_TYP || !jwk) throw new Error('header');
       if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || 'd' in jwk || !jwk.x || !jwk.y) throw new Error('jwk');
       const publicJwk: JWK = { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y };
-      const key = await importJWK(publicJwk, 'ES256');
+      const { key, thumbprint } = await this.keys.get(publicJwk);
       const { payload } = await compactVerify(proof, key, { algorithms: ['ES256'] });
       const claims = JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>;
       const { htm, htu, bh, iat, nonce, jti } = claims;
@@ -118,7 +139,7 @@ export class DeviceProofVerifier {
       ) {
         throw new Error('claims');
       }
-      return { jwk: publicJwk, payload: { htm, htu, bh, iat, nonce, jti } };
+      return { jwk: publicJwk, thumbprint, payload: { htm, htu, bh, iat, nonce, jti } };
     } catch (cause) {
       throw new AppError('device_proof_invalid', { cause });
     }
