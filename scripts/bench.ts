@@ -19,7 +19,9 @@ import { PinHasher } from '../apps/server/src/pin/pin-hasher';
 const rate = (n: number, ms: number) => (n * 1000) / ms;
 const fmt = (x: number) => x.toFixed(1).padStart(9);
 const line = (name: string, value: number, unit: string, baseline: number, goal: string) =>
-  console.log(`${name.padEnd(44)} ${fmt(value)} ${unit.padEnd(8)} baseline ${fmt(baseline)}  ratio ${(value / baseline).toFixed(2)}×  (${goal})`);
+  console.log(
+    `${name.padEnd(44)} ${fmt(value)} ${unit.padEnd(8)} baseline ${fmt(baseline)}  ratio ${(value / baseline).toFixed(2)}×  (${goal})`,
+  );
 
 async function timed(fn: () => Promise<void> | void): Promise<number> {
   const t = performance.now();
@@ -51,15 +53,31 @@ async function main() {
   const pool = new PinHasher({ pepper: new Uint8Array(randomBytes(32)), memoryKib: 19_456, timeCost: 2 });
   const pinVerifier = await pool.hash('482913');
   await Promise.all(Array.from({ length: pool.threads }, () => pool.verify(pinVerifier, '482913'))); // warm up
-  const pooled = await timed(() => Promise.all(Array.from({ length: N * 2 }, () => pool.verify(pinVerifier, '482913'))).then(() => undefined));
-  line('PIN verifies/s (worker pool)', rate(N * 2, pooled), 'ops/s', rate(N, single), `goal ≈ ${pool.threads}×`);
+  const pooled = await timed(() =>
+    Promise.all(Array.from({ length: N * 2 }, () => pool.verify(pinVerifier, '482913'))).then(
+      () => undefined,
+    ),
+  );
+  line(
+    'PIN verifies/s (worker pool)',
+    rate(N * 2, pooled),
+    'ops/s',
+    rate(N, single),
+    `goal ≈ ${pool.threads}×`,
+  );
 
   // 2. Event loop while saturated.
   const idle = await eventLoopDelay(300);
   const busy = Promise.all(Array.from({ length: 64 }, () => pool.verify(pinVerifier, '482913')));
   const loaded = await eventLoopDelay(300);
   await busy;
-  line('worst event-loop delay, pool saturated', loaded, 'ms', Math.max(idle, 0.05), 'goal ≈ 1×, lower is better');
+  line(
+    'worst event-loop delay, pool saturated',
+    loaded,
+    'ms',
+    Math.max(idle, 0.05),
+    'goal ≈ 1×, lower is better',
+  );
   await pool.close();
 
   // 3. Device proofs vs bare signatures.
@@ -67,15 +85,28 @@ async function main() {
   const jwk = await exportJWK(publicKey);
   const hot = new MemoryHotState();
   const clock = { now: () => new Date() };
-  const verifierProofs = new DeviceProofVerifier(hot, clock, { publicUrl: 'http://bench', maxAgeSeconds: 60, nonceTtlSeconds: 120 });
+  const verifierProofs = new DeviceProofVerifier(hot, clock, {
+    publicUrl: 'http://bench',
+    maxAgeSeconds: 60,
+    nonceTtlSeconds: 120,
+  });
   const M = 2000;
   const body = new TextEncoder().encode('{"phone":"012 345 678"}');
   const proofs: string[] = [];
   for (let i = 0; i < M; i++) {
     const nonce = await verifierProofs.issueNonce();
-    const payload = { htm: 'POST', htu: 'http://bench/x', bh: bodyHash(body), iat: Math.floor(Date.now() / 1000), nonce, jti: randomUUID() };
+    const payload = {
+      htm: 'POST',
+      htu: 'http://bench/x',
+      bh: bodyHash(body),
+      iat: Math.floor(Date.now() / 1000),
+      nonce,
+      jti: randomUUID(),
+    };
     proofs.push(
-      await new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: 'ES256', typ: PROOF_TYP, jwk }).sign(privateKey),
+      await new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
+        .setProtectedHeader({ alg: 'ES256', typ: PROOF_TYP, jwk })
+        .sign(privateKey),
     );
   }
   const bare = await timed(async () => {

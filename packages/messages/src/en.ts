@@ -101,7 +101,8 @@ export const en = {
   'registration.state.awaiting_details': 'Check your information and correct it if needed.',
   'registration.state.awaiting_new_pin': 'Your PIN is your date of birth. Please choose a new PIN.',
   'registration.state.awaiting_consent': 'Confirm that the information and documents are true and correct.',
-  'registration.state.awaiting_submission': 'Everything is ready. Press Next to send your registration for verification.',
+  'registration.state.awaiting_submission':
+    'Everything is ready. Press Next to send your registration for verification.',
   'registration.state.submitted': 'Please wait up to 8 working hours for the response (until {deadline}).',
   // fields
   'field.phone': 'Phone number',

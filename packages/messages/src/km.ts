@@ -87,7 +87,8 @@ export const km: Record<MessageId, string> = {
   'registration.state.awaiting_details': 'សូមពិនិត្យព័ត៌មានរបស់លោកអ្នក ហើយកែតម្រូវប្រសិនបើចាំបាច់។',
   'registration.state.awaiting_new_pin': 'លេខកូដសម្ងាត់របស់លោកអ្នកគឺជាថ្ងៃខែឆ្នាំកំណើត។ សូមជ្រើសរើសលេខកូដសម្ងាត់ថ្មី។',
   'registration.state.awaiting_consent': 'សូមធានាអះអាងថាព័ត៌មាន និងឯកសារពិតប្រាកដ និងត្រឹមត្រូវ។',
-  'registration.state.awaiting_submission': 'អ្វីៗទាំងអស់បានរួចរាល់ហើយ។ សូមចុច "បន្ទាប់" ដើម្បីផ្ញើការចុះឈ្មោះរបស់លោកអ្នកសម្រាប់ការផ្ទៀងផ្ទាត់។',
+  'registration.state.awaiting_submission':
+    'អ្វីៗទាំងអស់បានរួចរាល់ហើយ។ សូមចុច "បន្ទាប់" ដើម្បីផ្ញើការចុះឈ្មោះរបស់លោកអ្នកសម្រាប់ការផ្ទៀងផ្ទាត់។',
   'registration.state.submitted': 'សូមរង់ចាំការឆ្លើយតបក្នុងរយៈពេល ៨ ម៉ោងនៃម៉ោងធ្វើការ (រហូតដល់ {deadline})។',
   'field.phone': 'លេខទូរស័ព្ទ',
   'field.phone_code': 'លេខកូដ OTP តាមទូរស័ព្ទ',

@@ -10,8 +10,8 @@
  * Never put a secret in `details`: a guard drops keys that name one.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { Database } from '@camdigikey/db';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import type { AuditEventsTable, Database } from '@camdigikey/db';
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 
 export const GENESIS_HASH = '0'.repeat(64);
 const AUDIT_LOCK_KEY = 7_201_055; // any constant shared by all instances
@@ -52,19 +52,10 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
-interface HashedFields {
-  id: string;
-  occurred_at: Date;
-  actor_type: string;
-  actor_id: string | null;
-  action: string;
-  subject_type: string | null;
-  subject_id: string | null;
-  ip: string | null;
-  device: string | null;
-  request_id: string | null;
+/** The columns an event's hash covers: everything but its position and the hashes. */
+type HashedFields = Omit<Selectable<AuditEventsTable>, 'seq' | 'prev_hash' | 'hash' | 'details'> & {
   details: Record<string, unknown>;
-}
+};
 
 export function eventHash(prevHash: string, e: HashedFields): string {
   const body = canonicalJson({

@@ -46,7 +46,10 @@ export const bodyHash = (body: Uint8Array) => createHash('sha256').update(body).
 
 /** Imported public keys and thumbprints by JWK coordinates (bounded, least recently used out). */
 class KeyCache {
-  private readonly entries = new Map<string, { key: Awaited<ReturnType<typeof importJWK>>; thumbprint: string }>();
+  private readonly entries = new Map<
+    string,
+    { key: Awaited<ReturnType<typeof importJWK>>; thumbprint: string }
+  >();
   constructor(private readonly capacity = 10_000) {}
 
   async get(jwk: JWK) {
@@ -57,7 +60,10 @@ class KeyCache {
       this.entries.set(id, hit);
       return hit;
     }
-    const entry = { key: await importJWK(jwk, 'ES256'), thumbprint: await calculateJwkThumbprint(jwk, 'sha256') };
+    const entry = {
+      key: await importJWK(jwk, 'ES256'),
+      thumbprint: await calculateJwkThumbprint(jwk, 'sha256'),
+    };
     this.entries.set(id, entry);
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
     return entry;

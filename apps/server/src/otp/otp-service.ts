@@ -67,22 +67,13 @@ export class OtpService {
     inUse: boolean;
     resend: boolean;
   }): Promise<{ expiresAt: Date; resendAt: Date }> {
-    const { db, hot, clock, settings } = this.deps;
+    const { db, clock, settings } = this.deps;
     const now = clock.now();
 
-    const ipHit = await hot.hit(`otp-send-ip:${input.ip}`, HOUR, now);
-    if (ipHit.count > settings.maxSendsPerIpPerHour) {
-      throw new AppError('rate_limited', { details: { retryAfterSeconds: seconds(ipHit.resetInMs) } });
-    }
+    await this.limitIp(`otp-send-ip:${input.ip}`, settings.maxSendsPerIpPerHour, now);
     await this.assertNotLocked(input.channel, input.target, now);
 
-    const existing = await db
-      .selectFrom('otp_challenges')
-      .selectAll()
-      .where('flow_id', '=', input.flowId)
-      .where('channel', '=', input.channel)
-      .where('target', '=', input.target)
-      .executeTakeFirst();
+    const existing = await this.challenge(input.flowId, input.channel, input.target);
     if (input.resend && !existing) throw new AppError('otp_not_sent');
     if (existing) {
       const wait = existing.last_sent_at.getTime() + settings.resendSeconds * 1000 - now.getTime();
@@ -167,19 +158,10 @@ export class OtpService {
     code: string;
     ip: string;
   }): Promise<void> {
-    const { db, hot, clock, settings } = this.deps;
+    const { db, clock, settings } = this.deps;
     const now = clock.now();
-    const ipHit = await hot.hit(`otp-verify-ip:${input.ip}`, HOUR, now);
-    if (ipHit.count > settings.maxVerifyPerIpPerHour) {
-      throw new AppError('rate_limited', { details: { retryAfterSeconds: seconds(ipHit.resetInMs) } });
-    }
-    const challenge = await db
-      .selectFrom('otp_challenges')
-      .selectAll()
-      .where('flow_id', '=', input.flowId)
-      .where('channel', '=', input.channel)
-      .where('target', '=', input.target)
-      .executeTakeFirst();
+    await this.limitIp(`otp-verify-ip:${input.ip}`, settings.maxVerifyPerIpPerHour, now);
+    const challenge = await this.challenge(input.flowId, input.channel, input.target);
     if (!challenge || challenge.consumed_at) throw new AppError('otp_not_sent');
     await this.assertNotLocked(input.channel, input.target, now);
     if (challenge.expires_at.getTime() <= now.getTime()) throw new AppError('otp_expired');
@@ -215,6 +197,22 @@ export class OtpService {
       throw this.lockedError(failures.last ?? now, now);
     }
     throw new AppError('otp_invalid', { details: { attemptsLeft: settings.maxFailures - failures.total } });
+  }
+
+  private challenge(flowId: string, channel: OtpChannel, target: string) {
+    return this.deps.db
+      .selectFrom('otp_challenges')
+      .selectAll()
+      .where('flow_id', '=', flowId)
+      .where('channel', '=', channel)
+      .where('target', '=', target)
+      .executeTakeFirst();
+  }
+
+  private async limitIp(key: string, max: number, now: Date): Promise<void> {
+    const hit = await this.deps.hot.hit(key, HOUR, now);
+    if (hit.count > max)
+      throw new AppError('rate_limited', { details: { retryAfterSeconds: seconds(hit.resetInMs) } });
   }
 
   private async recentFailures(channel: OtpChannel, target: string, now: Date) {

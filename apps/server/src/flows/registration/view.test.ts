@@ -20,7 +20,12 @@ const data: RegistrationData = {
   pinVerifier: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA',
   faceId: { status: 'skipped' },
   liveness: {
-    challenge: { id, actions: ['turn_left', 'nod', 'blink'], issuedAt: '2026-11-30T02:00:00Z', expiresAt: '2026-11-30T02:02:00Z' },
+    challenge: {
+      id,
+      actions: ['turn_left', 'nod', 'blink'],
+      issuedAt: '2026-11-30T02:00:00Z',
+      expiresAt: '2026-11-30T02:02:00Z',
+    },
     recordingBlobId: id,
     selfieBlobId: id,
     frameCount: 12,
@@ -71,7 +76,9 @@ describe.each(REGISTRATION_STATES)('the UI of %s', (state) => {
   const view = flowView(
     flowIn(state),
     envelope,
-    state === 'submitted' ? { id, status: 'pending_review', reviewDeadline: new Date('2026-12-01T03:00:00Z') } : undefined,
+    state === 'submitted'
+      ? { id, status: 'pending_review', reviewDeadline: new Date('2026-12-01T03:00:00Z') }
+      : undefined,
   );
 
   it('uses only message ids that exist in Khmer and English', () => {
