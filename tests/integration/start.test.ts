@@ -4,7 +4,7 @@
  * health and the development outbox, and stops cleanly on SIGTERM after finishing the request
  * in flight.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -111,5 +111,17 @@ describe('npm start', () => {
       else child.once('exit', (c) => resolve(c));
     });
     expect(code).toBe(0);
+  });
+
+  it('left an intact audit chain that `npm run audit:verify` checks end to end', () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir };
+    delete env.DATABASE_URL;
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'apps/server/src/cli/audit-verify.ts'], {
+      env,
+      cwd: join(import.meta.dirname, '../..'),
+      encoding: 'utf8',
+    });
+    expect(result.stdout).toMatch(/audit chain intact: \d+ events verified/);
+    expect(result.status).toBe(0);
   });
 });

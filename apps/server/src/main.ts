@@ -48,7 +48,8 @@ async function main(): Promise<void> {
   if (config.devOutbox)
     lines.push(`  dev outbox      ${base}/dev/outbox   (SMS and e-mail sent in development)`);
   if (sink) lines.push(`  SMTP sink       ${sink.url}`);
-  if (config.env !== 'production') lines.push('  admin token     in .data/dev-secrets.json (ADMIN_TOKEN)');
+  if (config.env !== 'production')
+    lines.push(`  admin token     ADMIN_TOKEN in ${config.database.dataDir}/dev-secrets.json`);
   deps.logger.info({ address }, 'listening');
   console.log(lines.join('\n'));
 
