@@ -67,6 +67,8 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
           .map((k) => `${k.id}:${Buffer.from(k.key).toString('base64')}`)
           .join(','),
         ADMIN_TOKEN: options.shareWith.deps.config.secrets.adminToken,
+        COOKIE_KEYS: options.shareWith.deps.config.secrets.cookieKeys.join(','),
+        PAIRWISE_SALT: Buffer.from(options.shareWith.deps.config.secrets.pairwiseSalt).toString('base64'),
       }
     : {};
   const config = loadConfig({

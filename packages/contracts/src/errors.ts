@@ -79,6 +79,19 @@ export const ERROR_STATUS = {
   registration_incomplete: 409,
   // administration
   holiday_invalid: 400,
+  relying_party_invalid: 400,
+  // web login (QR, number matching, PIN)
+  login_request_not_found: 404,
+  login_request_expired: 410,
+  login_request_claimed: 409,
+  login_not_approved: 409,
+  qr_invalid: 400,
+  qr_expired: 400,
+  login_wrong_code: 400,
+  account_not_active: 403,
+  pin_invalid: 400,
+  pin_locked: 429,
+  pin_blocked: 403,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

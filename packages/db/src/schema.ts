@@ -147,7 +147,78 @@ export interface PublicHolidaysTable {
   updated_by: string;
 }
 
+export interface OidcPayloadsTable {
+  kind: string;
+  id: string;
+  payload: Json<Record<string, unknown>>;
+  grant_id: string | null;
+  user_code: string | null;
+  uid: string | null;
+  expires_at: Timestamp | null;
+  consumed_at: Timestamp | null;
+}
+
+export interface RelyingPartiesTable {
+  client_id: string;
+  organisation: string;
+  app_name: string;
+  app_name_km: string | null;
+  logo_url: string | null;
+  domain: string;
+  privacy_policy_url: string | null;
+  redirect_uris: Json<string[]>;
+  post_logout_redirect_uris: Json<string[]>;
+  backchannel_logout_uri: string | null;
+  android_app_id: string | null;
+  ios_bundle_id: string | null;
+  allowed_scopes: Json<string[]>;
+  token_endpoint_auth_method: 'client_secret_basic' | 'private_key_jwt' | 'none';
+  client_secret_enc: string | null;
+  jwks: Json<{ keys: Record<string, unknown>[] }> | null;
+  subject_type: 'public' | 'pairwise';
+  sector_identifier: string | null;
+  status: 'active' | 'suspended';
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  private_jwk_enc: string;
+  public_jwk: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+  retired_at: Timestamp | null;
+  expires_at: Timestamp | null;
+}
+
+export type LoginRequestState = 'pending' | 'claimed' | 'approved' | 'rejected' | 'expired' | 'completed';
+
+export interface LoginRequestsTable {
+  id: string;
+  interaction_uid: string;
+  client_id: string;
+  qr_secret_enc: string;
+  browser_binding: string;
+  state: LoginRequestState;
+  device_id: string | null;
+  account_id: string | null;
+  match_code: string;
+  match_choices: Json<string[]>;
+  webauthn_challenge: string | null;
+  method: string | null;
+  reason: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  claimed_at: Timestamp | null;
+  decided_at: Timestamp | null;
+}
+
 export interface Database {
+  oidc_payloads: OidcPayloadsTable;
+  relying_parties: RelyingPartiesTable;
+  signing_keys: SigningKeysTable;
+  login_requests: LoginRequestsTable;
   flows: FlowsTable;
   otp_challenges: OtpChallengesTable;
   otp_sends: OtpSendsTable;

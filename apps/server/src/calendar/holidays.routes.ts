@@ -7,11 +7,11 @@
  *   PUT /api/admin/v1/holidays/:year        replace the year's holidays
  */
 import { checkHolidayDates } from '@camdigikey/core/calendar/working-config';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { requireAdmin } from '../admin/admin-auth';
 import { appendAudit } from '../audit/audit-log';
-import { constantTimeEqual } from '../crypto/keyed-hash';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
 import { listHolidays } from './review-calendar';
@@ -32,13 +32,6 @@ const holidaysBody = z
       .max(60),
   })
   .strict();
-
-export function requireAdmin(request: FastifyRequest, deps: Deps): string {
-  const header = request.headers.authorization ?? '';
-  const token = header.startsWith('Bearer ') ? header.slice(7) : '';
-  if (!token || !constantTimeEqual(token, deps.config.secrets.adminToken)) throw new AppError('unauthorized');
-  return 'bootstrap-admin';
-}
 
 export function holidayRoutes(root: FastifyInstance, deps: Deps): void {
   const app = root.withTypeProvider<ZodTypeProvider>();

@@ -9,6 +9,8 @@ const secrets = {
   BLIND_INDEX_KEY: Buffer.alloc(32, 3).toString('base64'),
   DATA_KEKS: `k1:${Buffer.alloc(32, 4).toString('base64')}`,
   ADMIN_TOKEN: 'a'.repeat(40),
+  COOKIE_KEYS: 'c'.repeat(40),
+  PAIRWISE_SALT: Buffer.alloc(32, 5).toString('base64'),
 };
 
 const problemsOf = (env: Record<string, string>) => {
@@ -49,7 +51,15 @@ describe('configuration', () => {
 
   it('requires every secret in production and names the variables', () => {
     const problems = problemsOf({ NODE_ENV: 'production' });
-    for (const name of ['PIN_PEPPER', 'OTP_KEY', 'BLIND_INDEX_KEY', 'DATA_KEKS', 'ADMIN_TOKEN']) {
+    for (const name of [
+      'PIN_PEPPER',
+      'OTP_KEY',
+      'BLIND_INDEX_KEY',
+      'DATA_KEKS',
+      'ADMIN_TOKEN',
+      'COOKIE_KEYS',
+      'PAIRWISE_SALT',
+    ]) {
       expect(problems.some((p) => p.startsWith(`${name} is required`))).toBe(true);
     }
   });

@@ -25,6 +25,8 @@ const DEV_SECRET_FACTORIES: Partial<Record<VariableName, () => string>> = {
   DATA_KEKS: () => `dev1:${randomBytes(32).toString('base64')}`,
   BLIND_INDEX_KEY: () => randomBytes(32).toString('base64'),
   ADMIN_TOKEN: () => randomBytes(32).toString('base64url'),
+  COOKIE_KEYS: () => randomBytes(32).toString('base64url'),
+  PAIRWISE_SALT: () => randomBytes(32).toString('base64'),
 };
 
 /** Development only: secrets generated on first start and kept in DATA_DIR/dev-secrets.json. */
@@ -120,6 +122,23 @@ export function loadConfig(env: Env = process.env) {
       blindIndexKey: keyBytes(v.BLIND_INDEX_KEY as string),
       keks,
       adminToken: v.ADMIN_TOKEN as string,
+      cookieKeys: (v.COOKIE_KEYS as string).split(',').map((k) => k.trim()),
+      pairwiseSalt: keyBytes(v.PAIRWISE_SALT as string),
+    },
+    oidc: {
+      issuer: `${publicUrl.origin}${publicUrl.pathname.replace(/\/$/, '')}/oidc`,
+      idTokenTtl: v.ID_TOKEN_TTL_SECONDS as number,
+      accessTokenTtl: v.ACCESS_TOKEN_TTL_SECONDS as number,
+      codeTtl: v.AUTHORIZATION_CODE_TTL_SECONDS as number,
+      refreshTokenTtlDays: v.REFRESH_TOKEN_TTL_DAYS as number,
+      sessionHours: v.SSO_SESSION_HOURS as number,
+    },
+    login: {
+      requestSeconds: v.LOGIN_REQUEST_SECONDS as number,
+      qrMaxAgeSeconds: v.QR_MAX_AGE_SECONDS as number,
+      pinLockAfter: v.PIN_LOCK_AFTER as number,
+      pinLockMinutes: v.PIN_LOCK_MINUTES as number,
+      pinRecoveryAfter: v.PIN_RECOVERY_AFTER as number,
     },
     argon2: {
       memoryKib: v.ARGON2_MEMORY_KIB as number,

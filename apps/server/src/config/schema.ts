@@ -122,6 +122,62 @@ export const VARIABLES = {
     description:
       'Bearer token of the bootstrap administrator API (holiday calendar) until officer accounts exist.',
   },
+  COOKIE_KEYS: {
+    schema: z.string().min(32),
+    secret: true,
+    description: 'Comma-separated keys that sign the login cookies (first signs, all verify: rotation).',
+  },
+  PAIRWISE_SALT: {
+    schema: secret,
+    secret: true,
+    description: 'Base64 key (≥32 bytes) of pairwise subject identifiers.',
+  },
+  ID_TOKEN_TTL_SECONDS: {
+    schema: int(60, 300),
+    default: '300',
+    description: 'Lifetime of an ID token (≤ 5 min).',
+  },
+  ACCESS_TOKEN_TTL_SECONDS: {
+    schema: int(60, 600),
+    default: '600',
+    description: 'Lifetime of an access token (≤ 10 min).',
+  },
+  AUTHORIZATION_CODE_TTL_SECONDS: {
+    schema: int(10, 60),
+    default: '60',
+    description: 'Lifetime of an authorization code (≤ 60 s, single use).',
+  },
+  REFRESH_TOKEN_TTL_DAYS: {
+    schema: int(1, 90),
+    default: '30',
+    description: 'Absolute lifetime of a refresh-token chain (rotated on every use).',
+  },
+  SSO_SESSION_HOURS: {
+    schema: int(1, 24),
+    default: '24',
+    description: 'Absolute lifetime of the single sign-on session.',
+  },
+  LOGIN_REQUEST_SECONDS: {
+    schema: int(60, 600),
+    default: '180',
+    description: 'Lifetime of a QR login request; the page then offers a new one.',
+  },
+  QR_MAX_AGE_SECONDS: {
+    schema: int(1, 30),
+    default: '5',
+    description: 'A scanned QR code older than this is refused (the QR changes every second).',
+  },
+  PIN_LOCK_AFTER: {
+    schema: int(3, 10),
+    default: '5',
+    description: 'Consecutive wrong PINs that lock PIN entry for PIN_LOCK_MINUTES.',
+  },
+  PIN_LOCK_MINUTES: { schema: int(1, 1440), default: '15', description: 'How long PIN entry stays locked.' },
+  PIN_RECOVERY_AFTER: {
+    schema: int(5, 10),
+    default: '10',
+    description: 'Consecutive wrong PINs after which only account recovery helps (≤ 10, NIST).',
+  },
   ARGON2_MEMORY_KIB: {
     schema: int(19_456, 4_194_304),
     default: '19456',

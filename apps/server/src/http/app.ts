@@ -4,20 +4,27 @@
  * main.ts (and the tests) decide where.
  */
 import { randomUUID } from 'node:crypto';
+import middie from '@fastify/middie';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type Provider from 'oidc-provider';
 import { statusRoutes } from '../accounts/status.routes';
 import { holidayRoutes } from '../calendar/holidays.routes';
 import type { Deps } from '../deps';
 import { outboxRoutes } from '../dev/outbox.routes';
 import { NONCE_HEADER } from '../device/proof';
 import { registrationRoutes } from '../flows/registration/routes';
+import { deviceLoginRoutes } from '../login/device-login.routes';
+import { loginPageRoutes } from '../login/pages.routes';
+import { createProvider } from '../oidc/provider';
+import { relyingPartyRoutes } from '../oidc/relying-parties.routes';
 import { installErrorHandling } from './error-handler';
 import { healthRoutes } from './health.routes';
 import { installJsonParser } from './raw-body';
 
 export interface App {
   fastify: FastifyInstance;
+  provider: Provider;
   /** Ends open event streams (called on shutdown before the server closes). */
   endStreams(): void;
 }
@@ -52,6 +59,14 @@ export async function buildApp(deps: Deps): Promise<App> {
   registrationRoutes(fastify, deps);
   statusRoutes(fastify, deps, streams);
   holidayRoutes(fastify, deps);
+  relyingPartyRoutes(fastify, deps);
+
+  // The OpenID Connect provider (Koa inside) and our side of its interactions.
+  const provider = await createProvider(deps);
+  await fastify.register(middie);
+  fastify.use('/oidc', provider.callback());
+  loginPageRoutes(fastify, deps, provider, streams);
+  deviceLoginRoutes(fastify, deps);
   if (deps.config.devOutbox) outboxRoutes(fastify, deps.outbox);
 
   fastify.addHook('onClose', async () => {
@@ -59,6 +74,7 @@ export async function buildApp(deps: Deps): Promise<App> {
   });
   return {
     fastify,
+    provider,
     endStreams: () => {
       for (const end of [...streams]) end();
     },

@@ -26,6 +26,14 @@ export function installJsonParser(app: FastifyInstance): void {
       }
     },
   );
+  // HTML forms of the hosted login pages (small bodies only).
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: 8192 },
+    (_request, raw, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(String(raw))));
+    },
+  );
   app.addContentTypeParser('*', (_request, _payload, done) =>
     done(new AppError('unsupported_media_type'), undefined),
   );

@@ -1,0 +1,3 @@
+export * from './assets';
+export * from './html';
+export * from './pages';

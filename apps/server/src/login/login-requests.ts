@@ -1,0 +1,228 @@
+/**
+ * Cross-device login requests (architecture.md, decision 9; security-rules.md §3.7).
+ *
+ *  - The browser's login page holds a request bound to it (an HttpOnly cookie whose hash is
+ *    stored) and shows a QR that changes every second: `CDK1.<id>.<t>.<mac>`, t = seconds since
+ *    the request started, mac = HMAC-SHA256(secret, id.t) with a per-request secret that never
+ *    leaves the server (as BankID's animated QR). A scanned QR older than QR_MAX_AGE_SECONDS is
+ *    refused, so a relayed screenshot goes stale within seconds.
+ *  - One device claims it (atomic); the app receives the relying party's registered name and
+ *    domain and three candidate numbers; the page shows the right one (number matching). A wrong
+ *    pick cancels the request.
+ *  - Approval needs the PIN (or a Face ID assertion) of an active account; only the browser
+ *    holding the binding cookie can complete the login.
+ */
+import { createHash, createHmac, randomBytes, randomInt, randomUUID } from 'node:crypto';
+import type { LoginRequestState } from '@camdigikey/db';
+import { constantTimeEqual } from '../crypto/keyed-hash';
+import type { Deps } from '../deps';
+import { AppError } from '../errors';
+import { findRelyingParty } from '../oidc/relying-parties';
+
+export const loginChannel = (id: string) => `login:${id}`;
+const secretContext = (id: string) => `login-request:${id}:qr-secret`;
+const bindingHash = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+export interface LoginRequestView {
+  id: string;
+  state: LoginRequestState;
+  matchCode?: string;
+  expiresAt: string;
+  reason?: string | null;
+}
+
+export async function createLoginRequest(deps: Deps, input: { uid: string; clientId: string }) {
+  const now = deps.clock.now();
+  const id = randomUUID();
+  const bindingToken = randomBytes(32).toString('base64url');
+  const code = String(randomInt(10, 100));
+  const choices = new Set([code]);
+  while (choices.size < 3) choices.add(String(randomInt(10, 100)));
+  const shuffled = [...choices];
+  for (let i = shuffled.length - 1; i > 0; i--) {
+    const j = randomInt(0, i + 1);
+    [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+  }
+  const expiresAt = new Date(now.getTime() + deps.config.login.requestSeconds * 1000);
+  await deps.db
+    .insertInto('login_requests')
+    .values({
+      id,
+      interaction_uid: input.uid,
+      client_id: input.clientId,
+      qr_secret_enc: deps.envelope.sealText(randomBytes(32).toString('base64url'), secretContext(id)),
+      browser_binding: bindingHash(bindingToken),
+      state: 'pending',
+      device_id: null,
+      account_id: null,
+      match_code: code,
+      match_choices: JSON.stringify(shuffled),
+      webauthn_challenge: null,
+      method: null,
+      reason: null,
+      created_at: now,
+      expires_at: expiresAt,
+      claimed_at: null,
+      decided_at: null,
+    })
+    .execute();
+  return { id, bindingToken, expiresAt };
+}
+
+async function load(deps: Deps, id: string) {
+  if (!/^[0-9a-f-]{36}$/.test(id)) throw new AppError('login_request_not_found');
+  const row = await deps.db.selectFrom('login_requests').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw new AppError('login_request_not_found');
+  return row;
+}
+
+const mac = (secret: string, id: string, t: number) =>
+  createHmac('sha256', secret).update(`${id}.${t}`).digest('base64url').slice(0, 22);
+
+/** The QR content for the current second (for the browser page). */
+export async function currentQr(
+  deps: Deps,
+  id: string,
+): Promise<{ payload: string; secondsLeft: number } | undefined> {
+  const row = await load(deps, id);
+  const now = deps.clock.now().getTime();
+  if (row.state !== 'pending' || row.expires_at.getTime() <= now) return undefined;
+  const t = Math.floor((now - row.created_at.getTime()) / 1000);
+  const secret = deps.envelope.openText(row.qr_secret_enc, secretContext(id));
+  return {
+    payload: `CDK1.${id}.${t}.${mac(secret, id, t)}`,
+    secondsLeft: Math.ceil((row.expires_at.getTime() - now) / 1000),
+  };
+}
+
+export async function viewOf(deps: Deps, id: string): Promise<LoginRequestView> {
+  const row = await load(deps, id);
+  const expired = row.state === 'pending' && row.expires_at.getTime() <= deps.clock.now().getTime();
+  return {
+    id,
+    state: expired ? 'expired' : row.state,
+    ...(row.state === 'claimed' ? { matchCode: row.match_code } : {}),
+    expiresAt: row.expires_at.toISOString(),
+    reason: row.reason,
+  };
+}
+
+async function publish(deps: Deps, id: string) {
+  await deps.hot.publish(loginChannel(id), JSON.stringify(await viewOf(deps, id)));
+}
+
+/** The app scanned a QR: verify it is fresh and genuine, and claim the request for this device. */
+export async function scanQr(deps: Deps, input: { payload: string; deviceId: string; accountId: string }) {
+  const parts = input.payload.trim().split('.');
+  if (parts.length !== 4 || parts[0] !== 'CDK1' || !/^\d{1,6}$/.test(parts[2] ?? ''))
+    throw new AppError('qr_invalid');
+  const [, id, tText, givenMac] = parts as [string, string, string, string];
+  const row = await load(deps, id).catch(() => {
+    throw new AppError('qr_invalid');
+  });
+  const now = deps.clock.now().getTime();
+  const t = Number(tText);
+  const secret = deps.envelope.openText(row.qr_secret_enc, secretContext(id));
+  if (!constantTimeEqual(mac(secret, id, t), givenMac)) throw new AppError('qr_invalid');
+  if (row.expires_at.getTime() <= now) throw new AppError('login_request_expired');
+  const elapsed = (now - row.created_at.getTime()) / 1000;
+  if (t > elapsed + 1 || elapsed - t > deps.config.login.qrMaxAgeSeconds) throw new AppError('qr_expired');
+  if (row.state !== 'pending') throw new AppError('login_request_claimed');
+
+  const account = await deps.db
+    .selectFrom('accounts')
+    .select('status')
+    .where('id', '=', input.accountId)
+    .executeTakeFirst();
+  if (account?.status !== 'active')
+    throw new AppError('account_not_active', { details: { status: account?.status ?? 'unknown' } });
+
+  const claimed = await deps.db
+    .updateTable('login_requests')
+    .set({
+      state: 'claimed',
+      device_id: input.deviceId,
+      account_id: input.accountId,
+      claimed_at: new Date(now),
+    })
+    .where('id', '=', id)
+    .where('state', '=', 'pending')
+    .returning('id')
+    .executeTakeFirst();
+  if (!claimed) throw new AppError('login_request_claimed');
+  await publish(deps, id);
+
+  const rp = await findRelyingParty(deps.db, row.client_id);
+  return {
+    requestId: id,
+    relyingParty: {
+      name: rp?.app_name ?? row.client_id,
+      nameKm: rp?.app_name_km ?? null,
+      organisation: rp?.organisation ?? null,
+      domain: rp?.domain ?? null,
+      logoUrl: rp?.logo_url ?? null,
+    },
+    choices: row.match_choices,
+    expiresAt: row.expires_at.toISOString(),
+  };
+}
+
+/** The request as claimed by this device, still open; refuses anything else. */
+export async function claimedBy(deps: Deps, id: string, deviceId: string) {
+  const row = await load(deps, id);
+  if (row.device_id !== deviceId) throw new AppError('login_request_not_found');
+  if (row.expires_at.getTime() <= deps.clock.now().getTime()) throw new AppError('login_request_expired');
+  if (row.state !== 'claimed') throw new AppError('login_request_claimed');
+  return row;
+}
+
+export async function decide(
+  deps: Deps,
+  id: string,
+  decision: { state: 'approved'; method: 'pin' | 'face_id' } | { state: 'rejected'; reason: string },
+) {
+  const now = deps.clock.now();
+  const updated = await deps.db
+    .updateTable('login_requests')
+    .set({
+      state: decision.state,
+      decided_at: now,
+      ...(decision.state === 'approved' ? { method: decision.method } : { reason: decision.reason }),
+    })
+    .where('id', '=', id)
+    .where('state', '=', 'claimed')
+    .returning('id')
+    .executeTakeFirst();
+  if (!updated) throw new AppError('login_request_claimed');
+  await publish(deps, id);
+}
+
+/** The browser that started the request collects an approved login, once. */
+export async function completeLogin(
+  deps: Deps,
+  input: { uid: string; requestId: string; bindingToken: string | undefined },
+) {
+  const row = await load(deps, input.requestId);
+  if (
+    row.interaction_uid !== input.uid ||
+    !input.bindingToken ||
+    !constantTimeEqual(row.browser_binding, bindingHash(input.bindingToken))
+  ) {
+    throw new AppError('login_request_not_found');
+  }
+  if (row.state !== 'approved' || !row.account_id) throw new AppError('login_not_approved');
+  const done = await deps.db
+    .updateTable('login_requests')
+    .set({ state: 'completed' })
+    .where('id', '=', row.id)
+    .where('state', '=', 'approved')
+    .returning('id')
+    .executeTakeFirst();
+  if (!done) throw new AppError('login_not_approved');
+  return {
+    accountId: row.account_id,
+    method: (row.method ?? 'pin') as 'pin' | 'face_id',
+    deviceId: row.device_id,
+    clientId: row.client_id,
+  };
+}

@@ -1,0 +1,282 @@
+/**
+ * The browser side of a web login (the provider's interaction URL, user guide 3.1):
+ *
+ *   GET  /login/:uid               QR page (prompt "login") or "Continue as" + consent (prompt "consent")
+ *   GET  /login/:uid/events        server-sent events: a new QR every second, request state changes
+ *   GET  /login/:uid/complete      the approved login, collected by the browser that started it
+ *   POST /login/:uid/consent       allow / decline the data release (the grant is remembered)
+ *   POST /login/:uid/switch        use another account (a fresh QR login)
+ *   POST /login/:uid/abort         cancel: back to the relying party with access_denied
+ *   GET  /login/assets/:file       the page's script and style
+ *
+ * oidc-provider binds each interaction to the browser with its own cookie; our login request is
+ * bound again with an HttpOnly cookie, so only that browser sees the number to match and can
+ * complete the login. Pages are HTML (Khmer by default); failures render an error page.
+ */
+import { ASSETS, CSP, confirmPage, errorPage, qrPage, type RpView } from '@camdigikey/login';
+import type { Language } from '@camdigikey/messages';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type Provider from 'oidc-provider';
+import QRCode from 'qrcode';
+import { appendAudit } from '../audit/audit-log';
+import type { Deps } from '../deps';
+import { AppError } from '../errors';
+import { ACR } from '../oidc/provider';
+import { findRelyingParty } from '../oidc/relying-parties';
+import { completeLogin, createLoginRequest, currentQr, loginChannel, viewOf } from './login-requests';
+
+const COOKIE = 'cdk_lr';
+
+export function cookieValue(request: FastifyRequest, name: string): string | undefined {
+  for (const part of (request.headers.cookie ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return decodeURIComponent(v.join('='));
+  }
+  return undefined;
+}
+
+function languageOf(request: FastifyRequest, uiLocales?: unknown): Language {
+  const query = (request.query as Record<string, string | undefined>).lang;
+  if (query === 'en' || query === 'km') return query;
+  if (typeof uiLocales === 'string' && uiLocales.split(' ')[0]?.startsWith('en')) return 'en';
+  return 'km';
+}
+
+export function loginPageRoutes(
+  app: FastifyInstance,
+  deps: Deps,
+  provider: Provider,
+  streams: Set<() => void>,
+): void {
+  const secure = deps.config.http.publicUrl.startsWith('https:');
+  const html = (reply: FastifyReply, status: number, body: string) =>
+    reply
+      .status(status)
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('content-security-policy', CSP)
+      .send(body);
+
+  const rpView = async (clientId: string): Promise<RpView> => {
+    const rp = await findRelyingParty(deps.db, clientId);
+    return { name: rp?.app_name ?? clientId, domain: rp?.domain ?? null, logoUrl: rp?.logo_url ?? null };
+  };
+
+  const details = async (request: FastifyRequest, reply: FastifyReply) => {
+    try {
+      return await provider.interactionDetails(request.raw, reply.raw);
+    } catch (cause) {
+      throw new AppError('login_request_expired', { cause });
+    }
+  };
+
+  app.get('/login/assets/:file', async (request, reply) => {
+    const asset = ASSETS[(request.params as { file: string }).file];
+    if (!asset) throw new AppError('not_found');
+    return reply
+      .header('content-type', asset.type)
+      .header('cache-control', 'public, max-age=300')
+      .send(asset.body);
+  });
+
+  app.get('/login/:uid', async (request, reply) => {
+    const { uid } = request.params as { uid: string };
+    let interaction: Awaited<ReturnType<typeof details>>;
+    try {
+      interaction = await details(request, reply);
+    } catch {
+      return html(reply, 400, errorPage(languageOf(request), 'login_request_expired'));
+    }
+    const lang = languageOf(request, interaction.params.ui_locales);
+    const clientId = String(interaction.params.client_id);
+    const rp = await rpView(clientId);
+    if (interaction.prompt.name === 'login') {
+      const created = await createLoginRequest(deps, { uid, clientId });
+      reply.header(
+        'set-cookie',
+        `${COOKIE}=${created.bindingToken}; Path=/login/${uid}; HttpOnly; SameSite=Lax; Max-Age=${deps.config.login.requestSeconds + 60}${secure ? '; Secure' : ''}`,
+      );
+      return html(reply, 200, qrPage({ lang, uid, requestId: created.id, rp }));
+    }
+    const accountId = interaction.session?.accountId;
+    const account = accountId
+      ? await deps.db.selectFrom('accounts').selectAll().where('id', '=', accountId).executeTakeFirst()
+      : undefined;
+    if (!account) return html(reply, 400, errorPage(lang, 'login_request_expired'));
+    const name =
+      lang === 'km' && account.khmer_surname
+        ? `${account.khmer_surname} ${account.khmer_given_name ?? ''}`.trim()
+        : `${account.latin_given_name} ${account.latin_surname}`;
+    const scopes = String(interaction.params.scope ?? 'openid').split(' ');
+    return html(reply, 200, confirmPage({ lang, uid, rp, name, scopes }));
+  });
+
+  app.get('/login/:uid/events', async (request, reply) => {
+    const { uid } = request.params as { uid: string };
+    const requestId = String((request.query as Record<string, string | undefined>).request ?? '');
+    const view = await viewOf(deps, requestId);
+    const row = await deps.db
+      .selectFrom('login_requests')
+      .select(['interaction_uid'])
+      .where('id', '=', requestId)
+      .executeTakeFirstOrThrow();
+    if (row.interaction_uid !== uid || !cookieValue(request, COOKIE))
+      throw new AppError('login_request_not_found');
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+    });
+    const send = (event: string, data: unknown) =>
+      res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    const tick = async () => {
+      const qr = await currentQr(deps, requestId).catch(() => undefined);
+      if (qr)
+        send('qr', {
+          payload: qr.payload,
+          secondsLeft: qr.secondsLeft,
+          svg: await QRCode.toString(qr.payload, { type: 'svg', margin: 1 }),
+        });
+      else {
+        const now = await viewOf(deps, requestId);
+        if (now.state === 'expired') {
+          send('status', now);
+          end();
+        }
+      }
+    };
+    send('status', view);
+    await tick();
+    const timer = setInterval(() => void tick(), 1000);
+    const unsubscribe = await deps.hot.subscribe(loginChannel(requestId), (message) =>
+      res.write(`event: status\ndata: ${message}\n\n`),
+    );
+    const end = () => {
+      clearInterval(timer);
+      streams.delete(end);
+      void unsubscribe();
+      if (!res.writableEnded) res.end();
+    };
+    streams.add(end);
+    request.raw.on('close', end);
+  });
+
+  app.get('/login/:uid/complete', async (request, reply) => {
+    const { uid } = request.params as { uid: string };
+    const requestId = String((request.query as Record<string, string | undefined>).request ?? '');
+    try {
+      await details(request, reply);
+      const done = await completeLogin(deps, { uid, requestId, bindingToken: cookieValue(request, COOKIE) });
+      const faceId = done.method === 'face_id';
+      await deps.db.transaction().execute((trx) =>
+        appendAudit(
+          trx,
+          {
+            actorType: 'device',
+            actorId: done.deviceId,
+            action: 'login.completed',
+            subjectType: 'account',
+            subjectId: done.accountId,
+            ip: request.ip,
+            requestId: request.id,
+            details: { clientId: done.clientId, method: done.method },
+          },
+          deps.clock.now(),
+        ),
+      );
+      reply.hijack();
+      await provider.interactionFinished(
+        request.raw,
+        reply.raw,
+        {
+          login: {
+            accountId: done.accountId,
+            acr: faceId ? ACR.qrFaceId : ACR.qrPin,
+            amr: faceId ? ['qr', 'face', 'hwk', 'user'] : ['qr', 'pin', 'hwk'],
+            remember: true,
+          },
+        },
+        { mergeWithLastSubmission: false },
+      );
+    } catch (error) {
+      const code = error instanceof AppError ? error.code : 'internal_error';
+      return html(reply, 400, errorPage(languageOf(request), code));
+    }
+  });
+
+  app.post('/login/:uid/consent', async (request, reply) => {
+    const interaction = await details(request, reply).catch(() => undefined);
+    if (!interaction || interaction.prompt.name !== 'consent' || !interaction.session) {
+      return html(reply, 400, errorPage(languageOf(request), 'login_request_expired'));
+    }
+    const decision = (request.body as Record<string, string> | undefined)?.decision;
+    reply.hijack();
+    if (decision !== 'allow') {
+      await provider.interactionFinished(
+        request.raw,
+        reply.raw,
+        { error: 'access_denied', error_description: 'The citizen declined.' },
+        { mergeWithLastSubmission: false },
+      );
+      return;
+    }
+    const { accountId } = interaction.session;
+    const clientId = String(interaction.params.client_id);
+    const grant = interaction.grantId
+      ? await provider.Grant.find(interaction.grantId)
+      : new provider.Grant({ accountId, clientId });
+    if (!grant) throw new AppError('login_request_expired');
+    const missing = interaction.prompt.details as {
+      missingOIDCScope?: string[];
+      missingOIDCClaims?: string[];
+    };
+    if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+    if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+    const grantId = await grant.save();
+    await deps.db.transaction().execute((trx) =>
+      appendAudit(
+        trx,
+        {
+          actorType: 'device',
+          actorId: accountId,
+          action: 'consent.granted',
+          subjectType: 'account',
+          subjectId: accountId,
+          ip: request.ip,
+          requestId: request.id,
+          details: { clientId, scopes: missing.missingOIDCScope ?? [] },
+        },
+        deps.clock.now(),
+      ),
+    );
+    await provider.interactionFinished(
+      request.raw,
+      reply.raw,
+      { consent: { grantId } },
+      { mergeWithLastSubmission: true },
+    );
+  });
+
+  app.post('/login/:uid/switch', async (request, reply) => {
+    const interaction = await details(request, reply).catch(() => undefined);
+    if (!interaction) return html(reply, 400, errorPage(languageOf(request), 'login_request_expired'));
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(interaction.params))
+      if (typeof v === 'string' && k !== 'prompt') params.set(k, v);
+    params.set('prompt', 'login');
+    return reply.redirect(`${deps.config.oidc.issuer}/auth?${params.toString()}`, 303);
+  });
+
+  app.post('/login/:uid/abort', async (request, reply) => {
+    const interaction = await details(request, reply).catch(() => undefined);
+    if (!interaction) return html(reply, 400, errorPage(languageOf(request), 'login_request_expired'));
+    reply.hijack();
+    await provider.interactionFinished(
+      request.raw,
+      reply.raw,
+      { error: 'access_denied', error_description: 'The login was cancelled.' },
+      { mergeWithLastSubmission: false },
+    );
+  });
+}

@@ -1,0 +1,79 @@
+/**
+ * The OIDC view of a citizen: which claims each scope releases (architecture: only what the
+ * scope names), Khmer names as `given_name#km` / `family_name#km` (OIDC language tags), the
+ * personal code (ID card or passport number) and the face photo each behind their own scope.
+ * Only active accounts can be found; pending, rejected, suspended or locked ones cannot log in.
+ */
+import type { Database } from '@camdigikey/db';
+import type { Kysely } from 'kysely';
+import type { Envelope } from '../crypto/envelope';
+import { sealContext } from '../flows/registration/flow-data';
+import { readBlob } from '../uploads/blobs';
+
+export const CLAIMS_BY_SCOPE = {
+  openid: ['sub', 'acr', 'amr', 'auth_time', 'sid'],
+  profile: [
+    'name',
+    'given_name',
+    'family_name',
+    'given_name#km',
+    'family_name#km',
+    'gender',
+    'birthdate',
+    'nationality',
+  ],
+  email: ['email', 'email_verified'],
+  phone: ['phone_number', 'phone_number_verified'],
+  personal_code: ['personal_code', 'personal_code_type'],
+  face: ['face_photo'],
+} as const;
+
+export async function accountClaims(
+  db: Kysely<Database>,
+  envelope: Envelope,
+  accountId: string,
+  scope: string,
+) {
+  const a = await db.selectFrom('accounts').selectAll().where('id', '=', accountId).executeTakeFirst();
+  if (!a) return undefined;
+  const scopes = new Set(scope.split(' '));
+  const claims: Record<string, unknown> = { sub: accountId };
+  if (scopes.has('profile')) {
+    Object.assign(claims, {
+      name: `${a.latin_given_name} ${a.latin_surname}`,
+      given_name: a.latin_given_name,
+      family_name: a.latin_surname,
+      ...(a.khmer_given_name ? { 'given_name#km': a.khmer_given_name } : {}),
+      ...(a.khmer_surname
+        ? {
+            'family_name#km': a.khmer_surname,
+            'name#km': `${a.khmer_surname} ${a.khmer_given_name ?? ''}`.trim(),
+          }
+        : {}),
+      gender: a.gender,
+      birthdate: a.birth_date,
+      nationality: a.nationality,
+    });
+  }
+  if (scopes.has('email')) Object.assign(claims, { email: a.email, email_verified: true });
+  if (scopes.has('phone')) Object.assign(claims, { phone_number: a.phone_e164, phone_number_verified: true });
+  if (scopes.has('personal_code')) {
+    Object.assign(claims, {
+      personal_code: envelope.openText(a.document_number_enc, sealContext.accountDocumentNumber(a.id)),
+      personal_code_type: a.document_type,
+    });
+  }
+  if (scopes.has('face')) {
+    const selfie = await db
+      .selectFrom('blobs')
+      .select('id')
+      .where('owner_type', '=', 'account')
+      .where('owner_id', '=', a.id)
+      .where('purpose', '=', 'selfie')
+      .orderBy('created_at', 'desc')
+      .executeTakeFirst();
+    const blob = selfie ? await readBlob(db, envelope, selfie.id) : undefined;
+    if (blob) claims.face_photo = `data:${blob.media_type};base64,${blob.bytes.toString('base64')}`;
+  }
+  return { account: a, claims };
+}

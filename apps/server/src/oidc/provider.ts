@@ -1,0 +1,121 @@
+/**
+ * The OpenID Connect provider: panva's oidc-provider 9.13.3 (pinned, ADR 0006) hosted at
+ * `${PUBLIC_URL}/oidc`. We configure it and own the interaction side (the login pages); we never
+ * implement protocol steps ourselves. Enabled: authorization code + PKCE (S256, required for
+ * every client), PAR, client_secret_basic and private_key_jwt, ES256 ID tokens (RS256 available),
+ * refresh tokens rotated on every use, userinfo, RP-initiated and back-channel logout,
+ * revocation, introspection, the claims parameter, pairwise subjects.
+ */
+import { createHmac } from 'node:crypto';
+import { errorPage, logoutPage, postLogoutPage } from '@camdigikey/login';
+import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Deps } from '../deps';
+import { accountClaims, CLAIMS_BY_SCOPE } from './account';
+import { ensureSigningKeys, loadSigningKeys } from './keys';
+import { createAdapterClass } from './pg-adapter';
+import { activeClientMetadata, SUPPORTED_SCOPES } from './relying-parties';
+
+export const ACR = {
+  qrPin: 'urn:camdigikey:acr:qr-pin',
+  qrFaceId: 'urn:camdigikey:acr:qr-faceid',
+  sso: 'urn:camdigikey:acr:sso',
+} as const;
+
+export async function createProvider(deps: Deps): Promise<Provider> {
+  const { db, envelope, config } = deps;
+  await ensureSigningKeys(db, envelope);
+  const keys = await loadSigningKeys(db, envelope);
+  const adapter = createAdapterClass(db, { find: (id) => activeClientMetadata(db, envelope, id) });
+
+  const configuration: Configuration = {
+    adapter,
+    jwks: { keys: keys as NonNullable<Configuration['jwks']>['keys'] },
+    cookies: { keys: [...config.secrets.cookieKeys] },
+    scopes: [...SUPPORTED_SCOPES],
+    claims: Object.fromEntries(Object.entries(CLAIMS_BY_SCOPE).map(([k, v]) => [k, [...v]])),
+    acrValues: Object.values(ACR),
+    subjectTypes: ['public', 'pairwise'],
+    pairwiseIdentifier: async (_ctx, accountId, client) =>
+      createHmac('sha256', config.secrets.pairwiseSalt)
+        .update(`${client.sectorIdentifier}|${accountId}`)
+        .digest('base64url'),
+    extraClientMetadata: {
+      properties: ['urn:camdigikey:organisation', 'urn:camdigikey:domain', 'urn:camdigikey:app_name_km'],
+    },
+    clientDefaults: {
+      id_token_signed_response_alg: 'ES256',
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+    },
+    pkce: { required: () => true },
+    features: {
+      devInteractions: { enabled: false },
+      pushedAuthorizationRequests: { enabled: true },
+      claimsParameter: { enabled: true },
+      userinfo: { enabled: true },
+      revocation: { enabled: true },
+      introspection: { enabled: true },
+      backchannelLogout: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          ctx.body = logoutPage('km', form);
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          ctx.body = postLogoutPage('km');
+        },
+      },
+    },
+    rotateRefreshToken: true,
+    issueRefreshToken: async (_ctx, client, code) =>
+      client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    ttl: {
+      AccessToken: config.oidc.accessTokenTtl,
+      AuthorizationCode: config.oidc.codeTtl,
+      IdToken: config.oidc.idTokenTtl,
+      Interaction: config.login.requestSeconds + 600,
+      Session: config.oidc.sessionHours * 3600,
+      Grant: 365 * 24 * 3600,
+      PushedAuthorizationRequest: 60,
+      RefreshToken: (_ctx, token) => {
+        // Absolute expiry of the whole rotation chain, counted from the first issue.
+        const first = ((token as { iiat?: number }).iiat ??
+          token.iat ??
+          Math.floor(Date.now() / 1000)) as number;
+        const end = first + config.oidc.refreshTokenTtlDays * 86_400;
+        return Math.max(1, end - Math.floor(Date.now() / 1000));
+      },
+    },
+    interactions: { url: (_ctx, interaction) => `/login/${interaction.uid}` },
+    findAccount: async (_ctx, sub) => {
+      const row = await db
+        .selectFrom('accounts')
+        .select(['id', 'status'])
+        .where('id', '=', sub)
+        .executeTakeFirst();
+      if (row?.status !== 'active') return undefined;
+      return {
+        accountId: sub,
+        claims: async (_use: string, scope: string) => ({
+          ...((await accountClaims(db, envelope, sub, scope))?.claims ?? {}),
+          sub,
+        }),
+      };
+    },
+    clientBasedCORS: (_ctx, origin, client) =>
+      client.redirectUris?.some((uri) => new URL(uri).origin === origin) ?? false,
+    renderError: async (ctx: KoaContextWithOIDC, out) => {
+      ctx.type = 'html';
+      ctx.body = errorPage(
+        'km',
+        String(out.error),
+        out.error_description ? String(out.error_description) : undefined,
+      );
+    },
+    conformIdTokenClaims: true,
+  };
+
+  const provider = new Provider(config.oidc.issuer, configuration);
+  provider.proxy = config.http.trustProxy;
+  return provider;
+}

@@ -1,0 +1,257 @@
+/**
+ * Administrator API of the relying-party registry (the console will call it):
+ *
+ *   POST  /api/admin/v1/relying-parties                 register; answers the client secret once
+ *   GET   /api/admin/v1/relying-parties                 list
+ *   GET   /api/admin/v1/relying-parties/:clientId       one
+ *   PATCH /api/admin/v1/relying-parties/:clientId       change metadata or status
+ *   POST  /api/admin/v1/relying-parties/:clientId/secret   rotate the client secret (shown once)
+ *
+ * Every change is audited with the fields that changed (never the secret). Redirect URIs must be
+ * absolute https URLs (http only for localhost/127.0.0.1), without fragments; the scopes must
+ * be ones the platform supports; private_key_jwt clients must give a public JWKS.
+ */
+import type { Database } from '@camdigikey/db';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { requireAdmin } from '../admin/admin-auth';
+import { appendAudit } from '../audit/audit-log';
+import type { Deps } from '../deps';
+import { AppError } from '../errors';
+import {
+  newClientId,
+  newClientSecret,
+  type RelyingParty,
+  SUPPORTED_SCOPES,
+  secretContext,
+} from './relying-parties';
+
+const isLocal = (u: URL) => u.hostname === 'localhost' || u.hostname === '127.0.0.1';
+const redirectUri = z
+  .string()
+  .max(2000)
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return (
+        !u.hash &&
+        (u.protocol === 'https:' ||
+          (u.protocol === 'http:' && isLocal(u)) ||
+          /^[a-z][a-z0-9+.-]*$/.test(u.protocol.slice(0, -1)))
+      );
+    } catch {
+      return false;
+    }
+  }, 'absolute URL without fragment; https (http only on localhost) or an app scheme');
+const httpsUrl = z.url().max(2000);
+const publicJwks = z
+  .object({
+    keys: z
+      .array(z.object({ kty: z.string() }).loose())
+      .min(1)
+      .max(10),
+  })
+  .refine((j) => j.keys.every((k) => !('d' in k)), 'public keys only');
+
+const fields = {
+  organisation: z.string().min(2).max(200),
+  appName: z.string().min(2).max(120),
+  appNameKm: z.string().min(1).max(120).optional(),
+  logoUrl: httpsUrl.optional(),
+  domain: z
+    .string()
+    .min(3)
+    .max(253)
+    .regex(/^[a-z0-9.-]+(:\d+)?$/i),
+  privacyPolicyUrl: httpsUrl.optional(),
+  redirectUris: z.array(redirectUri).min(1).max(20),
+  postLogoutRedirectUris: z.array(redirectUri).max(20).default([]),
+  backchannelLogoutUri: httpsUrl.optional(),
+  androidAppId: z.string().max(200).optional(),
+  iosBundleId: z.string().max(200).optional(),
+  allowedScopes: z
+    .array(z.enum(SUPPORTED_SCOPES))
+    .min(1)
+    .refine((s) => s.includes('openid'), 'openid is required'),
+  tokenEndpointAuthMethod: z.enum(['client_secret_basic', 'private_key_jwt']).default('client_secret_basic'),
+  jwks: publicJwks.optional(),
+  subjectType: z.enum(['public', 'pairwise']).default('public'),
+};
+const createBody = z.object(fields).strict();
+const patchBody = z
+  .object({ ...fields, status: z.enum(['active', 'suspended']) })
+  .partial()
+  .strict();
+const params = z.object({ clientId: z.string().min(3).max(64) }).strict();
+
+function view(rp: RelyingParty) {
+  return {
+    clientId: rp.client_id,
+    organisation: rp.organisation,
+    appName: rp.app_name,
+    appNameKm: rp.app_name_km,
+    logoUrl: rp.logo_url,
+    domain: rp.domain,
+    privacyPolicyUrl: rp.privacy_policy_url,
+    redirectUris: rp.redirect_uris,
+    postLogoutRedirectUris: rp.post_logout_redirect_uris,
+    backchannelLogoutUri: rp.backchannel_logout_uri,
+    androidAppId: rp.android_app_id,
+    iosBundleId: rp.ios_bundle_id,
+    allowedScopes: rp.allowed_scopes,
+    tokenEndpointAuthMethod: rp.token_endpoint_auth_method,
+    subjectType: rp.subject_type,
+    status: rp.status,
+    createdAt: rp.created_at.toISOString(),
+    updatedAt: rp.updated_at.toISOString(),
+  };
+}
+
+type Fields = Partial<z.infer<typeof patchBody>>;
+function columns(b: Fields) {
+  const c: Record<string, unknown> = {};
+  const set = (k: string, v: unknown) => {
+    if (v !== undefined) c[k] = v;
+  };
+  set('organisation', b.organisation);
+  set('app_name', b.appName);
+  set('app_name_km', b.appNameKm);
+  set('logo_url', b.logoUrl);
+  set('domain', b.domain?.toLowerCase());
+  set('privacy_policy_url', b.privacyPolicyUrl);
+  set('redirect_uris', b.redirectUris && JSON.stringify(b.redirectUris));
+  set('post_logout_redirect_uris', b.postLogoutRedirectUris && JSON.stringify(b.postLogoutRedirectUris));
+  set('backchannel_logout_uri', b.backchannelLogoutUri);
+  set('android_app_id', b.androidAppId);
+  set('ios_bundle_id', b.iosBundleId);
+  set('allowed_scopes', b.allowedScopes && JSON.stringify(b.allowedScopes));
+  set('token_endpoint_auth_method', b.tokenEndpointAuthMethod);
+  set('jwks', b.jwks && JSON.stringify(b.jwks));
+  set('subject_type', b.subjectType);
+  set('status', b.status);
+  return c;
+}
+
+async function load(db: Kysely<Database>, clientId: string) {
+  const rp = await db
+    .selectFrom('relying_parties')
+    .selectAll()
+    .where('client_id', '=', clientId)
+    .executeTakeFirst();
+  if (!rp) throw new AppError('not_found');
+  return rp;
+}
+
+export function relyingPartyRoutes(root: FastifyInstance, deps: Deps): void {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  const base = '/api/admin/v1/relying-parties';
+  const audited = (
+    admin: string,
+    action: string,
+    clientId: string,
+    ip: string,
+    requestId: string,
+    details: Record<string, unknown>,
+  ) =>
+    deps.db.transaction().execute((trx) =>
+      appendAudit(
+        trx,
+        {
+          actorType: 'admin',
+          actorId: admin,
+          action,
+          subjectType: 'relying_party',
+          subjectId: clientId,
+          ip,
+          requestId,
+          details,
+        },
+        deps.clock.now(),
+      ),
+    );
+
+  app.post(base, { schema: { body: createBody } }, async (request, reply) => {
+    const admin = requireAdmin(request, deps);
+    const b = request.body;
+    if (b.tokenEndpointAuthMethod === 'private_key_jwt' && !b.jwks)
+      throw new AppError('relying_party_invalid', { details: { reason: 'jwks_required' } });
+    if (b.subjectType === 'pairwise' && new Set(b.redirectUris.map((u) => new URL(u).host)).size > 1) {
+      throw new AppError('relying_party_invalid', { details: { reason: 'pairwise_needs_one_host' } });
+    }
+    const clientId = newClientId();
+    const secret = b.tokenEndpointAuthMethod === 'client_secret_basic' ? newClientSecret() : undefined;
+    const now = deps.clock.now();
+    await deps.db
+      .insertInto('relying_parties')
+      .values({
+        ...(columns(b) as object),
+        client_id: clientId,
+        organisation: b.organisation,
+        app_name: b.appName,
+        domain: b.domain.toLowerCase(),
+        redirect_uris: JSON.stringify(b.redirectUris),
+        allowed_scopes: JSON.stringify(b.allowedScopes),
+        token_endpoint_auth_method: b.tokenEndpointAuthMethod,
+        client_secret_enc: secret ? deps.envelope.sealText(secret, secretContext(clientId)) : null,
+        created_at: now,
+        updated_at: now,
+      } as never)
+      .execute();
+    await audited(admin, 'relying_party.registered', clientId, request.ip, request.id, {
+      domain: b.domain,
+      scopes: b.allowedScopes,
+    });
+    return reply
+      .status(201)
+      .send({ ...view(await load(deps.db, clientId)), ...(secret ? { clientSecret: secret } : {}) });
+  });
+
+  app.get(base, async (request) => {
+    requireAdmin(request, deps);
+    const rows = await deps.db.selectFrom('relying_parties').selectAll().orderBy('created_at').execute();
+    return { relyingParties: rows.map(view) };
+  });
+
+  app.get(`${base}/:clientId`, { schema: { params } }, async (request) => {
+    requireAdmin(request, deps);
+    return view(await load(deps.db, request.params.clientId));
+  });
+
+  app.patch(`${base}/:clientId`, { schema: { params, body: patchBody } }, async (request) => {
+    const admin = requireAdmin(request, deps);
+    const { clientId } = request.params;
+    await load(deps.db, clientId);
+    const changes = columns(request.body);
+    if (Object.keys(changes).length === 0)
+      throw new AppError('relying_party_invalid', { details: { reason: 'nothing_to_change' } });
+    await deps.db
+      .updateTable('relying_parties')
+      .set({ ...changes, updated_at: deps.clock.now() })
+      .where('client_id', '=', clientId)
+      .execute();
+    await audited(admin, 'relying_party.changed', clientId, request.ip, request.id, {
+      fields: Object.keys(request.body),
+    });
+    return view(await load(deps.db, clientId));
+  });
+
+  app.post(`${base}/:clientId/secret`, { schema: { params } }, async (request) => {
+    const admin = requireAdmin(request, deps);
+    const rp = await load(deps.db, request.params.clientId);
+    if (rp.token_endpoint_auth_method !== 'client_secret_basic')
+      throw new AppError('relying_party_invalid', { details: { reason: 'no_secret' } });
+    const secret = newClientSecret();
+    await deps.db
+      .updateTable('relying_parties')
+      .set({
+        client_secret_enc: deps.envelope.sealText(secret, secretContext(rp.client_id)),
+        updated_at: deps.clock.now(),
+      })
+      .where('client_id', '=', rp.client_id)
+      .execute();
+    await audited(admin, 'relying_party.secret_rotated', rp.client_id, request.ip, request.id, {});
+    return { clientId: rp.client_id, clientSecret: secret };
+  });
+}

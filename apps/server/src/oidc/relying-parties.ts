@@ -1,0 +1,72 @@
+/**
+ * The relying-party registry: organisations, their apps and what they may ask for. It is the
+ * one source of OIDC client metadata (the provider's Client model reads it), and later of the
+ * CamDigiKey client-API credentials. Client secrets are stored envelope-encrypted (the provider
+ * needs them in clear to check client_secret_basic) and shown once, at creation or rotation.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Database, RelyingPartiesTable } from '@camdigikey/db';
+import type { Kysely, Selectable } from 'kysely';
+import type { Envelope } from '../crypto/envelope';
+
+export const SUPPORTED_SCOPES = [
+  'openid',
+  'profile',
+  'email',
+  'phone',
+  'personal_code',
+  'face',
+  'offline_access',
+] as const;
+
+export type RelyingParty = Selectable<RelyingPartiesTable>;
+
+export const secretContext = (clientId: string) => `relying-party:${clientId}:client-secret`;
+
+export const newClientId = () => `cdk_${randomBytes(12).toString('base64url')}`;
+export const newClientSecret = () => randomBytes(32).toString('base64url');
+
+/** The client metadata oidc-provider validates and uses for this relying party. */
+export function clientMetadata(rp: RelyingParty, envelope: Envelope): Record<string, unknown> {
+  const scopes = rp.allowed_scopes;
+  return {
+    client_id: rp.client_id,
+    ...(rp.client_secret_enc
+      ? { client_secret: envelope.openText(rp.client_secret_enc, secretContext(rp.client_id)) }
+      : {}),
+    client_name: rp.app_name,
+    ...(rp.logo_url ? { logo_uri: rp.logo_url } : {}),
+    ...(rp.privacy_policy_url ? { policy_uri: rp.privacy_policy_url } : {}),
+    redirect_uris: rp.redirect_uris,
+    post_logout_redirect_uris: rp.post_logout_redirect_uris,
+    ...(rp.backchannel_logout_uri
+      ? { backchannel_logout_uri: rp.backchannel_logout_uri, backchannel_logout_session_required: true }
+      : {}),
+    grant_types: scopes.includes('offline_access')
+      ? ['authorization_code', 'refresh_token']
+      : ['authorization_code'],
+    response_types: ['code'],
+    token_endpoint_auth_method: rp.token_endpoint_auth_method,
+    ...(rp.token_endpoint_auth_method === 'private_key_jwt'
+      ? { token_endpoint_auth_signing_alg: 'ES256', jwks: rp.jwks }
+      : {}),
+    id_token_signed_response_alg: 'ES256',
+    subject_type: rp.subject_type,
+    scope: scopes.join(' '),
+    'urn:camdigikey:organisation': rp.organisation,
+    'urn:camdigikey:domain': rp.domain,
+    ...(rp.app_name_km ? { 'urn:camdigikey:app_name_km': rp.app_name_km } : {}),
+  };
+}
+
+export async function findRelyingParty(
+  db: Kysely<Database>,
+  clientId: string,
+): Promise<RelyingParty | undefined> {
+  return db.selectFrom('relying_parties').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+}
+
+export async function activeClientMetadata(db: Kysely<Database>, envelope: Envelope, clientId: string) {
+  const rp = await findRelyingParty(db, clientId);
+  return rp && rp.status === 'active' ? clientMetadata(rp, envelope) : undefined;
+}

@@ -1,0 +1,164 @@
+/**
+ * Website login by QR code over OpenID Connect, with a real relying party (openid-client):
+ * authorization code + PKCE through our login page, a test device that scans, matches the number
+ * and approves with the PIN or Face ID, then tokens, claims, userinfo, refresh rotation, and
+ * single sign-on to a second relying party without a QR.
+ */
+import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestBrowser } from '../support/browser';
+import { type ActiveCitizen, activeCitizen, registerRelyingParty } from '../support/citizens';
+import { completeAndConsent, openLoginPage, scanAndApprove } from '../support/qr-login';
+import { startTestServer, type TestServer } from '../support/server';
+
+let server: TestServer;
+let sok: ActiveCitizen;
+let rp: { clientId: string; clientSecret: string };
+let config: oidc.Configuration;
+const REDIRECT = 'http://127.0.0.1:9999/callback';
+
+beforeAll(async () => {
+  server = await startTestServer();
+  sok = await activeCitizen(server, 8101, { faceId: true });
+  rp = await registerRelyingParty(server);
+  config = await oidc.discovery(
+    new URL(`${server.url}/oidc`),
+    rp.clientId,
+    undefined,
+    oidc.ClientSecretBasic(rp.clientSecret),
+    {
+      execute: [oidc.allowInsecureRequests],
+    },
+  );
+});
+afterAll(async () => server?.close());
+
+async function authorizationUrl(
+  cfg: oidc.Configuration,
+  scope = 'openid profile phone offline_access',
+  extra: Record<string, string> = {},
+) {
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const nonce = oidc.randomNonce();
+  const url = oidc.buildAuthorizationUrl(cfg, {
+    redirect_uri: REDIRECT,
+    scope,
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+    prompt: 'consent',
+    ...extra,
+  });
+  return { url: url.toString(), verifier, state, nonce };
+}
+
+describe('QR login with the PIN', () => {
+  const browser = new TestBrowser();
+  let tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
+
+  it('shows the login page with the relying party, then logs in after scan, number match and PIN', async () => {
+    const auth = await authorizationUrl(config);
+    const page = await openLoginPage(server, browser, auth.url);
+    expect(page.status).toBe(200);
+    expect(page.html).toContain('Business Registration');
+    expect(page.html).toContain('business.example.gov.kh');
+    const scanned = await scanAndApprove(server, browser, sok, page);
+    expect(scanned.relyingParty).toMatchObject({
+      name: 'Business Registration',
+      domain: 'business.example.gov.kh',
+    });
+    const callback = await completeAndConsent(server, browser, page);
+    expect(callback.startsWith(REDIRECT), callback).toBe(true);
+    tokens = await oidc.authorizationCodeGrant(config, new URL(callback), {
+      pkceCodeVerifier: auth.verifier,
+      expectedState: auth.state,
+      expectedNonce: auth.nonce,
+    });
+    const claims = tokens.claims()!;
+    expect(claims.sub).toBe(sok.accountId);
+    expect(claims.acr).toBe('urn:camdigikey:acr:qr-pin');
+    expect(claims.amr).toEqual(['qr', 'pin', 'hwk']);
+    expect(tokens.refresh_token).toBeTruthy();
+  });
+
+  it('signs ID tokens with ES256 and serves userinfo by scope', async () => {
+    const header = JSON.parse(Buffer.from(tokens.id_token!.split('.')[0]!, 'base64url').toString());
+    expect(header.alg).toBe('ES256');
+    const info = await oidc.fetchUserInfo(config, tokens.access_token, sok.accountId);
+    expect(info).toMatchObject({
+      sub: sok.accountId,
+      given_name: sok.citizen.latinGivenName,
+      family_name: sok.citizen.latinSurname,
+      'given_name#km': sok.citizen.khmerGivenName,
+      'family_name#km': sok.citizen.khmerSurname,
+      birthdate: sok.citizen.birthDate,
+      phone_number_verified: true,
+    });
+    expect(info.email).toBeUndefined();
+    expect(info.personal_code).toBeUndefined();
+  });
+
+  it('rotates refresh tokens and refuses the old one', async () => {
+    const first = tokens.refresh_token!;
+    const next = await oidc.refreshTokenGrant(config, first);
+    expect(next.refresh_token).toBeTruthy();
+    expect(next.refresh_token).not.toBe(first);
+    await expect(oidc.refreshTokenGrant(config, first)).rejects.toMatchObject({ error: 'invalid_grant' });
+    // Reuse of a rotated token revokes the whole chain (RFC 9700 §4.14.2): the new one dies too.
+    await expect(oidc.refreshTokenGrant(config, next.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+  });
+
+  it('logs in to a second relying party with one click ("Continue as"), without a QR', async () => {
+    const second = await registerRelyingParty(server, {
+      appName: 'Tax Portal',
+      domain: 'tax.example.gov.kh',
+    });
+    const cfg2 = await oidc.discovery(
+      new URL(`${server.url}/oidc`),
+      second.clientId,
+      undefined,
+      oidc.ClientSecretBasic(second.clientSecret),
+      {
+        execute: [oidc.allowInsecureRequests],
+      },
+    );
+    const auth = await authorizationUrl(cfg2, 'openid profile');
+    const page = await openLoginPage(server, browser, auth.url);
+    expect(page.requestId).toBeUndefined(); // no QR
+    expect(page.html).toContain('Tax Portal');
+    expect(page.html).toContain(sok.citizen.khmerSurname);
+    const uid = /action="\/login\/([^/"]+)\/consent"/.exec(page.html)?.[1];
+    const allowed = await browser.form(`${server.url}/login/${uid}/consent`, { decision: 'allow' });
+    const done = await browser.follow(
+      new URL(allowed.headers.get('location')!, server.url).toString(),
+      server.url,
+    );
+    const t2 = await oidc.authorizationCodeGrant(cfg2, new URL(done.url), {
+      pkceCodeVerifier: auth.verifier,
+      expectedState: auth.state,
+      expectedNonce: auth.nonce,
+    });
+    expect(t2.claims()!.sub).toBe(sok.accountId);
+  });
+});
+
+describe('QR login with Face ID', () => {
+  it('approves with a WebAuthn assertion and says so in acr/amr', async () => {
+    const browser = new TestBrowser();
+    const auth = await authorizationUrl(config, 'openid');
+    const page = await openLoginPage(server, browser, auth.url);
+    await scanAndApprove(server, browser, sok, page, { method: 'face_id' });
+    const callback = await completeAndConsent(server, browser, page);
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(callback), {
+      pkceCodeVerifier: auth.verifier,
+      expectedState: auth.state,
+      expectedNonce: auth.nonce,
+    });
+    expect(tokens.claims()!.acr).toBe('urn:camdigikey:acr:qr-faceid');
+    expect(tokens.claims()!.amr).toContain('face');
+  });
+});
