@@ -78,6 +78,8 @@ export async function completeAndConsent(
   const consentUid = /action="\/login\/([^/"]+)\/consent"/.exec(html)?.[1];
   expect(consentUid, html.slice(0, 500)).toBeTruthy();
   const allowed = await browser.form(`${server.url}/login/${consentUid}/consent`, { decision: 'allow' });
+  if (!allowed.headers.get('location'))
+    throw new Error(`consent answered ${allowed.status}: ${(await allowed.text()).slice(0, 600)}`);
   step = await browser.follow(new URL(allowed.headers.get('location')!, server.url).toString(), server.url);
   return step.url;
 }

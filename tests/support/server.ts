@@ -30,6 +30,7 @@ export async function freePort(): Promise<number> {
 
 export interface TestServer {
   url: string;
+  provider: Awaited<ReturnType<typeof buildApp>>['provider'];
   deps: Deps;
   clock: ManualClock;
   inbox: Awaited<ReturnType<typeof startSmtpInbox>>;
@@ -97,6 +98,7 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
 
   return {
     url,
+    provider: app.provider,
     deps,
     clock,
     inbox,

@@ -132,6 +132,7 @@ export function loadConfig(env: Env = process.env) {
       codeTtl: v.AUTHORIZATION_CODE_TTL_SECONDS as number,
       refreshTokenTtlDays: v.REFRESH_TOKEN_TTL_DAYS as number,
       sessionHours: v.SSO_SESSION_HOURS as number,
+      sessionIdleMinutes: v.SSO_IDLE_MINUTES as number,
     },
     login: {
       requestSeconds: v.LOGIN_REQUEST_SECONDS as number,

@@ -157,6 +157,11 @@ export const VARIABLES = {
     default: '24',
     description: 'Absolute lifetime of the single sign-on session.',
   },
+  SSO_IDLE_MINUTES: {
+    schema: int(5, 1440),
+    default: '60',
+    description: 'The single sign-on session ends after this long without use.',
+  },
   LOGIN_REQUEST_SECONDS: {
     schema: int(60, 600),
     default: '180',

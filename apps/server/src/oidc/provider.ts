@@ -21,6 +21,20 @@ export const ACR = {
   sso: 'urn:camdigikey:acr:sso',
 } as const;
 
+/**
+ * Seconds the SSO session may live from now (AAL2: 24 h overall, 1 h idle): the idle limit,
+ * capped by the absolute end counted from the last login.
+ */
+export function sessionTtlSeconds(
+  now: number,
+  loginTs: number | undefined,
+  hours: number,
+  idleMinutes: number,
+): number {
+  const absoluteEnd = (loginTs ?? now) + hours * 3600;
+  return Math.max(1, Math.min(idleMinutes * 60, absoluteEnd - now));
+}
+
 export async function createProvider(deps: Deps): Promise<Provider> {
   const { db, envelope, config } = deps;
   await ensureSigningKeys(db, envelope);
@@ -74,7 +88,15 @@ export async function createProvider(deps: Deps): Promise<Provider> {
       AuthorizationCode: config.oidc.codeTtl,
       IdToken: config.oidc.idTokenTtl,
       Interaction: config.login.requestSeconds + 600,
-      Session: config.oidc.sessionHours * 3600,
+      // Absolute lifetime from the last login, and an idle limit: every use of the session saves
+      // it again with a fresh TTL, so an unused session ends after SSO_IDLE_MINUTES.
+      Session: (_ctx, session) =>
+        sessionTtlSeconds(
+          Math.floor(Date.now() / 1000),
+          session.loginTs,
+          config.oidc.sessionHours,
+          config.oidc.sessionIdleMinutes,
+        ),
       Grant: 365 * 24 * 3600,
       PushedAuthorizationRequest: 60,
       RefreshToken: (_ctx, token) => {
@@ -113,9 +135,42 @@ export async function createProvider(deps: Deps): Promise<Provider> {
       );
     },
     conformIdTokenClaims: true,
+    // Outgoing calls (back-channel logout, RP keys) keep oidc-provider's SSRF guard, which refuses
+    // special-use addresses. Outside production, loopback relying parties are allowed (tests, demos).
+    fetch: (url, options) => {
+      const host = new URL(url).hostname;
+      if (config.env !== 'production' && (host === '127.0.0.1' || host === 'localhost' || host === '[::1]')) {
+        const { dispatcher: _guard, ...rest } = options as RequestInit & { dispatcher?: unknown };
+        return fetch(url, rest);
+      }
+      return fetch(url, options);
+    },
   };
 
   const provider = new Provider(config.oidc.issuer, configuration);
   provider.proxy = config.http.trustProxy;
+  for (const event of [
+    'backchannel.error',
+    'server_error',
+    'grant.error',
+    'authorization.error',
+    'pushed_authorization_request.error',
+    'end_session.error',
+  ]) {
+    provider.on(event as 'server_error', (...args: unknown[]) => {
+      const err = args.find((a) => a instanceof Error) as
+        | (Error & { error_description?: string; cause?: unknown })
+        | undefined;
+      const cause = err?.cause instanceof Error ? err.cause.message : undefined;
+      const detail = (err as { error_detail?: string } | undefined)?.error_detail;
+      deps.logger.warn(
+        { event, error: err?.message, cause, description: err?.error_description, detail },
+        'oidc provider event',
+      );
+    });
+  }
+  provider.on('backchannel.success', (client) =>
+    deps.logger.info({ clientId: client.clientId }, 'back-channel logout delivered'),
+  );
   return provider;
 }

@@ -35,17 +35,28 @@ const redirectUri = z
   .refine((v) => {
     try {
       const u = new URL(v);
-      return (
-        !u.hash &&
-        (u.protocol === 'https:' ||
-          (u.protocol === 'http:' && isLocal(u)) ||
-          /^[a-z][a-z0-9+.-]*$/.test(u.protocol.slice(0, -1)))
-      );
+      const scheme = u.protocol.slice(0, -1);
+      // https; http on loopback (RFC 8252 §7.3); or a private-use app scheme in reverse-domain form (§7.1).
+      const appScheme =
+        scheme !== 'http' && scheme !== 'https' && /^[a-z][a-z0-9+-]*(\.[a-z0-9+-]+)+$/.test(scheme);
+      return !u.hash && (scheme === 'https' || (scheme === 'http' && isLocal(u)) || appScheme);
     } catch {
       return false;
     }
-  }, 'absolute URL without fragment; https (http only on localhost) or an app scheme');
+  }, 'absolute URL without fragment; https (http only on loopback) or a reverse-domain app scheme');
 const httpsUrl = z.url().max(2000);
+/** Server-to-server endpoints: https, or http on loopback for development. */
+const serviceUrl = z
+  .string()
+  .max(2000)
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return !u.hash && (u.protocol === 'https:' || (u.protocol === 'http:' && isLocal(u)));
+    } catch {
+      return false;
+    }
+  }, 'https URL (http only on localhost)');
 const publicJwks = z
   .object({
     keys: z
@@ -68,7 +79,7 @@ const fields = {
   privacyPolicyUrl: httpsUrl.optional(),
   redirectUris: z.array(redirectUri).min(1).max(20),
   postLogoutRedirectUris: z.array(redirectUri).max(20).default([]),
-  backchannelLogoutUri: httpsUrl.optional(),
+  backchannelLogoutUri: serviceUrl.optional(),
   androidAppId: z.string().max(200).optional(),
   iosBundleId: z.string().max(200).optional(),
   allowedScopes: z
