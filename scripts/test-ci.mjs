@@ -1,6 +1,7 @@
-// The full test suite as one command (`npm test`): type check, lint, then every vitest test,
-// ending with the plain line "N passed, N failed, N skipped" that CI reads (it cannot read
-// vitest's own summary). Exits non-zero when anything failed.
+// The full test suite as one command (`npm test`): type check, lint, every unit and integration
+// test (vitest), then the end-to-end journeys in Chromium (tests/e2e, when /usr/bin/chromium or
+// CHROMIUM_PATH exists; `.ci/run` installs it). Ends with the plain line
+// "N passed, N failed, N skipped" that CI reads (it cannot read vitest's own summary).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 
@@ -10,42 +11,56 @@ const run = (label, command, args) => {
   return result.status ?? 1;
 };
 
-const failures = [];
-if (!process.argv.includes('--no-static')) {
-  if (run('type check', 'npx', ['tsc', '-b']) !== 0) failures.push('typecheck');
-  if (run('lint', 'npx', ['biome', 'check', '.']) !== 0) failures.push('lint');
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const problems = [];
+const args = process.argv.slice(2);
+if (!args.includes('--no-static')) {
+  if (run('type check', 'npx', ['tsc', '-b']) !== 0) problems.push('typecheck');
+  if (run('lint', 'npx', ['biome', 'check', '.']) !== 0) problems.push('lint');
+}
+
+function vitest(label, report, extra) {
+  rmSync(report, { force: true });
+  const status = run(label, 'npx', [
+    'vitest',
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${report}`,
+    ...extra,
+  ]);
+  if (!existsSync(report)) {
+    problems.push(`${label}: no report`);
+    return;
+  }
+  const json = JSON.parse(readFileSync(report, 'utf8'));
+  totals.passed += json.numPassedTests ?? 0;
+  totals.failed += json.numFailedTests ?? 0;
+  totals.skipped += (json.numPendingTests ?? 0) + (json.numTodoTests ?? 0);
+  // A file that failed to load has no tests but is a failure all the same.
+  for (const file of json.testResults ?? []) {
+    if (file.status === 'failed' && (file.assertionResults ?? []).length === 0) totals.failed += 1;
+  }
+  if (status !== 0 && (json.numFailedTests ?? 0) === 0) problems.push(`${label}: exit ${status}`);
 }
 
 mkdirSync('test-results', { recursive: true });
-const report = 'test-results/vitest.json';
-rmSync(report, { force: true });
-const extra = process.argv.slice(2).filter((a) => a !== '--no-static');
-const status = run('tests', 'npx', [
-  'vitest',
-  'run',
-  '--reporter=default',
-  '--reporter=json',
-  `--outputFile.json=${report}`,
-  ...extra,
-]);
+const filters = args.filter((a) => !a.startsWith('--'));
+vitest('unit and integration tests', 'test-results/vitest.json', filters);
 
-let passed = 0;
-let failed = 0;
-let skipped = 0;
-if (existsSync(report)) {
-  const json = JSON.parse(readFileSync(report, 'utf8'));
-  passed = json.numPassedTests ?? 0;
-  failed = json.numFailedTests ?? 0;
-  skipped = (json.numPendingTests ?? 0) + (json.numTodoTests ?? 0);
-  // A file that failed to load has no tests but is a failure all the same.
-  for (const file of json.testResults ?? []) {
-    if (file.status === 'failed' && (file.assertionResults ?? []).length === 0) failed += 1;
-  }
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+if (args.includes('--no-e2e') || filters.length > 0) {
+  console.log('\n(end-to-end journeys not run for a filtered run)');
+} else if (existsSync(chromium)) {
+  vitest('end-to-end journeys (Chromium)', 'test-results/vitest-e2e.json', [
+    '--config',
+    'tests/e2e/vitest.config.ts',
+  ]);
 } else {
-  failed += 1;
+  console.log(`\n(end-to-end journeys skipped: no Chromium at ${chromium}; apt-get install -y chromium)`);
 }
-failed += failures.length;
-if (failures.length) console.log(`\nstatic checks failed: ${failures.join(', ')}`);
-if (status !== 0 && failed === 0) failed = 1;
-console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
-process.exit(failed > 0 ? 1 : 0);
+
+totals.failed += problems.length;
+if (problems.length) console.log(`\nfailed outside the test counts: ${problems.join(', ')}`);
+console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exit(totals.failed > 0 ? 1 : 0);

@@ -18,11 +18,17 @@ ${rp.logoUrl ? `<img class="logo" src="${escapeHtml(rp.logoUrl)}" alt="" width="
 ${rp.domain ? `<p class="domain">${escapeHtml(rp.domain)}</p>` : ''}
 </section>`;
 
-export function qrPage(input: { lang: Language; uid: string; requestId: string; rp: RpView }) {
+export function qrPage(input: {
+  lang: Language;
+  uid: string;
+  requestId: string;
+  rp: RpView;
+  qrSvg?: string;
+}) {
   const { lang, uid, requestId, rp } = input;
   const body = `${rpHeader(lang, rp)}
 <section class="qr" aria-live="polite">
-<div id="qr" class="qr-box" role="img" aria-label="${t(lang, 'login.scan')}"></div>
+<div id="qr" class="qr-box" role="img" aria-label="${t(lang, 'login.scan')}">${input.qrSvg ?? ''}</div>
 <p id="instructions">${t(lang, 'login.scan')}</p>
 <p><a id="open-app" class="button secondary phone-only" href="#">${t(lang, 'login.open_app')}</a></p>
 <div id="scanned" hidden><p>${t(lang, 'login.scanned')}</p><p id="match-code" class="match-code"></p></div>

@@ -4,6 +4,7 @@
  * same migrations; type parsing is aligned so that application code sees the same values
  * (DATE as 'YYYY-MM-DD' strings, INT8 as numbers, TIMESTAMPTZ as Date, BYTEA as Uint8Array).
  */
+import { mkdirSync } from 'node:fs';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
@@ -53,6 +54,8 @@ export async function openDatabase(options: OpenOptions): Promise<OpenDatabase> 
       },
     };
   }
+  // PGlite creates only the last folder of its data path.
+  if (options.dataDir && !options.dataDir.includes('://')) mkdirSync(options.dataDir, { recursive: true });
   const lite = await PGlite.create({
     dataDir: options.dataDir,
     loadDataDir: options.loadDataDir,

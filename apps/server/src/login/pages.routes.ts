@@ -56,9 +56,10 @@ export function loginPageRoutes(
       .header('content-security-policy', CSP)
       .send(body);
 
-  const rpView = async (clientId: string): Promise<RpView> => {
+  const rpView = async (clientId: string, lang: Language): Promise<RpView> => {
     const rp = await findRelyingParty(deps.db, clientId);
-    return { name: rp?.app_name ?? clientId, domain: rp?.domain ?? null, logoUrl: rp?.logo_url ?? null };
+    const name = lang === 'km' && rp?.app_name_km ? rp.app_name_km : (rp?.app_name ?? clientId);
+    return { name, domain: rp?.domain ?? null, logoUrl: rp?.logo_url ?? null };
   };
 
   const details = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -88,14 +89,17 @@ export function loginPageRoutes(
     }
     const lang = languageOf(request, interaction.params.ui_locales);
     const clientId = String(interaction.params.client_id);
-    const rp = await rpView(clientId);
+    const rp = await rpView(clientId, lang);
     if (interaction.prompt.name === 'login') {
       const created = await createLoginRequest(deps, { uid, clientId });
       reply.header(
         'set-cookie',
         `${COOKIE}=${created.bindingToken}; Path=/login/${uid}; HttpOnly; SameSite=Lax; Max-Age=${deps.config.login.requestSeconds + 60}${secure ? '; Secure' : ''}`,
       );
-      return html(reply, 200, qrPage({ lang, uid, requestId: created.id, rp }));
+      // The first QR is in the page itself; the event stream replaces it every second.
+      const first = await currentQr(deps, created.id);
+      const svg = first ? await QRCode.toString(first.payload, { type: 'svg', margin: 1 }) : '';
+      return html(reply, 200, qrPage({ lang, uid, requestId: created.id, rp, qrSvg: svg }));
     }
     const accountId = interaction.session?.accountId;
     const account = accountId

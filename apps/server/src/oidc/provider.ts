@@ -21,6 +21,14 @@ export const ACR = {
   sso: 'urn:camdigikey:acr:sso',
 } as const;
 
+/** Khmer unless the relying party asked for English (ui_locales) or the page was switched (?lang=en). */
+function languageOf(ctx: KoaContextWithOIDC): 'km' | 'en' {
+  const query = new URLSearchParams(ctx.querystring ?? '').get('lang');
+  if (query === 'en' || query === 'km') return query;
+  const locales = String((ctx.oidc?.params as Record<string, unknown> | undefined)?.ui_locales ?? '');
+  return locales.split(' ')[0]?.startsWith('en') ? 'en' : 'km';
+}
+
 /**
  * Seconds the SSO session may live from now (AAL2: 24 h overall, 1 h idle): the idle limit,
  * capped by the absolute end counted from the last login.
@@ -73,10 +81,10 @@ export async function createProvider(deps: Deps): Promise<Provider> {
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: async (ctx, form) => {
-          ctx.body = logoutPage('km', form);
+          ctx.body = logoutPage(languageOf(ctx), form);
         },
         postLogoutSuccessSource: async (ctx) => {
-          ctx.body = postLogoutPage('km');
+          ctx.body = postLogoutPage(languageOf(ctx));
         },
       },
     },

@@ -1,0 +1,136 @@
+/**
+ * The demo relying party: a small ministry portal that logs citizens in with CamDigiKey over
+ * OpenID Connect. Routes: `/` (home: the login button, or the citizen's names and a logout link),
+ * `/login` (starts the authorization request), `/callback` (finishes it, or shows the provider's
+ * error such as access_denied), `/logout` (forgets the session and logs out at the provider).
+ * Nothing listens here: the caller picks the port that matches `baseUrl`.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { CSP, errorPage, homePage } from './html';
+import { type Bilingual, isLang, type Lang, tr } from './i18n';
+import { errorCodeOf, OidcClient } from './oidc';
+import { readCookie, SessionStore } from './session';
+
+export interface DemoRpOptions {
+  /** The provider's issuer, e.g. `http://localhost:8080/oidc`. */
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** Where browsers reach this portal, e.g. `http://127.0.0.1:3000` (redirect URI: `${baseUrl}/callback`). */
+  baseUrl: string;
+  /** The portal's name (one text for both languages, or Khmer and English). */
+  name?: string | Bilingual;
+  /** Scopes to ask for (default `openid profile`). */
+  scope?: string;
+  /** Fastify request logging (off by default). */
+  logger?: boolean;
+}
+
+export interface DemoRp {
+  app: FastifyInstance;
+  /** The portal's base URL (no trailing slash). */
+  url: string;
+  redirectUri: string;
+  postLogoutRedirectUri: string;
+}
+
+export function createDemoRp(options: DemoRpOptions): DemoRp {
+  const url = options.baseUrl.replace(/\/+$/, '');
+  const redirectUri = `${url}/callback`;
+  const postLogoutRedirectUri = `${url}/`;
+  const siteName: Bilingual =
+    typeof options.name === 'string'
+      ? { km: options.name, en: options.name }
+      : (options.name ?? { km: tr('km', 'site.default_name'), en: tr('en', 'site.default_name') });
+  const client = new OidcClient({
+    issuer: options.issuer,
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    ...(options.scope ? { scope: options.scope } : {}),
+  });
+  const sessions = new SessionStore(url);
+  const app = Fastify({ logger: options.logger ?? false });
+
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+  });
+
+  /** The visitor's language: `?lang=` (remembered in a cookie), else the cookie, else Khmer. */
+  const languageOf = (request: FastifyRequest, reply: FastifyReply): Lang => {
+    const asked = (request.query as Record<string, unknown> | undefined)?.lang;
+    if (isLang(asked)) {
+      reply.header('set-cookie', sessions.langCookie(asked));
+      return asked;
+    }
+    const remembered = readCookie(request.headers.cookie, sessions.langCookieName);
+    return isLang(remembered) ? remembered : 'km';
+  };
+
+  const html = (reply: FastifyReply, status: number, body: string) =>
+    reply
+      .status(status)
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('content-security-policy', CSP)
+      .send(body);
+
+  /** Fastify appends Set-Cookie headers (it never replaces an earlier one). */
+  const addCookie = (reply: FastifyReply, cookie: string) => reply.header('set-cookie', cookie);
+
+  app.get('/', async (request, reply) => {
+    const lang = languageOf(request, reply);
+    const session = sessions.get(request.headers.cookie);
+    return html(reply, 200, homePage(lang, siteName, session?.citizen));
+  });
+
+  app.get('/login', async (request, reply) => {
+    const lang = languageOf(request, reply);
+    try {
+      const { url: authorizationUrl, pending } = await client.authorizationRequest(redirectUri, lang);
+      sessions.destroy(request.headers.cookie);
+      addCookie(reply, sessions.create({ pending }));
+      return reply.redirect(authorizationUrl.toString(), 303);
+    } catch (error) {
+      request.log.error({ err: error }, 'could not start the login');
+      return html(reply, 502, errorPage(lang, siteName, 'temporarily_unavailable'));
+    }
+  });
+
+  app.get('/callback', async (request, reply) => {
+    const lang = languageOf(request, reply);
+    const session = sessions.get(request.headers.cookie);
+    const pending = session?.pending;
+    if (!session || !pending) return html(reply, 400, errorPage(lang, siteName, 'session'));
+    session.pending = undefined; // one attempt per authorization request
+    try {
+      const done = await client.callback(new URL(request.url, `${url}/`), pending);
+      sessions.destroy(request.headers.cookie);
+      addCookie(reply, sessions.create({ citizen: done.citizen, idToken: done.idToken }));
+      return reply.redirect('/', 303);
+    } catch (error) {
+      const code = errorCodeOf(error);
+      request.log.warn({ err: error, code }, 'login failed');
+      return html(reply, 400, errorPage(lang, siteName, code));
+    }
+  });
+
+  app.get('/logout', async (request, reply) => {
+    const lang = languageOf(request, reply);
+    const idToken = sessions.get(request.headers.cookie)?.idToken;
+    addCookie(reply, sessions.destroy(request.headers.cookie));
+    try {
+      const endSession = await client.endSessionUrl(idToken, postLogoutRedirectUri, lang);
+      return reply.redirect(endSession?.toString() ?? '/', 303);
+    } catch (error) {
+      request.log.warn({ err: error }, 'provider logout unavailable');
+      return reply.redirect('/', 303);
+    }
+  });
+
+  app.setNotFoundHandler(async (request, reply) =>
+    html(reply, 404, errorPage(languageOf(request, reply), siteName, 'not_found')),
+  );
+
+  return { app, url, redirectUri, postLogoutRedirectUri };
+}

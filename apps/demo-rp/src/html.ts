@@ -1,0 +1,132 @@
+/**
+ * Server-rendered pages of the demo portal: one frame (inline style, no scripts, no external
+ * assets, a strict Content-Security-Policy that allows exactly that style by hash), the home page
+ * (logged out: the CamDigiKey button; logged in: the citizen's Khmer and Latin names) and an error
+ * page. Every text comes from the km/en dictionary; all dynamic values are HTML-escaped.
+ */
+import { createHash } from 'node:crypto';
+import { type Bilingual, type Lang, type MessageKey, otherLang, tr } from './i18n';
+
+export const escapeHtml = (s: string) =>
+  s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
+
+const t = (lang: Lang, key: MessageKey, params?: Record<string, string>) => escapeHtml(tr(lang, key, params));
+
+const STYLE = `
+body{margin:0;font-family:"Noto Sans Khmer","Khmer OS","Khmer OS System","Leelawadee UI",system-ui,sans-serif;background:#f4f1ea;color:#1d2433;line-height:1.6}
+header.top{background:#0b3d91;color:#fff;padding:16px 24px;display:flex;justify-content:space-between;align-items:center;gap:16px}
+header.top .emblem{font-weight:700;font-size:20px}
+header.top a{color:#fff}
+main{max-width:720px;margin:32px auto;background:#fff;border-radius:12px;padding:32px;box-shadow:0 2px 12px rgba(0,0,0,.08)}
+h1{font-size:26px;margin-top:0}
+.button{display:inline-block;background:#c8102e;color:#fff;text-decoration:none;padding:14px 24px;border-radius:8px;font-size:18px;font-weight:600}
+.button.secondary{background:#0b3d91}
+.hint{color:#5a6270}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:8px 24px}
+dt{color:#5a6270}
+dd{margin:0;font-weight:600}
+.name-km{font-size:28px}
+.error{color:#b00020;font-weight:600}
+footer{text-align:center;color:#5a6270;font-size:14px;margin-bottom:32px}
+`;
+
+/** The Content-Security-Policy of every page: the one inline style above, nothing else. */
+export const CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(STYLE).digest('base64')}'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`;
+
+function frame(lang: Lang, siteName: Bilingual, title: string, body: string): string {
+  const other = otherLang(lang);
+  return `<!doctype html>
+<html lang="${lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<header class="top"><span class="emblem" id="site-name">${escapeHtml(siteName[lang])}</span><a id="switch-lang" href="/?lang=${other}" hreflang="${other}" lang="${other}">${t(lang, 'site.language')}</a></header>
+<main>
+${body}
+</main>
+<footer>${t(lang, 'site.footer')}</footer>
+</body>
+</html>`;
+}
+
+const ACR_TEXT: Record<string, MessageKey> = {
+  'urn:camdigikey:acr:qr-pin': 'acr.qr_pin',
+  'urn:camdigikey:acr:qr-faceid': 'acr.qr_face_id',
+  'urn:camdigikey:acr:sso': 'acr.sso',
+};
+
+const acrLabel = (lang: Lang, acr: string | undefined) => {
+  const key = acr ? ACR_TEXT[acr] : undefined;
+  return key ? tr(lang, key) : acr;
+};
+
+/** What the portal knows about the logged-in citizen (from the ID token and userinfo). */
+export interface Citizen {
+  sub: string;
+  nameKm?: string | undefined;
+  nameLatin?: string | undefined;
+  birthdate?: string | undefined;
+  acr?: string | undefined;
+}
+
+export function homePage(lang: Lang, siteName: Bilingual, citizen: Citizen | undefined): string {
+  if (!citizen) {
+    return frame(
+      lang,
+      siteName,
+      siteName[lang],
+      `<h1>${escapeHtml(siteName[lang])}</h1>
+<p>${t(lang, 'home.intro')}</p>
+<p><a class="button" id="login" href="/login">${t(lang, 'home.login')}</a></p>
+<p class="hint">${t(lang, 'home.login_hint')}</p>`,
+    );
+  }
+  const value = (v: string | undefined) => escapeHtml(v ?? tr(lang, 'home.unknown'));
+  return frame(
+    lang,
+    siteName,
+    siteName[lang],
+    `<h1>${t(lang, 'home.welcome')}</h1>
+<p>${t(lang, 'home.logged_in')}</p>
+<dl id="citizen">
+<dt>${t(lang, 'home.name_km')}</dt><dd class="name-km" id="name-km" lang="km">${value(citizen.nameKm)}</dd>
+<dt>${t(lang, 'home.name_latin')}</dt><dd id="name-latin" lang="en">${value(citizen.nameLatin)}</dd>
+<dt>${t(lang, 'home.birthdate')}</dt><dd id="birthdate">${value(citizen.birthdate)}</dd>
+<dt>${t(lang, 'home.method')}</dt><dd id="acr">${value(acrLabel(lang, citizen.acr))}</dd>
+<dt>${t(lang, 'home.subject')}</dt><dd id="sub"><code>${escapeHtml(citizen.sub)}</code></dd>
+</dl>
+<p><a class="button secondary" id="logout" href="/logout">${t(lang, 'home.logout')}</a></p>`,
+  );
+}
+
+const ERROR_TEXT: Record<string, MessageKey> = {
+  access_denied: 'error.access_denied',
+  login_required: 'error.login_required',
+  consent_required: 'error.login_required',
+  interaction_required: 'error.login_required',
+  session: 'error.session',
+  invalid_response: 'error.session',
+  invalid_grant: 'error.session',
+  not_found: 'error.not_found',
+};
+
+/** An error page: a sentence for the known codes, the code itself, and ways back. */
+export function errorPage(lang: Lang, siteName: Bilingual, code: string): string {
+  const key = ERROR_TEXT[code] ?? 'error.generic';
+  return frame(
+    lang,
+    siteName,
+    tr(lang, 'error.title'),
+    `<h1>${t(lang, 'error.title')}</h1>
+<p class="error" id="error-message">${t(lang, key)}</p>
+<p class="hint" id="error-code">${t(lang, 'error.code', { code })}</p>
+<p><a class="button" id="retry" href="/login">${t(lang, 'error.retry')}</a> <a id="home" href="/">${t(lang, 'error.back')}</a></p>`,
+  );
+}

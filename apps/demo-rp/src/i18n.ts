@@ -1,0 +1,92 @@
+/**
+ * The demo portal's own Khmer/English dictionary: every string a visitor sees comes from here, so
+ * the portal reads like a Cambodian ministry site in either language (Khmer by default). It is
+ * deliberately independent of @camdigikey/messages — a relying party does not share our catalogue.
+ */
+
+export type Lang = 'km' | 'en';
+
+export const LANGS: readonly Lang[] = ['km', 'en'];
+
+/** A text given in both languages (e.g. the portal's name). */
+export interface Bilingual {
+  km: string;
+  en: string;
+}
+
+const en = {
+  'site.default_name': 'Ministry of Commerce — Business Registration',
+  'site.language': 'ភាសាខ្មែរ',
+  'site.footer': 'A demonstration portal. It logs in with CamDigiKey, the national digital identity.',
+  'home.intro': 'Log in with your CamDigiKey to use the online services of this portal.',
+  'home.login': 'Log in with CamDigiKey',
+  'home.login_hint': 'You will scan a QR code with the CamDigiKey app on your phone.',
+  'home.welcome': 'Welcome',
+  'home.logged_in': 'You are logged in with CamDigiKey.',
+  'home.name_km': 'Name (Khmer)',
+  'home.name_latin': 'Name (Latin)',
+  'home.birthdate': 'Date of birth',
+  'home.subject': 'Account identifier',
+  'home.method': 'Login method',
+  'home.logout': 'Log out',
+  'home.unknown': '—',
+  'acr.qr_pin': 'QR code and PIN',
+  'acr.qr_face_id': 'QR code and Face ID',
+  'acr.sso': 'Already logged in to CamDigiKey',
+  'error.title': 'The login did not complete',
+  'error.access_denied': 'The login was declined or cancelled in CamDigiKey.',
+  'error.login_required': 'You need to log in again.',
+  'error.session': 'Your login session has expired. Please start again.',
+  'error.generic': 'CamDigiKey could not log you in. Please try again.',
+  'error.code': 'Error code: {code}',
+  'error.back': 'Back to the home page',
+  'error.retry': 'Try again',
+  'error.not_found': 'Page not found',
+} as const;
+
+export type MessageKey = keyof typeof en;
+
+const km: Record<MessageKey, string> = {
+  'site.default_name': 'ក្រសួងពាណិជ្ជកម្ម — ការចុះបញ្ជីអាជីវកម្ម',
+  'site.language': 'English',
+  'site.footer': 'វិបផតថលសាកល្បង។ វាចូលប្រើដោយ CamDigiKey ដែលជាអត្តសញ្ញាណឌីជីថលជាតិ។',
+  'home.intro': 'ចូលប្រើដោយ CamDigiKey របស់លោកអ្នក ដើម្បីប្រើប្រាស់សេវាអនឡាញរបស់វិបផតថលនេះ។',
+  'home.login': 'ចូលប្រើជាមួយ CamDigiKey',
+  'home.login_hint': 'លោកអ្នកនឹងស្កែនកូដ QR ដោយកម្មវិធី CamDigiKey នៅលើទូរស័ព្ទរបស់លោកអ្នក។',
+  'home.welcome': 'សូមស្វាគមន៍',
+  'home.logged_in': 'លោកអ្នកបានចូលប្រើដោយ CamDigiKey។',
+  'home.name_km': 'ឈ្មោះ (ខ្មែរ)',
+  'home.name_latin': 'ឈ្មោះ (ឡាតាំង)',
+  'home.birthdate': 'ថ្ងៃខែឆ្នាំកំណើត',
+  'home.subject': 'លេខសម្គាល់គណនី',
+  'home.method': 'វិធីចូលប្រើ',
+  'home.logout': 'ចាកចេញ',
+  'home.unknown': '—',
+  'acr.qr_pin': 'កូដ QR និងលេខកូដសម្ងាត់ (PIN)',
+  'acr.qr_face_id': 'កូដ QR និង Face ID',
+  'acr.sso': 'បានចូលប្រើ CamDigiKey រួចហើយ',
+  'error.title': 'ការចូលប្រើមិនបានបញ្ចប់ទេ',
+  'error.access_denied': 'ការចូលប្រើត្រូវបានបដិសេធ ឬលុបចោលនៅក្នុង CamDigiKey។',
+  'error.login_required': 'លោកអ្នកត្រូវចូលប្រើម្តងទៀត។',
+  'error.session': 'វគ្គចូលប្រើរបស់លោកអ្នកបានផុតកំណត់។ សូមចាប់ផ្តើមម្តងទៀត។',
+  'error.generic': 'CamDigiKey មិនអាចឱ្យលោកអ្នកចូលប្រើបានទេ។ សូមព្យាយាមម្តងទៀត។',
+  'error.code': 'លេខកូដកំហុស៖ {code}',
+  'error.back': 'ត្រឡប់ទៅទំព័រដើម',
+  'error.retry': 'ព្យាយាមម្តងទៀត',
+  'error.not_found': 'រកមិនឃើញទំព័រ',
+};
+
+const DICTIONARY: Record<Lang, Record<MessageKey, string>> = { km, en };
+
+/** The text of `key` in `lang`, with `{name}` placeholders filled (not HTML-escaped). */
+export function tr(lang: Lang, key: MessageKey, params: Record<string, string> = {}): string {
+  return DICTIONARY[lang][key].replace(/\{(\w+)\}/g, (whole, name: string) => params[name] ?? whole);
+}
+
+export function isLang(value: unknown): value is Lang {
+  return value === 'km' || value === 'en';
+}
+
+export function otherLang(lang: Lang): Lang {
+  return lang === 'km' ? 'en' : 'km';
+}
