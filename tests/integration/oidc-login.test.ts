@@ -62,7 +62,8 @@ describe('QR login with the PIN', () => {
     const auth = await authorizationUrl(config);
     const page = await openLoginPage(server, browser, auth.url);
     expect(page.status).toBe(200);
-    expect(page.html).toContain('Business Registration');
+    // Khmer by default: the relying party's registered Khmer name, and its domain.
+    expect(page.html).toContain('ការចុះបញ្ជីអាជីវកម្ម');
     expect(page.html).toContain('business.example.gov.kh');
     const scanned = await scanAndApprove(server, browser, sok, page);
     expect(scanned.relyingParty).toMatchObject({

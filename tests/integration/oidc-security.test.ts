@@ -293,6 +293,13 @@ describe('PIN lockout', () => {
       expect(r.body.error?.details?.attemptsLeft).toBe(left);
     }
     expect((await attempt(wrong)).body.error?.code).toBe('pin_locked');
+    const ended = await server.deps.db
+      .selectFrom('login_requests')
+      .select(['state', 'reason'])
+      .where('account_id', '=', who.accountId)
+      .where('reason', '=', 'pin_locked')
+      .execute();
+    expect(ended).toEqual([{ state: 'rejected', reason: 'pin_locked' }]);
     expect((await attempt(who.citizen.pin)).body.error?.code).toBe('pin_locked');
     server.clock.advance(15 * 60_000 + 1000);
     for (let i = 0; i < 4; i++) expect((await attempt(wrong)).body.error?.code).toBe('pin_invalid');

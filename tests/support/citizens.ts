@@ -48,7 +48,8 @@ export async function registerRelyingParty(server: TestServer, overrides: Record
     body: JSON.stringify({
       organisation: 'Ministry of Commerce',
       appName: 'Business Registration',
-      appNameKm: 'ការចុះបញ្ជីអាជីវកម្ម',
+      // The Khmer name belongs to the default app only.
+      appNameKm: overrides.appName ? undefined : 'ការចុះបញ្ជីអាជីវកម្ម',
       domain: 'business.example.gov.kh',
       redirectUris: ['http://127.0.0.1:9999/callback'],
       postLogoutRedirectUris: ['http://127.0.0.1:9999/'],

@@ -141,12 +141,20 @@ export function deviceLoginRoutes(root: FastifyInstance, deps: Deps): void {
       }
       let method: 'pin' | 'face_id';
       if (request.body.pin !== undefined) {
-        await checkAccountPin(deps, device.accountId, request.body.pin, {
-          ip: request.ip,
-          requestId: request.id,
-          deviceId: device.deviceId,
-          purpose: 'web_login',
-        });
+        try {
+          await checkAccountPin(deps, device.accountId, request.body.pin, {
+            ip: request.ip,
+            requestId: request.id,
+            deviceId: device.deviceId,
+            purpose: 'web_login',
+          });
+        } catch (error) {
+          // A locked PIN or account ends this login: the waiting browser returns to the relying party.
+          if (error instanceof AppError && (error.code === 'pin_locked' || error.code === 'pin_blocked')) {
+            await decide(deps, row.id, { state: 'rejected', reason: error.code });
+          }
+          throw error;
+        }
         method = 'pin';
       } else {
         await verifyFaceId(
