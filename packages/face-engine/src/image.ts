@@ -1,0 +1,50 @@
+/**
+ * Decodes an uploaded JPEG/PNG/WebP buffer into a tfjs RGB tensor for the face pipeline.
+ *
+ * sharp applies the EXIF orientation (phones store portrait photos rotated), drops alpha and
+ * downscales very large images: the detector works on a 256 px view and the face models on crops of
+ * at most 224 px, so a 12 MP photo only costs decode time and memory.
+ */
+import sharp from 'sharp';
+import type { Tf } from './runtime';
+
+export class ImageDecodeError extends Error {
+  override readonly name = 'ImageDecodeError';
+}
+
+export interface DecodedImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** Refuses absurd inputs before sharp allocates for them (sharp's own pixel limit also applies). */
+const MAX_INPUT_BYTES = 20 * 1024 * 1024;
+
+export async function decodeImage(image: Buffer, maxSide: number): Promise<DecodedImage> {
+  if (!Buffer.isBuffer(image) || image.length === 0) throw new ImageDecodeError('empty image');
+  if (image.length > MAX_INPUT_BYTES) throw new ImageDecodeError('image too large');
+  try {
+    const { data, info } = await sharp(image, { failOn: 'error' })
+      .rotate()
+      .resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true })
+      .removeAlpha()
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new ImageDecodeError(`unexpected channel count ${info.channels}`);
+    return {
+      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      width: info.width,
+      height: info.height,
+    };
+  } catch (e) {
+    if (e instanceof ImageDecodeError) throw e;
+    throw new ImageDecodeError(`cannot decode image: ${(e as Error).message}`);
+  }
+}
+
+/** `tf.tensor3d(rawRGB, [h, w, 3])`; the caller must dispose it. */
+export function toTensor(tf: Tf, img: DecodedImage) {
+  return tf.tensor3d(img.data, [img.height, img.width, 3], 'int32');
+}
