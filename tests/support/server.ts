@@ -31,6 +31,7 @@ export async function freePort(): Promise<number> {
 export interface TestServer {
   url: string;
   provider: Awaited<ReturnType<typeof buildApp>>['provider'];
+  app: Awaited<ReturnType<typeof buildApp>>;
   deps: Deps;
   clock: ManualClock;
   inbox: Awaited<ReturnType<typeof startSmtpInbox>>;
@@ -82,6 +83,8 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
     REDIS_KEY_PREFIX: prefix,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     PIN_HASH_THREADS: '2',
+    // The face engine is heavy: only the tests about evidence turn the worker on.
+    EVIDENCE_WORKER: 'false',
     ...sharedSecrets,
     ...options.env,
   });
@@ -99,6 +102,7 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
   return {
     url,
     provider: app.provider,
+    app,
     deps,
     clock,
     inbox,

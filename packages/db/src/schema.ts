@@ -214,7 +214,43 @@ export interface LoginRequestsTable {
   decided_at: Timestamp | null;
 }
 
+export interface JobsTable {
+  id: string;
+  kind: string;
+  payload: Json<Record<string, unknown>>;
+  state: 'queued' | 'running' | 'done' | 'failed';
+  attempts: Generated<number>;
+  max_attempts: number;
+  run_after: Timestamp;
+  locked_until: Timestamp | null;
+  last_error: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type EvidenceStatus = 'pass' | 'review' | 'fail' | 'error';
+
+export interface EvidenceTable {
+  account_id: string;
+  kind: string;
+  status: EvidenceStatus;
+  score: number | null;
+  details: Json<Record<string, unknown>>;
+  provenance: Json<Record<string, unknown>>;
+  computed_at: Timestamp;
+}
+
+export interface FaceEmbeddingsTable {
+  account_id: string;
+  embedding: Json<number[]>;
+  model: string;
+  created_at: Timestamp;
+}
+
 export interface Database {
+  jobs: JobsTable;
+  evidence: EvidenceTable;
+  face_embeddings: FaceEmbeddingsTable;
   oidc_payloads: OidcPayloadsTable;
   relying_parties: RelyingPartiesTable;
   signing_keys: SigningKeysTable;

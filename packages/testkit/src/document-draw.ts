@@ -1,5 +1,5 @@
 // Canvas drawing primitives shared by the synthetic ID card and passport renderers.
-import type { SKRSContext2D } from '@napi-rs/canvas';
+import { Image, type SKRSContext2D } from '@napi-rs/canvas';
 import { mrzFontFamily } from './fonts';
 
 /** Generic sans-serif stack for printed (non-MRZ) text. */
@@ -33,8 +33,30 @@ export function drawBackground(ctx: SKRSContext2D, width: number, height: number
   }
 }
 
-/** Draws a grey portrait placeholder with a head-and-shoulders silhouette. */
-export function drawPortrait(ctx: SKRSContext2D, x: number, y: number, w: number, h: number): void {
+/**
+ * Draws the holder's portrait: the given photo (JPEG/PNG bytes, scaled to cover the box), or a grey
+ * placeholder with a head-and-shoulders silhouette.
+ */
+export function drawPortrait(
+  ctx: SKRSContext2D,
+  x: number,
+  y: number,
+  w: number,
+  h: number,
+  photo?: Buffer,
+): void {
+  if (photo) {
+    const img = new Image();
+    img.src = photo;
+    const scale = Math.max(w / img.width, h / img.height);
+    const sw = w / scale;
+    const sh = h / scale;
+    ctx.drawImage(img, (img.width - sw) / 2, (img.height - sh) / 2, sw, sh, x, y, w, h);
+    ctx.strokeStyle = '#7d7d7d';
+    ctx.lineWidth = 2;
+    ctx.strokeRect(x, y, w, h);
+    return;
+  }
   ctx.fillStyle = '#c9c9c9';
   ctx.fillRect(x, y, w, h);
   ctx.fillStyle = '#9a9a9a';

@@ -34,6 +34,8 @@ export interface DocumentImageOptions {
   quality?: number;
   /** MRZ lines to print instead of `citizen.mrz`, e.g. from `badCheckDigitMrz` (must keep the shape). */
   mrz?: readonly string[];
+  /** The holder's photo (JPEG/PNG) for the portrait box; a grey silhouette when absent. */
+  portrait?: Buffer;
 }
 
 const KHMER_KINGDOM = 'ព្រះរាជាណាចក្រកម្ពុជា';
@@ -89,7 +91,7 @@ export function renderIdCard(citizen: SyntheticCitizen, opts: DocumentImageOptio
   khmer(ctx, KHMER_ID_CARD, width / 2, 142, 20, 'center');
   text(ctx, 'IDENTITY CARD', width / 2, 166, `bold 18px ${SANS}`, '#14325c', 'center');
 
-  drawPortrait(ctx, 40, 180, 220, 250);
+  drawPortrait(ctx, 40, 180, 220, 250, opts.portrait);
   const x = 290;
   khmer(ctx, `${citizen.khmerSurname} ${citizen.khmerGivenName}`, x, 208, 26, 'left');
   field(ctx, 'Surname / Given names', `${citizen.latinSurname} ${citizen.latinGivenName}`, x, 236, 26);
@@ -127,7 +129,7 @@ export function renderPassportPage(citizen: SyntheticCitizen, opts: DocumentImag
   text(ctx, STATE_NAMES[state] ?? state, width / 2, 110, `bold 36px ${SANS}`, '#4a1430', 'center');
   text(ctx, 'PASSPORT', width / 2, 152, `bold 26px ${SANS}`, '#4a1430', 'center');
 
-  drawPortrait(ctx, 60, 200, 330, 420);
+  drawPortrait(ctx, 60, 200, 330, 420, opts.portrait);
   const x = 440;
   field(ctx, 'Type', 'P', x, 210, 26);
   field(ctx, 'Code of issuing state', state, x + 180, 210, 26);

@@ -48,6 +48,12 @@ export interface WalkOptions {
   stopBefore?: WalkStep;
   /** Replace the form values sent at the details step. */
   details?: Record<string, string>;
+  /** Real face media instead of the drawn face: the selfie, the liveness frames, the card portrait. */
+  media?: {
+    selfie: Buffer;
+    frames?: (actions: string[]) => Promise<{ t: number; image: string }[]>;
+    portrait?: Buffer;
+  };
 }
 
 export interface FlowBody {
@@ -135,13 +141,18 @@ export async function walkRegistration(
   };
   flow = await step('liveness', 'liveness', {
     challengeId: issued.challenge.id,
-    selfie: renderFaceFrame('center').toString('base64'),
-    frames: framesForChallenge(issued.challenge.actions),
+    selfie: (options.media?.selfie ?? renderFaceFrame('center')).toString('base64'),
+    frames: options.media?.frames
+      ? await options.media.frames(issued.challenge.actions)
+      : framesForChallenge(issued.challenge.actions),
   });
   if (stop('document')) return flow;
   flow = await step('document', 'document', {
     mrz: citizen.mrz.join('\n'),
-    photo: renderDocument(citizen, { format: 'jpeg' }).toString('base64'),
+    photo: renderDocument(citizen, {
+      format: 'jpeg',
+      ...(options.media?.portrait ? { portrait: options.media.portrait } : {}),
+    }).toString('base64'),
   });
   if (stop('details')) return flow;
   flow = await step('details', 'details', options.details ?? detailsOf(citizen));

@@ -179,6 +179,11 @@ export function loadConfig(env: Env = process.env) {
       workingDays: days?.ok ? days.value : [],
       utcOffsetMinutes: v.WORKING_UTC_OFFSET_MINUTES as number,
     },
+    jobs: {
+      evidenceWorker: v.EVIDENCE_WORKER as boolean,
+      pollMs: v.EVIDENCE_POLL_MS as number,
+      leaseSeconds: v.JOB_LEASE_SECONDS as number,
+    },
     mail: { smtpUrl: v.SMTP_URL as string | undefined, from: v.MAIL_FROM as string },
     sms: {
       gatewayUrl: v.SMS_GATEWAY_URL as string | undefined,

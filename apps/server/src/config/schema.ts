@@ -305,6 +305,23 @@ export const VARIABLES = {
     default: '420',
     description: 'UTC offset of the working calendar (Asia/Phnom_Penh = 420).',
   },
+  EVIDENCE_WORKER: {
+    schema: bool,
+    default: 'true',
+    description:
+      'Run the identity-proofing evidence jobs (face match, liveness, MRZ checks) in this process.',
+  },
+  EVIDENCE_POLL_MS: {
+    schema: int(100, 600_000),
+    default: '5000',
+    description:
+      'How often the job worker looks for due jobs (it is also woken at once when a job is queued).',
+  },
+  JOB_LEASE_SECONDS: {
+    schema: int(10, 3600),
+    default: '300',
+    description: 'A claimed job not finished within this time is retried by another worker.',
+  },
   SMTP_URL: {
     schema: z
       .string()

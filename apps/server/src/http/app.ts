@@ -18,6 +18,7 @@ import { deviceLoginRoutes } from '../login/device-login.routes';
 import { loginPageRoutes } from '../login/pages.routes';
 import { createProvider } from '../oidc/provider';
 import { relyingPartyRoutes } from '../oidc/relying-parties.routes';
+import { evidenceWorker } from '../proofing/evidence-jobs';
 import { installErrorHandling } from './error-handler';
 import { healthRoutes } from './health.routes';
 import { installJsonParser } from './raw-body';
@@ -25,6 +26,7 @@ import { installJsonParser } from './raw-body';
 export interface App {
   fastify: FastifyInstance;
   provider: Provider;
+  worker: ReturnType<typeof evidenceWorker> | undefined;
   /** Ends open event streams (called on shutdown before the server closes). */
   endStreams(): void;
 }
@@ -69,12 +71,16 @@ export async function buildApp(deps: Deps): Promise<App> {
   deviceLoginRoutes(fastify, deps);
   if (deps.config.devOutbox) outboxRoutes(fastify, deps.outbox);
 
+  const worker = deps.config.jobs.evidenceWorker ? evidenceWorker(deps) : undefined;
+  await worker?.start();
   fastify.addHook('onClose', async () => {
     for (const end of [...streams]) end();
+    await worker?.stop();
   });
   return {
     fastify,
     provider,
+    worker,
     endStreams: () => {
       for (const end of [...streams]) end();
     },

@@ -11,6 +11,8 @@ import { insertAccount } from '../../accounts/create-account';
 import { reviewDeadline } from '../../calendar/review-calendar';
 import type { Deps } from '../../deps';
 import { AppError, fieldIssue } from '../../errors';
+import { enqueueJob, JOBS_CHANNEL } from '../../jobs/job-queue';
+import { EVIDENCE_JOB } from '../../proofing/evidence-jobs';
 import { CONSENT_PURPOSE, CONSENT_VERSION } from './consent';
 import { sealContext } from './flow-data';
 import { loadFlow, type RegistrationFlow, type RequestContext, saveFlow } from './flow-store';
@@ -127,6 +129,7 @@ export async function submitRegistration(
           },
           now,
         );
+        await enqueueJob(trx, EVIDENCE_JOB, { accountId }, now);
         await trx
           .updateTable('blobs')
           .set({ owner_type: 'account', owner_id: accountId })
@@ -136,6 +139,7 @@ export async function submitRegistration(
       },
     });
     await publishAccountStatus(deps, accountId);
+    await deps.hot.publish(JOBS_CHANNEL, EVIDENCE_JOB);
     return { flow: saved, account: { id: accountId, status: 'pending_review', reviewDeadline: deadline } };
   } catch (error) {
     const pgError = error as { code?: string; constraint?: string; message?: string };

@@ -1,0 +1,216 @@
+/**
+ * Evidence the server computes for each registration (identity-proofing issue §1), so officers
+ * decide on what the server measured, not on what the app claimed:
+ *  - mrz_form:       the MRZ re-parsed (check digits, dates) and compared field by field with the form;
+ *  - face_match:     the selfie against the document photo's portrait (similarity, decision);
+ *  - liveness:       the recording judged against the challenge the server issued;
+ *  - duplicate_face: the selfie's embedding against every other live account's.
+ * Each row records the engine, model and threshold versions that produced it, and is rewritten
+ * (upsert) when the job runs again, so the job is idempotent.
+ */
+import { diffAgainstMrz, parseIdentityMrz } from '@camdigikey/core/identity/mrz';
+import type { Database, EvidenceStatus } from '@camdigikey/db';
+import type { FaceEngine, Provenance } from '@camdigikey/face-engine';
+import type { Kysely } from 'kysely';
+import type { Deps } from '../deps';
+import { sealContext } from '../flows/registration/flow-data';
+import { readBlob, unpackRecording } from '../uploads/blobs';
+
+const LIVE = ['pending_review', 'active', 'suspended', 'locked'] as const;
+
+export interface EvidenceRow {
+  kind: 'mrz_form' | 'face_match' | 'liveness' | 'duplicate_face';
+  status: EvidenceStatus;
+  score: number | null;
+  details: Record<string, unknown>;
+  provenance: Record<string, unknown>;
+}
+
+async function save(db: Kysely<Database>, accountId: string, row: EvidenceRow, now: Date) {
+  const values = {
+    account_id: accountId,
+    kind: row.kind,
+    status: row.status,
+    score: row.score,
+    details: JSON.stringify(row.details),
+    provenance: JSON.stringify(row.provenance),
+    computed_at: now,
+  };
+  await db
+    .insertInto('evidence')
+    .values(values)
+    .onConflict((oc) => oc.columns(['account_id', 'kind']).doUpdateSet({ ...values }))
+    .execute();
+}
+
+const faceProvenance = (p: Provenance) => ({
+  engine: p.engine,
+  model: p.model,
+  modelDigest: p.modelDigest,
+  thresholdsVersion: p.thresholdsVersion,
+  thresholds: p.thresholds,
+});
+
+async function mediaOf(deps: Deps, accountId: string) {
+  const rows = await deps.db
+    .selectFrom('blobs')
+    .select(['id', 'purpose'])
+    .where('owner_type', '=', 'account')
+    .where('owner_id', '=', accountId)
+    .execute();
+  const load = async (purpose: string) => {
+    const row = rows.find((r) => r.purpose === purpose);
+    return row ? (await readBlob(deps.db, deps.envelope, row.id))?.bytes : undefined;
+  };
+  return {
+    selfie: await load('selfie'),
+    document: await load('document_photo'),
+    recording: await load('liveness_recording'),
+  };
+}
+
+export function mrzFormEvidence(deps: Deps, account: Awaited<ReturnType<typeof loadAccount>>): EvidenceRow {
+  const mrzText = deps.envelope.openText(account.mrz_enc, sealContext.accountMrz(account.id));
+  const documentNumber = deps.envelope.openText(
+    account.document_number_enc,
+    sealContext.accountDocumentNumber(account.id),
+  );
+  const parsed = parseIdentityMrz(mrzText, { today: account.submitted_at });
+  const provenance = { rule: 'icao-9303', parser: 'mrz@5 + @camdigikey/core' };
+  if (!parsed.ok)
+    return {
+      kind: 'mrz_form',
+      status: 'fail',
+      score: 0,
+      details: { error: parsed.code, ...(parsed.detail ?? {}) },
+      provenance,
+    };
+  const form = {
+    latinSurname: account.latin_surname,
+    latinGivenName: account.latin_given_name,
+    documentNumber,
+    birthDate: account.birth_date,
+    expiryDate: account.document_expiry_date,
+    gender: account.gender,
+  };
+  const incorrectFields = diffAgainstMrz(form, parsed.value).map((d) => d.field);
+  const score = 1 - incorrectFields.length / Object.keys(form).length;
+  return {
+    kind: 'mrz_form',
+    status: incorrectFields.length === 0 ? 'pass' : 'review',
+    score,
+    details: { incorrectFields, checkDigits: 'valid' },
+    provenance,
+  };
+}
+
+async function loadAccount(deps: Deps, accountId: string) {
+  return deps.db.selectFrom('accounts').selectAll().where('id', '=', accountId).executeTakeFirstOrThrow();
+}
+
+export async function computeRegistrationEvidence(
+  deps: Deps,
+  engine: FaceEngine,
+  accountId: string,
+): Promise<EvidenceRow[]> {
+  const account = await loadAccount(deps, accountId);
+  const media = await mediaOf(deps, accountId);
+  const rows: EvidenceRow[] = [mrzFormEvidence(deps, account)];
+
+  // Face match: selfie against the document photo (its largest face is the portrait).
+  let selfieEmbedding: number[] | undefined;
+  if (media.selfie && media.document) {
+    const match = await engine.matchFaces(media.selfie, media.document);
+    if ('error' in match) {
+      rows.push({
+        kind: 'face_match',
+        status: 'error',
+        score: null,
+        details: { error: match.error },
+        provenance: faceProvenance(match.provenance),
+      });
+    } else {
+      selfieEmbedding = match.selfieFace.embedding;
+      const status = match.decision === 'match' ? 'pass' : match.decision === 'review' ? 'review' : 'fail';
+      rows.push({
+        kind: 'face_match',
+        status,
+        score: match.similarity,
+        details: { decision: match.decision, reference: 'document_photo' },
+        provenance: faceProvenance(match.provenance),
+      });
+    }
+  }
+
+  // Liveness: the recording against its challenge; frame times are offsets from the first frame.
+  if (media.recording) {
+    const { manifest, frames } = unpackRecording(media.recording);
+    const receivedAt = new Date(manifest.receivedAt);
+    const start = receivedAt.getTime() - (frames.at(-1)?.t ?? 0);
+    const result = await engine.judgeLiveness(
+      frames.map((f) => ({ t: start + f.t, image: Buffer.from(f.bytes) })),
+      {
+        actions: manifest.actions as never,
+        issuedAt: manifest.issuedAt,
+        timeLimitSeconds: deps.config.flows.livenessTimeLimitSeconds,
+      },
+      { receivedAt },
+    );
+    rows.push({
+      kind: 'liveness',
+      status: result.passed ? 'pass' : 'fail',
+      score: result.score,
+      details: {
+        challengeId: manifest.challengeId,
+        actions: manifest.actions,
+        failedAction: result.failedAction ?? null,
+        reason: result.reason ?? null,
+        perAction: result.perAction,
+        sameFace: result.sameFace,
+        antispoof: result.antispoof,
+        live: result.live,
+      },
+      provenance: faceProvenance(result.provenance),
+    });
+  }
+
+  // Duplicates: a face too similar to another live account's face.
+  if (selfieEmbedding) {
+    await deps.db
+      .insertInto('face_embeddings')
+      .values({
+        account_id: accountId,
+        embedding: JSON.stringify(selfieEmbedding),
+        model: 'human@3.3.6/faceres',
+        created_at: deps.clock.now(),
+      })
+      .onConflict((oc) =>
+        oc
+          .column('account_id')
+          .doUpdateSet({ embedding: JSON.stringify(selfieEmbedding), created_at: deps.clock.now() }),
+      )
+      .execute();
+    const others = await deps.db
+      .selectFrom('face_embeddings')
+      .innerJoin('accounts', 'accounts.id', 'face_embeddings.account_id')
+      .select(['face_embeddings.account_id', 'face_embeddings.embedding'])
+      .where('face_embeddings.account_id', '!=', accountId)
+      .where('accounts.status', 'in', [...LIVE])
+      .execute();
+    const matches = others
+      .map((o) => ({ accountId: o.account_id, similarity: engine.compare(selfieEmbedding!, o.embedding) }))
+      .filter((m) => m.similarity >= engine.thresholds.match)
+      .sort((a, b) => b.similarity - a.similarity);
+    rows.push({
+      kind: 'duplicate_face',
+      status: matches.length ? 'review' : 'pass',
+      score: matches[0]?.similarity ?? 0,
+      details: { matches: matches.slice(0, 5), compared: others.length },
+      provenance: faceProvenance(engine.provenance()),
+    });
+  }
+
+  const now = deps.clock.now();
+  for (const row of rows) await save(deps.db, accountId, row, now);
+  return rows;
+}

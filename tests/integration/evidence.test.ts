@@ -1,0 +1,160 @@
+/**
+ * Identity-proofing evidence computed by the server after submission, in a durable job queue:
+ * MRZ against the form, the selfie against the document portrait (face engine), the liveness
+ * recording against its challenge, and duplicate faces across accounts. Real faces come from
+ * the face-engine's sample photos (read from node_modules, never committed).
+ */
+import { sharedFaceEngine } from '@camdigikey/face-engine';
+import { cropSampleFaces, idCardVersion, type SampleFace } from '@camdigikey/face-engine/testing/samples';
+import { claimJob } from '@camdigikey/server/jobs/job-queue';
+import { makeCitizen } from '@camdigikey/testkit/citizens';
+import { walkRegistration } from '@camdigikey/testkit/registration-walker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../support/server';
+
+let server: TestServer;
+let faces: SampleFace[];
+
+beforeAll(async () => {
+  server = await startTestServer({ env: { EVIDENCE_WORKER: 'true', EVIDENCE_POLL_MS: '200' } });
+  const engine = sharedFaceEngine();
+  await engine.init();
+  faces = await cropSampleFaces(engine, [1]);
+}, 120_000);
+afterAll(async () => server?.close());
+
+const otp = () => ({ sms: (p: string) => server.smsCode(p), email: (a: string) => server.emailCode(a) });
+
+async function evidenceOf(accountId: string, kinds = 4) {
+  await expect
+    .poll(
+      async () =>
+        (
+          await server.deps.db
+            .selectFrom('evidence')
+            .select('kind')
+            .where('account_id', '=', accountId)
+            .execute()
+        ).length,
+      {
+        timeout: 60_000,
+        interval: 250,
+      },
+    )
+    .toBeGreaterThanOrEqual(kinds);
+  const rows = await server.deps.db
+    .selectFrom('evidence')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.kind, r]));
+}
+
+describe('evidence for a registration', () => {
+  it('is computed in the background after submission, with model and threshold versions', async () => {
+    const face = faces[0]!;
+    const flow = await walkRegistration(await server.device(), makeCitizen(9101), {
+      otp: otp(),
+      media: { selfie: face.crop, portrait: await idCardVersion(face.crop) },
+    });
+    const evidence = await evidenceOf(flow.account!.id);
+    expect(evidence.mrz_form).toMatchObject({ status: 'pass', score: 1 });
+    expect(evidence.face_match?.status).toBe('pass');
+    expect(evidence.face_match?.score).toBeGreaterThanOrEqual(0.65);
+    expect(evidence.face_match?.provenance).toMatchObject({ engine: 'human@3.3.6', model: 'faceres' });
+    // The drawn liveness frames are not a real head turning: the recording is judged against its
+    // three-action challenge and fails, saying why.
+    expect(evidence.liveness).toMatchObject({ status: 'fail' });
+    const liveness = evidence.liveness?.details as {
+      reason: string | null;
+      actions: string[];
+      challengeId: string;
+    };
+    expect(liveness.reason).toBeTruthy();
+    expect(liveness.actions).toHaveLength(3);
+    expect(evidence.duplicate_face).toMatchObject({ status: 'pass' });
+    const job = await server.deps.db
+      .selectFrom('jobs')
+      .select(['state', 'attempts'])
+      .where('kind', '=', 'registration.evidence')
+      .executeTakeFirstOrThrow();
+    expect(job).toEqual({ state: 'done', attempts: 1 });
+  });
+
+  it('flags disagreements between the form and the MRZ', async () => {
+    const citizen = makeCitizen(9102);
+    const flow = await walkRegistration(await server.device(), citizen, {
+      otp: otp(),
+      details: {
+        khmerSurname: citizen.khmerSurname,
+        khmerGivenName: citizen.khmerGivenName,
+        latinSurname: citizen.latinSurname,
+        latinGivenName: `${citizen.latinGivenName}A`,
+        documentNumber: citizen.documentNumber,
+        birthDate: citizen.birthDate,
+        issueDate: citizen.issueDate,
+        expiryDate: citizen.expiryDate,
+        gender: citizen.gender,
+      },
+    });
+    const evidence = await evidenceOf(flow.account!.id, 3);
+    expect(evidence.mrz_form?.status).toBe('review');
+    expect((evidence.mrz_form?.details as { incorrectFields: string[] }).incorrectFields).toEqual([
+      'latinGivenName',
+    ]);
+    // The card's grey silhouette is no face: an error the officer sees, not a silent pass.
+    expect(evidence.face_match).toMatchObject({
+      status: 'error',
+      details: { error: 'no_face_in_reference' },
+    });
+  });
+
+  it('links a registration whose face matches another account', async () => {
+    const face = faces[2]!;
+    const first = await walkRegistration(await server.device(), makeCitizen(9103), {
+      otp: otp(),
+      media: { selfie: face.crop, portrait: await idCardVersion(face.crop) },
+    });
+    await evidenceOf(first.account!.id);
+    const second = await walkRegistration(await server.device(), makeCitizen(9104), {
+      otp: otp(),
+      media: { selfie: face.crop, portrait: await idCardVersion(face.crop) },
+    });
+    const evidence = await evidenceOf(second.account!.id);
+    expect(evidence.duplicate_face?.status).toBe('review');
+    const matches = (
+      evidence.duplicate_face?.details as { matches: { accountId: string; similarity: number }[] }
+    ).matches;
+    expect(matches[0]?.accountId).toBe(first.account!.id);
+  });
+
+  it('retries a job whose worker died (the lease runs out)', async () => {
+    await server.app.worker?.stop();
+    const flow = await walkRegistration(await server.device(), makeCitizen(9105), { otp: otp() });
+    // A worker claims the job and dies before finishing.
+    const claimed = await claimJob(server.deps.db, server.deps.clock.now(), 300);
+    expect(claimed?.payload).toMatchObject({ accountId: flow.account!.id });
+    const { evidenceWorker } = await import('@camdigikey/server/proofing/evidence-jobs');
+    const worker = evidenceWorker(server.deps);
+    await worker.start();
+    await worker.wake();
+    expect(
+      await server.deps.db
+        .selectFrom('evidence')
+        .select('kind')
+        .where('account_id', '=', flow.account!.id)
+        .execute(),
+    ).toEqual([]);
+    server.clock.advance(301_000);
+    await worker.wake();
+    const evidence = await evidenceOf(flow.account!.id, 3);
+    expect(evidence.mrz_form?.status).toBe('pass');
+    const job = await server.deps.db
+      .selectFrom('jobs')
+      .select(['state', 'attempts'])
+      .where('id', '=', claimed!.id)
+      .executeTakeFirstOrThrow();
+    expect(job).toEqual({ state: 'done', attempts: 2 });
+    await worker.stop();
+  });
+});
