@@ -6,6 +6,7 @@
  */
 import { sharedFaceEngine } from '@camdigikey/face-engine';
 import { cropSampleFaces, idCardVersion, type SampleFace } from '@camdigikey/face-engine/testing/samples';
+import { startRegistrySimulator } from '@camdigikey/server/dev/registry-simulator';
 import { claimJob } from '@camdigikey/server/jobs/job-queue';
 import { makeCitizen } from '@camdigikey/testkit/citizens';
 import { walkRegistration } from '@camdigikey/testkit/registration-walker';
@@ -14,14 +15,21 @@ import { startTestServer, type TestServer } from '../support/server';
 
 let server: TestServer;
 let faces: SampleFace[];
+let registry: Awaited<ReturnType<typeof startRegistrySimulator>>;
 
 beforeAll(async () => {
-  server = await startTestServer({ env: { EVIDENCE_WORKER: 'true', EVIDENCE_POLL_MS: '200' } });
+  registry = await startRegistrySimulator();
+  server = await startTestServer({
+    env: { EVIDENCE_WORKER: 'true', EVIDENCE_POLL_MS: '200', CIVIL_REGISTRY_URL: registry.url },
+  });
   const engine = sharedFaceEngine();
   await engine.init();
   faces = await cropSampleFaces(engine, [1]);
 }, 120_000);
-afterAll(async () => server?.close());
+afterAll(async () => {
+  await server?.close();
+  await registry?.close();
+});
 
 const otp = () => ({ sms: (p: string) => server.smsCode(p), email: (a: string) => server.emailCode(a) });
 
@@ -99,7 +107,7 @@ describe('evidence for a registration', () => {
     });
     const evidence = await evidenceOf(flow.account!.id, 3);
     expect(evidence.mrz_form?.status).toBe('review');
-    expect((evidence.mrz_form?.details as { incorrectFields: string[] }).incorrectFields).toEqual([
+    expect((evidence.mrz_form!.details as { incorrectFields: string[] }).incorrectFields).toEqual([
       'latinGivenName',
     ]);
     // The card's grey silhouette is no face: an error the officer sees, not a silent pass.
@@ -123,11 +131,78 @@ describe('evidence for a registration', () => {
     const evidence = await evidenceOf(second.account!.id);
     expect(evidence.duplicate_face?.status).toBe('review');
     const matches = (
-      evidence.duplicate_face?.details as { matches: { accountId: string; similarity: number }[] }
+      evidence.duplicate_face!.details as { matches: { accountId: string; similarity: number }[] }
     ).matches;
     expect(matches[0]?.accountId).toBe(first.account!.id);
   });
+});
 
+describe('the civil registry match', () => {
+  it('passes when the register agrees, comparing Khmer names after Unicode normalisation, and matches the portrait', async () => {
+    const face = faces[0]!;
+    const citizen = makeCitizen(9201);
+    // The register spells the Khmer name in decomposed form (NFD): the same name.
+    registry.add(citizen, face.crop, { khmerGivenName: citizen.khmerGivenName.normalize('NFD') });
+    const flow = await walkRegistration(await server.device(), citizen, {
+      otp: otp(),
+      media: { selfie: face.crop, portrait: await idCardVersion(face.crop) },
+    });
+    const evidence = await evidenceOf(flow.account!.id, 5);
+    expect(evidence.registry_match).toMatchObject({
+      status: 'pass',
+      score: 1,
+      details: { found: true, incorrectFields: [], portraitDecision: 'match' },
+    });
+    expect(
+      (evidence.registry_match!.details as { portraitSimilarity: number }).portraitSimilarity,
+    ).toBeGreaterThan(0.8);
+  });
+
+  it('lists the fields that disagree with the register', async () => {
+    const citizen = makeCitizen(9202);
+    registry.add(citizen, undefined, { khmerGivenName: 'សុភា', birthDate: '1970-01-01' });
+    const flow = await walkRegistration(await server.device(), citizen, { otp: otp() });
+    const evidence = await evidenceOf(flow.account!.id, 3);
+    expect(evidence.registry_match).toMatchObject({
+      status: 'review',
+      details: { found: true, incorrectFields: ['khmerGivenName', 'birthDate'] },
+    });
+    expect(evidence.registry_match?.score).toBeCloseTo(0.75);
+  });
+
+  it('fails an ID number the register does not know, and retries while the register is down', async () => {
+    const unknown = makeCitizen(9203);
+    const flow = await walkRegistration(await server.device(), unknown, { otp: otp() });
+    const evidence = await evidenceOf(flow.account!.id, 3);
+    expect(evidence.registry_match).toMatchObject({ status: 'fail', details: { found: false } });
+
+    const later = makeCitizen(9204);
+    registry.add(later);
+    registry.failNext(3); // every retry of the adapter fails once: the job fails and is retried
+    const second = await walkRegistration(await server.device(), later, { otp: otp() });
+    await expect
+      .poll(
+        async () =>
+          (
+            await server.deps.db
+              .selectFrom('jobs')
+              .select('last_error')
+              .where('state', '=', 'queued')
+              .where('attempts', '>', 0)
+              .execute()
+          ).length,
+        { timeout: 30_000 },
+      )
+      .toBe(1);
+    server.clock.advance(60_000);
+    await server.app.worker?.wake();
+    const evidence2 = await evidenceOf(second.account!.id, 3);
+    expect(evidence2.registry_match).toMatchObject({ status: 'pass' });
+  });
+});
+
+// Last in the file: it stops the server's own worker.
+describe('the job queue', () => {
   it('retries a job whose worker died (the lease runs out)', async () => {
     await server.app.worker?.stop();
     const flow = await walkRegistration(await server.device(), makeCitizen(9105), { otp: otp() });

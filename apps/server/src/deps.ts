@@ -14,6 +14,7 @@ import { openHotState } from './infra/open-hot-state';
 import { createLogger } from './logging';
 import { OtpService } from './otp/otp-service';
 import { PinHasher } from './pin/pin-hasher';
+import { type CivilRegistry, HttpCivilRegistry } from './ports/civil-registry';
 import { type Clock, systemClock } from './ports/clock';
 import { type MailSender, SmtpMailSender } from './ports/mail';
 import { Notifier } from './ports/notifier';
@@ -35,6 +36,8 @@ export interface Deps {
   notifier: Notifier;
   proofs: DeviceProofVerifier;
   outbox: Outbox;
+  /** The civil registry (absent when not configured: registry evidence is then not computed). */
+  registry: CivilRegistry | undefined;
   close(): Promise<void>;
 }
 
@@ -46,6 +49,7 @@ export interface DepsOverrides {
   sms?: SmsSender;
   mail?: MailSender;
   outbox?: Outbox;
+  registry?: CivilRegistry;
 }
 
 export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<Deps> {
@@ -113,6 +117,11 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     notifier,
     proofs,
     outbox,
+    registry:
+      overrides.registry ??
+      (config.registry.url
+        ? new HttpCivilRegistry(config.registry.url, config.registry.token, config.registry.timeoutMs)
+        : undefined),
     async close() {
       await pins.close();
       mail.close();

@@ -7,6 +7,7 @@
 import { ConfigError, loadConfig } from './config/load';
 import { createDeps } from './deps';
 import { seedDemoData } from './dev/demo-data';
+import { startRegistrySimulator } from './dev/registry-simulator';
 import { startSmtpSink } from './dev/smtp-sink';
 import { buildApp } from './http/app';
 import { Outbox } from './ports/outbox';
@@ -29,6 +30,15 @@ async function main(): Promise<void> {
     sink = await startSmtpSink(outbox, Number(process.env.DEV_SMTP_PORT ?? 2525));
     config = loadConfig({ ...process.env, SMTP_URL: sink.url });
   }
+  let registrySimulator: Awaited<ReturnType<typeof startRegistrySimulator>> | undefined;
+  if (!config.registry.url && config.env !== 'production') {
+    registrySimulator = await startRegistrySimulator({ port: Number(process.env.DEV_REGISTRY_PORT ?? 0) });
+    config = loadConfig({
+      ...process.env,
+      ...(config.mail.smtpUrl ? { SMTP_URL: config.mail.smtpUrl } : {}),
+      CIVIL_REGISTRY_URL: registrySimulator.url,
+    });
+  }
   const deps = await createDeps(config, { outbox });
   if (config.demoData) await seedDemoData(deps);
   const app = await buildApp(deps);
@@ -48,6 +58,8 @@ async function main(): Promise<void> {
   if (config.devOutbox)
     lines.push(`  dev outbox      ${base}/dev/outbox   (SMS and e-mail sent in development)`);
   if (sink) lines.push(`  SMTP sink       ${sink.url}`);
+  if (registrySimulator)
+    lines.push(`  civil registry  ${registrySimulator.url}   (simulator, synthetic citizens)`);
   if (config.env !== 'production')
     lines.push(`  admin token     ADMIN_TOKEN in ${config.database.dataDir}/dev-secrets.json`);
   deps.logger.info({ address }, 'listening');
@@ -67,6 +79,7 @@ async function main(): Promise<void> {
     await app.fastify.close(); // stops accepting, waits for in-flight requests
     await deps.close();
     await sink?.close();
+    await registrySimulator?.close();
     clearTimeout(force);
     process.exit(0);
   };

@@ -184,6 +184,11 @@ export function loadConfig(env: Env = process.env) {
       pollMs: v.EVIDENCE_POLL_MS as number,
       leaseSeconds: v.JOB_LEASE_SECONDS as number,
     },
+    registry: {
+      url: v.CIVIL_REGISTRY_URL as string | undefined,
+      token: v.CIVIL_REGISTRY_TOKEN as string | undefined,
+      timeoutMs: v.CIVIL_REGISTRY_TIMEOUT_MS as number,
+    },
     mail: { smtpUrl: v.SMTP_URL as string | undefined, from: v.MAIL_FROM as string },
     sms: {
       gatewayUrl: v.SMS_GATEWAY_URL as string | undefined,

@@ -322,6 +322,21 @@ export const VARIABLES = {
     default: '300',
     description: 'A claimed job not finished within this time is retried by another worker.',
   },
+  CIVIL_REGISTRY_URL: {
+    schema: z.url().optional(),
+    description:
+      'Base URL of the civil registry (Ministry of Interior, over CamDX). When unset in development, `npm start` runs the registry simulator.',
+  },
+  CIVIL_REGISTRY_TOKEN: {
+    schema: z.string().optional(),
+    secret: true,
+    description: 'Bearer token for the civil registry.',
+  },
+  CIVIL_REGISTRY_TIMEOUT_MS: {
+    schema: int(100, 60_000),
+    default: '3000',
+    description: 'Timeout of one civil-registry call.',
+  },
   SMTP_URL: {
     schema: z
       .string()

@@ -211,7 +211,7 @@ export function loginPageRoutes(
 
   app.post('/login/:uid/consent', async (request, reply) => {
     const interaction = await details(request, reply).catch(() => undefined);
-    if (!interaction || interaction.prompt.name !== 'consent' || !interaction.session) {
+    if (interaction?.prompt.name !== 'consent' || !interaction.session) {
       return html(reply, 400, errorPage(languageOf(request), 'login_request_expired'));
     }
     const decision = (request.body as Record<string, string> | undefined)?.decision;

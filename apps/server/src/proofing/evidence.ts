@@ -19,7 +19,7 @@ import { readBlob, unpackRecording } from '../uploads/blobs';
 const LIVE = ['pending_review', 'active', 'suspended', 'locked'] as const;
 
 export interface EvidenceRow {
-  kind: 'mrz_form' | 'face_match' | 'liveness' | 'duplicate_face';
+  kind: 'mrz_form' | 'face_match' | 'liveness' | 'duplicate_face' | 'registry_match';
   status: EvidenceStatus;
   score: number | null;
   details: Record<string, unknown>;
@@ -210,7 +210,74 @@ export async function computeRegistrationEvidence(
     });
   }
 
+  const registry = await registryEvidence(deps, engine, account, media.selfie);
+  if (registry) rows.push(registry);
+
   const now = deps.clock.now();
   for (const row of rows) await save(deps.db, accountId, row, now);
   return rows;
+}
+
+const sameText = (a: string | null | undefined, b: string | null | undefined) =>
+  (a ?? '').normalize('NFC').replace(/\s+/g, ' ').trim().toUpperCase() ===
+  (b ?? '').normalize('NFC').replace(/\s+/g, ' ').trim().toUpperCase();
+
+/**
+ * The civil-registry match (Khmer ID cards only): every field of the citizen's form against the
+ * register (Khmer names after Unicode NFC normalisation), and the selfie against the registry
+ * portrait when there is one. An unreachable registry throws, so the job is retried later.
+ */
+async function registryEvidence(
+  deps: Deps,
+  engine: FaceEngine,
+  account: Awaited<ReturnType<typeof loadAccount>>,
+  selfie: Buffer | undefined,
+): Promise<EvidenceRow | undefined> {
+  if (!deps.registry || account.document_type !== 'id_card' || account.document_issuing_state !== 'KHM')
+    return undefined;
+  const idNumber = deps.envelope.openText(
+    account.document_number_enc,
+    sealContext.accountDocumentNumber(account.id),
+  );
+  const record = await deps.registry.lookup(idNumber);
+  const provenance = { source: 'civil-registry', comparison: 'nfc-normalised-exact' };
+  if (!record)
+    return {
+      kind: 'registry_match',
+      status: 'fail',
+      score: 0,
+      details: { found: false, incorrectFields: [] },
+      provenance,
+    };
+  const fields: [string, string | null, string | null][] = [
+    ['khmerSurname', account.khmer_surname, record.khmerSurname],
+    ['khmerGivenName', account.khmer_given_name, record.khmerGivenName],
+    ['latinSurname', account.latin_surname, record.latinSurname],
+    ['latinGivenName', account.latin_given_name, record.latinGivenName],
+    ['gender', account.gender, record.gender],
+    ['birthDate', account.birth_date, record.birthDate],
+    ['issueDate', account.document_issue_date, record.issueDate],
+    ['expiryDate', account.document_expiry_date, record.expiryDate],
+  ];
+  const incorrectFields = fields.filter(([, a, b]) => !sameText(a, b)).map(([name]) => name);
+  const details: Record<string, unknown> = { found: true, incorrectFields };
+  if (record.portrait && selfie) {
+    const match = await engine.matchFaces(selfie, Buffer.from(record.portrait, 'base64'));
+    Object.assign(
+      details,
+      'error' in match
+        ? { portraitError: match.error }
+        : { portraitSimilarity: match.similarity, portraitDecision: match.decision },
+    );
+    Object.assign(provenance, { face: faceProvenance(match.provenance) });
+  }
+  const score = 1 - incorrectFields.length / fields.length;
+  const portraitOk = details.portraitDecision === undefined || details.portraitDecision === 'match';
+  return {
+    kind: 'registry_match',
+    status: incorrectFields.length === 0 && portraitOk ? 'pass' : 'review',
+    score,
+    details,
+    provenance,
+  };
 }
