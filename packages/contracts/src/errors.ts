@@ -92,6 +92,13 @@ export const ERROR_STATUS = {
   pin_invalid: 400,
   pin_locked: 429,
   pin_blocked: 403,
+  // officer console
+  officer_login_failed: 401,
+  officer_locked: 429,
+  case_not_pending: 409,
+  case_claimed_by_other: 409,
+  case_not_claimed: 409,
+  second_officer_required: 409,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -247,7 +247,56 @@ export interface FaceEmbeddingsTable {
   created_at: Timestamp;
 }
 
+export type OfficerRole = 'officer' | 'supervisor' | 'administrator';
+
+export interface OfficersTable {
+  id: string;
+  username: string;
+  display_name: string;
+  role: OfficerRole;
+  password_verifier: string;
+  totp_secret_enc: string;
+  status: 'active' | 'disabled';
+  failed_logins: Generated<number>;
+  locked_until: Timestamp | null;
+  last_totp_step: number | null;
+  created_at: Timestamp;
+}
+
+export interface OfficerSessionsTable {
+  token_hash: string;
+  officer_id: string;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface CaseClaimsTable {
+  account_id: string;
+  officer_id: string;
+  claimed_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface ReviewDecisionsTable {
+  id: string;
+  account_id: string;
+  officer_id: string;
+  decision: 'approve' | 'reject' | 'resubmit';
+  reason_code: string | null;
+  note: string | null;
+  part: string | null;
+  state: 'final' | 'awaiting_second_officer' | 'confirmed' | 'overruled';
+  second_officer_id: string | null;
+  created_at: Timestamp;
+  decided_at: Timestamp | null;
+}
+
 export interface Database {
+  officers: OfficersTable;
+  officer_sessions: OfficerSessionsTable;
+  case_claims: CaseClaimsTable;
+  review_decisions: ReviewDecisionsTable;
   jobs: JobsTable;
   evidence: EvidenceTable;
   face_embeddings: FaceEmbeddingsTable;

@@ -186,6 +186,26 @@ export const en = {
     'Someone tried to register a new CamDigiKey account with this e-mail address. If it was you, use "Existing User" in the app to recover your account. If not, you can ignore this message.',
   'notify.document_in_use.sms':
     'Someone tried to register a new CamDigiKey account with your identity document. If it was not you, please contact CamDigiKey support.',
+  'error.officer_login_failed': 'The username, password or code is not correct.',
+  'error.officer_locked': 'Too many failed sign-ins. Try again in {retryAfterMinutes} minutes.',
+  'error.case_not_pending': 'This registration is no longer waiting for a decision.',
+  'error.case_claimed_by_other': 'Another officer is reviewing this registration.',
+  'error.case_not_claimed': 'Claim the case before deciding.',
+  'error.second_officer_required': 'A rejection for suspected fraud must be confirmed by a second officer.',
+  'reason.blurred_document': 'the photo of the document is not clear',
+  'reason.face_mismatch': 'the face does not match the document',
+  'reason.document_expired': 'the document has expired',
+  'reason.registry_mismatch': 'the information does not match the civil register',
+  'reason.suspected_fraud': 'the registration could not be verified',
+  'reason.other': 'the registration could not be verified',
+  'part.document_photo': 'take a new photo of your document',
+  'part.liveness': 'do the face check again',
+  'notify.decision.approved.sms':
+    'Your CamDigiKey account is active. You can now log in to integrated services.',
+  'notify.decision.rejected.sms':
+    'Your CamDigiKey registration was not approved: {reason}. You can register again in the app.',
+  'notify.decision.resubmit.sms': 'To finish your CamDigiKey registration, please open the app and {part}.',
+  'notify.decision.email.subject': 'Your CamDigiKey registration',
   // login pages (web login with the CamDigiKey app)
   'login.title': 'Log in with CamDigiKey',
   'login.requested_by': '{rp} asks you to log in',

@@ -10,6 +10,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type Provider from 'oidc-provider';
 import { statusRoutes } from '../accounts/status.routes';
 import { holidayRoutes } from '../calendar/holidays.routes';
+import { consoleRoutes } from '../console/console.routes';
 import type { Deps } from '../deps';
 import { outboxRoutes } from '../dev/outbox.routes';
 import { NONCE_HEADER } from '../device/proof';
@@ -62,6 +63,7 @@ export async function buildApp(deps: Deps): Promise<App> {
   statusRoutes(fastify, deps, streams);
   holidayRoutes(fastify, deps);
   relyingPartyRoutes(fastify, deps);
+  consoleRoutes(fastify, deps);
 
   // The OpenID Connect provider (Koa inside) and our side of its interactions.
   const provider = await createProvider(deps);

@@ -9,7 +9,7 @@ import type { SmsSender } from './sms';
 
 export class Notifier {
   constructor(
-    private readonly sms: SmsSender,
+    private readonly sms_: SmsSender,
     private readonly mail: MailSender,
   ) {}
 
@@ -20,7 +20,7 @@ export class Notifier {
         d.kind === 'code'
           ? format('notify.otp.sms', language, { code: d.code })
           : format('notify.contact_in_use.sms', language);
-      await this.sms.send(d.to, text);
+      await this.sms_.send(d.to, text);
       return;
     }
     if (d.kind === 'code') {
@@ -40,7 +40,15 @@ export class Notifier {
     }
   }
 
+  async sms(to: string, text: string): Promise<void> {
+    await this.sms_.send(to, text);
+  }
+
+  async email(to: string, language: Language, subject: string, text: string): Promise<void> {
+    await this.mail.send({ to, language, subject, text });
+  }
+
   async documentInUse(phone: string, language: Language): Promise<void> {
-    await this.sms.send(phone, format('notify.document_in_use.sms', language));
+    await this.sms_.send(phone, format('notify.document_in_use.sms', language));
   }
 }
