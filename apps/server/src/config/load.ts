@@ -184,6 +184,7 @@ export function loadConfig(env: Env = process.env) {
       pollMs: v.EVIDENCE_POLL_MS as number,
       leaseSeconds: v.JOB_LEASE_SECONDS as number,
     },
+    kyc: { callsPerMinute: v.KYC_CALLS_PER_MINUTE as number },
     registry: {
       url: v.CIVIL_REGISTRY_URL as string | undefined,
       token: v.CIVIL_REGISTRY_TOKEN as string | undefined,

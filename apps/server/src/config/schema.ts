@@ -337,6 +337,11 @@ export const VARIABLES = {
     default: '3000',
     description: 'Timeout of one civil-registry call.',
   },
+  KYC_CALLS_PER_MINUTE: {
+    schema: int(1, 100_000),
+    default: '60',
+    description: 'Open KYC API calls allowed per institution per minute.',
+  },
   SMTP_URL: {
     schema: z
       .string()

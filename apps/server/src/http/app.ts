@@ -15,6 +15,7 @@ import type { Deps } from '../deps';
 import { outboxRoutes } from '../dev/outbox.routes';
 import { NONCE_HEADER } from '../device/proof';
 import { registrationRoutes } from '../flows/registration/routes';
+import { kycRoutes } from '../kyc/kyc.routes';
 import { deviceLoginRoutes } from '../login/device-login.routes';
 import { loginPageRoutes } from '../login/pages.routes';
 import { createProvider } from '../oidc/provider';
@@ -64,6 +65,7 @@ export async function buildApp(deps: Deps): Promise<App> {
   holidayRoutes(fastify, deps);
   relyingPartyRoutes(fastify, deps);
   consoleRoutes(fastify, deps);
+  kycRoutes(fastify, deps);
 
   // The OpenID Connect provider (Koa inside) and our side of its interactions.
   const provider = await createProvider(deps);

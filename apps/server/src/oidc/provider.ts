@@ -13,7 +13,7 @@ import type { Deps } from '../deps';
 import { accountClaims, CLAIMS_BY_SCOPE } from './account';
 import { ensureSigningKeys, loadSigningKeys } from './keys';
 import { createAdapterClass } from './pg-adapter';
-import { activeClientMetadata, SUPPORTED_SCOPES } from './relying-parties';
+import { activeClientMetadata, OIDC_SCOPES } from './relying-parties';
 
 export const ACR = {
   qrPin: 'urn:camdigikey:acr:qr-pin',
@@ -53,7 +53,7 @@ export async function createProvider(deps: Deps): Promise<Provider> {
     adapter,
     jwks: { keys: keys as NonNullable<Configuration['jwks']>['keys'] },
     cookies: { keys: [...config.secrets.cookieKeys] },
-    scopes: [...SUPPORTED_SCOPES],
+    scopes: [...OIDC_SCOPES],
     claims: Object.fromEntries(Object.entries(CLAIMS_BY_SCOPE).map(([k, v]) => [k, [...v]])),
     acrValues: Object.values(ACR),
     subjectTypes: ['public', 'pairwise'],

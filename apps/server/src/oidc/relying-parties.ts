@@ -9,7 +9,7 @@ import type { Database, RelyingPartiesTable } from '@camdigikey/db';
 import type { Kysely, Selectable } from 'kysely';
 import type { Envelope } from '../crypto/envelope';
 
-export const SUPPORTED_SCOPES = [
+export const OIDC_SCOPES = [
   'openid',
   'profile',
   'email',
@@ -18,6 +18,8 @@ export const SUPPORTED_SCOPES = [
   'face',
   'offline_access',
 ] as const;
+/** What a relying party may be allowed: the OIDC scopes, and `open_kyc` for the Open KYC APIs. */
+export const SUPPORTED_SCOPES = [...OIDC_SCOPES, 'open_kyc'] as const;
 
 export type RelyingParty = Selectable<RelyingPartiesTable>;
 
@@ -28,7 +30,7 @@ export const newClientSecret = () => randomBytes(32).toString('base64url');
 
 /** The client metadata oidc-provider validates and uses for this relying party. */
 export function clientMetadata(rp: RelyingParty, envelope: Envelope): Record<string, unknown> {
-  const scopes = rp.allowed_scopes;
+  const scopes = rp.allowed_scopes.filter((s) => (OIDC_SCOPES as readonly string[]).includes(s));
   return {
     client_id: rp.client_id,
     ...(rp.client_secret_enc

@@ -15,6 +15,7 @@ import type { Kysely } from 'kysely';
 import type { Deps } from '../deps';
 import { sealContext } from '../flows/registration/flow-data';
 import { readBlob, unpackRecording } from '../uploads/blobs';
+import { compareWithRegistry } from './registry-compare';
 
 const LIVE = ['pending_review', 'active', 'suspended', 'locked'] as const;
 
@@ -218,10 +219,6 @@ export async function computeRegistrationEvidence(
   return rows;
 }
 
-const sameText = (a: string | null | undefined, b: string | null | undefined) =>
-  (a ?? '').normalize('NFC').replace(/\s+/g, ' ').trim().toUpperCase() ===
-  (b ?? '').normalize('NFC').replace(/\s+/g, ' ').trim().toUpperCase();
-
 /**
  * The civil-registry match (Khmer ID cards only): every field of the citizen's form against the
  * register (Khmer names after Unicode NFC normalisation), and the selfie against the registry
@@ -249,17 +246,19 @@ async function registryEvidence(
       details: { found: false, incorrectFields: [] },
       provenance,
     };
-  const fields: [string, string | null, string | null][] = [
-    ['khmerSurname', account.khmer_surname, record.khmerSurname],
-    ['khmerGivenName', account.khmer_given_name, record.khmerGivenName],
-    ['latinSurname', account.latin_surname, record.latinSurname],
-    ['latinGivenName', account.latin_given_name, record.latinGivenName],
-    ['gender', account.gender, record.gender],
-    ['birthDate', account.birth_date, record.birthDate],
-    ['issueDate', account.document_issue_date, record.issueDate],
-    ['expiryDate', account.document_expiry_date, record.expiryDate],
-  ];
-  const incorrectFields = fields.filter(([, a, b]) => !sameText(a, b)).map(([name]) => name);
+  const { incorrectFields, score } = compareWithRegistry(
+    {
+      khmerSurname: account.khmer_surname,
+      khmerGivenName: account.khmer_given_name,
+      latinSurname: account.latin_surname,
+      latinGivenName: account.latin_given_name,
+      gender: account.gender,
+      birthDate: account.birth_date,
+      issueDate: account.document_issue_date,
+      expiryDate: account.document_expiry_date,
+    },
+    record,
+  );
   const details: Record<string, unknown> = { found: true, incorrectFields };
   if (record.portrait && selfie) {
     const match = await engine.matchFaces(selfie, Buffer.from(record.portrait, 'base64'));
@@ -271,7 +270,6 @@ async function registryEvidence(
     );
     Object.assign(provenance, { face: faceProvenance(match.provenance) });
   }
-  const score = 1 - incorrectFields.length / fields.length;
   const portraitOk = details.portraitDecision === undefined || details.portraitDecision === 'match';
   return {
     kind: 'registry_match',

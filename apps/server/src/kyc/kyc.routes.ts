@@ -1,0 +1,202 @@
+/**
+ * Open KYC APIs for partner institutions (rp-protocol.md §8), on the same engines as registration:
+ *
+ *   POST /api/2.0/kyc/info              claimed identity vs the civil register → score, incorrectFields
+ *   POST /api/2.0/kyc/info-face         + faceImg vs the registry portrait     → faceMoiScore
+ *   POST /api/2.0/kyc/info-face-idcard  + idImage vs faceImg                   → faceDocumentScore
+ *
+ * Answers are `{error, message, data}` with `error: 0` on success. Callers are registered
+ * institutions (a relying party allowed `open_kyc`) with HTTP Basic client credentials, must state
+ * a purpose (`X-Purpose`), are rate-limited per institution, and every call is audited with the
+ * institution, purpose and result (never the personal data). Error codes: 1 invalid request,
+ * 2 unknown ID number, 3 unauthorised, 4 rate limited, 5 no face, 6 registry unavailable.
+ */
+import { sharedFaceEngine } from '@camdigikey/face-engine';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { appendAudit } from '../audit/audit-log';
+import { constantTimeEqual } from '../crypto/keyed-hash';
+import type { Deps } from '../deps';
+import { findRelyingParty, secretContext } from '../oidc/relying-parties';
+import { RegistryUnavailable } from '../ports/civil-registry';
+import { compareWithRegistry } from '../proofing/registry-compare';
+
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const userInfo = z
+  .object({
+    idNumber: z.string().regex(/^[A-Z0-9]{5,20}$/i),
+    firstNameKh: z.string().max(100),
+    lastNameKh: z.string().max(100),
+    firstNameEn: z.string().max(100),
+    lastNameEn: z.string().max(100),
+    gender: z.enum(['M', 'F']),
+    dob: date,
+    issuedDate: date,
+    expiredDate: date,
+  })
+  .strict();
+const image = z
+  .string()
+  .min(16)
+  .max(8_000_000)
+  .regex(/^[A-Za-z0-9+/=\s]+$/);
+const FIELD_NAMES: Record<string, string> = {
+  khmerSurname: 'lastNameKh',
+  khmerGivenName: 'firstNameKh',
+  latinSurname: 'lastNameEn',
+  latinGivenName: 'firstNameEn',
+  gender: 'gender',
+  birthDate: 'dob',
+  issueDate: 'issuedDate',
+  expiryDate: 'expiredDate',
+};
+
+class KycError extends Error {
+  constructor(
+    readonly error: number,
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function kycRoutes(app: FastifyInstance, deps: Deps): void {
+  const institution = async (request: FastifyRequest) => {
+    const header = request.headers.authorization ?? '';
+    const [clientId, secret] = header.startsWith('Basic ')
+      ? Buffer.from(header.slice(6), 'base64').toString('utf8').split(':', 2)
+      : [];
+    const rp = clientId ? await findRelyingParty(deps.db, clientId) : undefined;
+    const expected = rp?.client_secret_enc
+      ? deps.envelope.openText(rp.client_secret_enc, secretContext(rp.client_id))
+      : 'x'.repeat(43);
+    const ok =
+      constantTimeEqual(secret ?? '', expected) &&
+      rp?.status === 'active' &&
+      rp.allowed_scopes.includes('open_kyc');
+    if (!ok || !rp) throw new KycError(3, 401, 'Unauthorized');
+    const purpose = String(request.headers['x-purpose'] ?? '').trim();
+    if (!purpose || purpose.length > 200) throw new KycError(1, 400, 'The X-Purpose header is required');
+    const hit = await deps.hot.hit(`kyc:${rp.client_id}`, 60, deps.clock.now());
+    if (hit.count > deps.config.kyc.callsPerMinute) throw new KycError(4, 429, 'Too many requests');
+    return { clientId: rp.client_id, purpose };
+  };
+
+  const handle = <S extends z.ZodType>(
+    path: string,
+    schema: S,
+    run: (body: z.infer<S>) => Promise<Record<string, unknown>>,
+  ) => {
+    app.post(path, async (request: FastifyRequest, reply: FastifyReply) => {
+      let caller: { clientId: string; purpose: string } | undefined;
+      let outcome = 'ok';
+      try {
+        caller = await institution(request);
+        const parsed = schema.safeParse(request.body);
+        if (!parsed.success)
+          throw new KycError(
+            1,
+            400,
+            `Invalid request: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`,
+          );
+        const data = await run(parsed.data);
+        return reply.send({ error: 0, message: 'Successfully', data });
+      } catch (error) {
+        if (error instanceof RegistryUnavailable)
+          error = new KycError(6, 503, 'The civil registry is unavailable');
+        if (!(error instanceof KycError)) throw error;
+        outcome = `error_${error.error}`;
+        return reply.status(error.status).send({ error: error.error, message: error.message, data: null });
+      } finally {
+        if (caller) {
+          const who = caller;
+          await deps.db
+            .transaction()
+            .execute((trx) =>
+              appendAudit(
+                trx,
+                {
+                  actorType: 'system',
+                  actorId: who.clientId,
+                  action: `kyc.${path.split('/').pop()}`,
+                  subjectType: 'institution',
+                  subjectId: who.clientId,
+                  ip: request.ip,
+                  requestId: request.id,
+                  details: { purpose: who.purpose, outcome },
+                },
+                deps.clock.now(),
+              ),
+            );
+        }
+      }
+    });
+  };
+
+  const checkInfo = async (info: z.infer<typeof userInfo>) => {
+    if (!deps.registry) throw new RegistryUnavailable('no civil registry configured');
+    const record = await deps.registry.lookup(info.idNumber.toUpperCase());
+    if (!record) throw new KycError(2, 404, 'Unknown ID number');
+    const { incorrectFields, score } = compareWithRegistry(
+      {
+        khmerSurname: info.lastNameKh,
+        khmerGivenName: info.firstNameKh,
+        latinSurname: info.lastNameEn,
+        latinGivenName: info.firstNameEn,
+        gender: info.gender === 'M' ? 'male' : 'female',
+        birthDate: info.dob,
+        issueDate: info.issuedDate,
+        expiryDate: info.expiredDate,
+      },
+      record,
+    );
+    return {
+      record,
+      userInfo: {
+        idNumber: info.idNumber,
+        score,
+        incorrectFields: incorrectFields.map((f) => FIELD_NAMES[f] ?? f),
+      },
+    };
+  };
+
+  const similarity = async (a: Buffer, b: Buffer) => {
+    const engine = sharedFaceEngine();
+    const match = await engine.matchFaces(a, b).catch(() => ({ error: 'no_face_in_selfie' as const }));
+    if ('error' in match)
+      throw new KycError(
+        5,
+        422,
+        match.error === 'no_face_in_reference'
+          ? 'No face in the reference image'
+          : 'No single face in the face image',
+      );
+    return match.similarity;
+  };
+
+  handle('/api/2.0/kyc/info', userInfo, async (info) => (await checkInfo(info)).userInfo);
+
+  handle('/api/2.0/kyc/info-face', z.object({ userInfo, faceImg: image }).strict(), async (body) => {
+    const { record, userInfo: result } = await checkInfo(body.userInfo);
+    const face = Buffer.from(body.faceImg, 'base64');
+    const faceMoiScore = record.portrait
+      ? await similarity(face, Buffer.from(record.portrait, 'base64'))
+      : null;
+    return { userInfo: result, faceMoiScore };
+  });
+
+  handle(
+    '/api/2.0/kyc/info-face-idcard',
+    z.object({ userInfo, faceImg: image, idImage: image }).strict(),
+    async (body) => {
+      const { record, userInfo: result } = await checkInfo(body.userInfo);
+      const face = Buffer.from(body.faceImg, 'base64');
+      const faceMoiScore = record.portrait
+        ? await similarity(face, Buffer.from(record.portrait, 'base64'))
+        : null;
+      const faceDocumentScore = await similarity(face, Buffer.from(body.idImage, 'base64'));
+      return { userInfo: result, faceMoiScore, faceDocumentScore };
+    },
+  );
+}

@@ -1,0 +1,37 @@
+/**
+ * Field-by-field comparison of claimed identity data with the civil register (Khmer names after
+ * Unicode NFC normalisation and whitespace folding, Latin names case-insensitive, dates and gender
+ * exact). Used by registration evidence and by the Open KYC `info*` APIs, so both score alike.
+ */
+import type { RegistryRecord } from '../ports/civil-registry';
+
+export interface ClaimedIdentity {
+  khmerSurname: string | null;
+  khmerGivenName: string | null;
+  latinSurname: string | null;
+  latinGivenName: string | null;
+  gender: string | null;
+  birthDate: string | null;
+  issueDate: string | null;
+  expiryDate: string | null;
+}
+
+const fold = (v: string | null | undefined) =>
+  (v ?? '').normalize('NFC').replace(/\s+/g, ' ').trim().toUpperCase();
+
+export function compareWithRegistry(claimed: ClaimedIdentity, record: RegistryRecord) {
+  const fields: [keyof ClaimedIdentity, string][] = [
+    ['khmerSurname', record.khmerSurname],
+    ['khmerGivenName', record.khmerGivenName],
+    ['latinSurname', record.latinSurname],
+    ['latinGivenName', record.latinGivenName],
+    ['gender', record.gender],
+    ['birthDate', record.birthDate],
+    ['issueDate', record.issueDate],
+    ['expiryDate', record.expiryDate],
+  ];
+  const incorrectFields = fields
+    .filter(([name, value]) => fold(claimed[name]) !== fold(value))
+    .map(([name]) => name);
+  return { incorrectFields, score: Math.round((1 - incorrectFields.length / fields.length) * 1000) / 1000 };
+}
