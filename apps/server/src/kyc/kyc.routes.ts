@@ -111,24 +111,22 @@ export function kycRoutes(app: FastifyInstance, deps: Deps): void {
       } finally {
         if (caller) {
           const who = caller;
-          await deps.db
-            .transaction()
-            .execute((trx) =>
-              appendAudit(
-                trx,
-                {
-                  actorType: 'system',
-                  actorId: who.clientId,
-                  action: `kyc.${path.split('/').pop()}`,
-                  subjectType: 'institution',
-                  subjectId: who.clientId,
-                  ip: request.ip,
-                  requestId: request.id,
-                  details: { purpose: who.purpose, outcome },
-                },
-                deps.clock.now(),
-              ),
-            );
+          await deps.db.transaction().execute((trx) =>
+            appendAudit(
+              trx,
+              {
+                actorType: 'system',
+                actorId: who.clientId,
+                action: `kyc.${path.split('/').pop()}`,
+                subjectType: 'institution',
+                subjectId: who.clientId,
+                ip: request.ip,
+                requestId: request.id,
+                details: { purpose: who.purpose, outcome },
+              },
+              deps.clock.now(),
+            ),
+          );
         }
       }
     });
