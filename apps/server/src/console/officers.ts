@@ -66,7 +66,7 @@ export async function signIn(deps: Deps, input: { username: string; password: st
     officer?.password_verifier ?? (await dummyVerifier),
     input.password,
   );
-  if (!officer || officer.status !== 'active') throw new AppError('officer_login_failed');
+  if (officer?.status !== 'active') throw new AppError('officer_login_failed');
   if (officer.locked_until && officer.locked_until > now) {
     throw new AppError('officer_locked', {
       details: { retryAfterMinutes: Math.ceil((officer.locked_until.getTime() - now.getTime()) / 60_000) },
@@ -138,8 +138,7 @@ export async function officerForToken(deps: Deps, token: string | undefined) {
     .where('officer_sessions.token_hash', '=', hash(token))
     .executeTakeFirst();
   if (
-    !row ||
-    row.status !== 'active' ||
+    row?.status !== 'active' ||
     row.expires_at <= now ||
     now.getTime() - row.last_seen_at.getTime() > SESSION_IDLE_MINUTES * 60_000
   ) {

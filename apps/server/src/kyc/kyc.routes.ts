@@ -102,9 +102,11 @@ export function kycRoutes(app: FastifyInstance, deps: Deps): void {
           );
         const data = await run(parsed.data);
         return reply.send({ error: 0, message: 'Successfully', data });
-      } catch (error) {
-        if (error instanceof RegistryUnavailable)
-          error = new KycError(6, 503, 'The civil registry is unavailable');
+      } catch (caught) {
+        const error =
+          caught instanceof RegistryUnavailable
+            ? new KycError(6, 503, 'The civil registry is unavailable')
+            : caught;
         if (!(error instanceof KycError)) throw error;
         outcome = `error_${error.error}`;
         return reply.status(error.status).send({ error: error.error, message: error.message, data: null });
