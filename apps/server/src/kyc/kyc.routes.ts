@@ -14,7 +14,7 @@
 import { sharedFaceEngine } from '@camdigikey/face-engine';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { appendAudit } from '../audit/audit-log';
+import { recordAudit } from '../audit/audit-log';
 import { constantTimeEqual } from '../crypto/keyed-hash';
 import type { Deps } from '../deps';
 import { findRelyingParty, secretContext } from '../oidc/relying-parties';
@@ -113,21 +113,19 @@ export function kycRoutes(app: FastifyInstance, deps: Deps): void {
       } finally {
         if (caller) {
           const who = caller;
-          await deps.db.transaction().execute((trx) =>
-            appendAudit(
-              trx,
-              {
-                actorType: 'system',
-                actorId: who.clientId,
-                action: `kyc.${path.split('/').pop()}`,
-                subjectType: 'institution',
-                subjectId: who.clientId,
-                ip: request.ip,
-                requestId: request.id,
-                details: { purpose: who.purpose, outcome },
-              },
-              deps.clock.now(),
-            ),
+          await recordAudit(
+            deps.db,
+            {
+              actorType: 'system',
+              actorId: who.clientId,
+              action: `kyc.${path.split('/').pop()}`,
+              subjectType: 'institution',
+              subjectId: who.clientId,
+              ip: request.ip,
+              requestId: request.id,
+              details: { purpose: who.purpose, outcome },
+            },
+            deps.clock.now(),
           );
         }
       }

@@ -18,7 +18,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { appendAudit } from '../audit/audit-log';
+import { recordAudit } from '../audit/audit-log';
 import type { Deps } from '../deps';
 import { requireRegisteredDevice } from '../device/device-auth';
 import { AppError, fieldIssue } from '../errors';
@@ -55,22 +55,20 @@ export function deviceLoginRoutes(root: FastifyInstance, deps: Deps): void {
     requestId: string,
     details: Record<string, unknown>,
   ) =>
-    deps.db.transaction().execute((trx) =>
-      appendAudit(
-        trx,
-        {
-          actorType: 'device',
-          actorId: deviceId,
-          action,
-          subjectType: 'account',
-          subjectId: accountId,
-          ip,
-          device: deviceId,
-          requestId,
-          details,
-        },
-        deps.clock.now(),
-      ),
+    recordAudit(
+      deps.db,
+      {
+        actorType: 'device',
+        actorId: deviceId,
+        action,
+        subjectType: 'account',
+        subjectId: accountId,
+        ip,
+        device: deviceId,
+        requestId,
+        details,
+      },
+      deps.clock.now(),
     );
 
   app.post('/api/device/v1/login/scan', { schema: { body: scanBody } }, async (request, reply) => {

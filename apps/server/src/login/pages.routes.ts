@@ -18,7 +18,7 @@ import type { Language } from '@camdigikey/messages';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import QRCode from 'qrcode';
-import { appendAudit } from '../audit/audit-log';
+import { recordAudit } from '../audit/audit-log';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
 import { ACR } from '../oidc/provider';
@@ -173,21 +173,19 @@ export function loginPageRoutes(
       await details(request, reply);
       const done = await completeLogin(deps, { uid, requestId, bindingToken: cookieValue(request, COOKIE) });
       const faceId = done.method === 'face_id';
-      await deps.db.transaction().execute((trx) =>
-        appendAudit(
-          trx,
-          {
-            actorType: 'device',
-            actorId: done.deviceId,
-            action: 'login.completed',
-            subjectType: 'account',
-            subjectId: done.accountId,
-            ip: request.ip,
-            requestId: request.id,
-            details: { clientId: done.clientId, method: done.method },
-          },
-          deps.clock.now(),
-        ),
+      await recordAudit(
+        deps.db,
+        {
+          actorType: 'device',
+          actorId: done.deviceId,
+          action: 'login.completed',
+          subjectType: 'account',
+          subjectId: done.accountId,
+          ip: request.ip,
+          requestId: request.id,
+          details: { clientId: done.clientId, method: done.method },
+        },
+        deps.clock.now(),
       );
       reply.hijack();
       await provider.interactionFinished(
@@ -238,21 +236,19 @@ export function loginPageRoutes(
     if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
     if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
     const grantId = await grant.save();
-    await deps.db.transaction().execute((trx) =>
-      appendAudit(
-        trx,
-        {
-          actorType: 'device',
-          actorId: accountId,
-          action: 'consent.granted',
-          subjectType: 'account',
-          subjectId: accountId,
-          ip: request.ip,
-          requestId: request.id,
-          details: { clientId, scopes: missing.missingOIDCScope ?? [] },
-        },
-        deps.clock.now(),
-      ),
+    await recordAudit(
+      deps.db,
+      {
+        actorType: 'device',
+        actorId: accountId,
+        action: 'consent.granted',
+        subjectType: 'account',
+        subjectId: accountId,
+        ip: request.ip,
+        requestId: request.id,
+        details: { clientId, scopes: missing.missingOIDCScope ?? [] },
+      },
+      deps.clock.now(),
     );
     await provider.interactionFinished(
       request.raw,

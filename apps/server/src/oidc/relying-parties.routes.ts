@@ -17,7 +17,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { requireAdmin } from '../admin/admin-auth';
-import { appendAudit } from '../audit/audit-log';
+import { recordAudit } from '../audit/audit-log';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
 import {
@@ -166,21 +166,19 @@ export function relyingPartyRoutes(root: FastifyInstance, deps: Deps): void {
     requestId: string,
     details: Record<string, unknown>,
   ) =>
-    deps.db.transaction().execute((trx) =>
-      appendAudit(
-        trx,
-        {
-          actorType: 'admin',
-          actorId: admin,
-          action,
-          subjectType: 'relying_party',
-          subjectId: clientId,
-          ip,
-          requestId,
-          details,
-        },
-        deps.clock.now(),
-      ),
+    recordAudit(
+      deps.db,
+      {
+        actorType: 'admin',
+        actorId: admin,
+        action,
+        subjectType: 'relying_party',
+        subjectId: clientId,
+        ip,
+        requestId,
+        details,
+      },
+      deps.clock.now(),
     );
 
   app.post(base, { schema: { body: createBody } }, async (request, reply) => {
