@@ -64,6 +64,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
       url: config.database.url,
       dataDir: config.database.url ? undefined : `${config.database.dataDir}/pglite`,
       poolSize: config.database.poolSize,
+      onIdleError: (error) => logger.warn({ err: error }, 'idle database connection lost'),
     });
     await migrateToLatest(opened.db);
     database = opened;

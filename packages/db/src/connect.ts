@@ -32,6 +32,11 @@ export interface OpenOptions {
   loadDataDir?: Blob | File | undefined;
   /** Maximum pool size for PostgreSQL. */
   poolSize?: number;
+  /**
+   * An idle pooled connection failed (server restart, failover, a dropped database). The pool
+   * replaces it on next use; without a listener Node would crash the process.
+   */
+  onIdleError?: (error: Error) => void;
 }
 
 const INT8 = 20;
@@ -42,6 +47,7 @@ pg.types.setTypeParser(DATE, (v) => v);
 export async function openDatabase(options: OpenOptions): Promise<OpenDatabase> {
   if (options.url) {
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+    pool.on('error', (error) => options.onIdleError?.(error));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return {
       db,
