@@ -1,1 +1,19 @@
-export {};
+// Public API of @camdigikey/mrz-reader: reads the machine-readable zone of ID cards (TD1) and passports
+// (TD3) from photos, in pure TypeScript (browser-safe; Node-only helpers live in ./node).
+export type { CorrectionLimits } from './correct';
+export type { GrayImage, RgbaImageLike } from './image';
+export { rgbaToGray } from './image';
+export { checkDigit } from './layout';
+export type { MrzFormat } from './locate';
+export type { MrzRead, MrzReadError, ReadMrzOptions } from './reader';
+export { readMrz } from './reader';
+export type { RenderGlyph, SerializedTemplates, TemplateSet } from './templates';
+export {
+  buildTemplates,
+  deserializeTemplates,
+  MRZ_ALPHABET,
+  serializeTemplates,
+  TEMPLATE_HEIGHT,
+  TEMPLATE_WIDTH,
+} from './templates';
+export { OCR_B_TEMPLATES } from './templates.generated';
