@@ -48,6 +48,17 @@ export interface OtpSendsTable {
 
 export type AccountStatus = 'pending_review' | 'active' | 'rejected' | 'suspended' | 'locked';
 
+/**
+ * Statuses of an account that still holds its phone, e-mail and document (the partial unique
+ * indexes of migration 0001 use the same set): only a rejected account frees them.
+ */
+export const LIVE_ACCOUNT_STATUSES = [
+  'pending_review',
+  'active',
+  'suspended',
+  'locked',
+] as const satisfies readonly AccountStatus[];
+
 export interface AccountsTable {
   id: string;
   status: AccountStatus;

@@ -29,34 +29,36 @@ import {
 } from './relying-parties';
 
 const isLocal = (u: URL) => u.hostname === 'localhost' || u.hostname === '127.0.0.1';
+/** A string refinement on a parsed URL (unparseable strings fail). */
+const urlWhere = (test: (u: URL) => boolean) => (v: string) => {
+  try {
+    return test(new URL(v));
+  } catch {
+    return false;
+  }
+};
 const redirectUri = z
   .string()
   .max(2000)
-  .refine((v) => {
-    try {
-      const u = new URL(v);
+  .refine(
+    urlWhere((u) => {
       const scheme = u.protocol.slice(0, -1);
       // https; http on loopback (RFC 8252 §7.3); or a private-use app scheme in reverse-domain form (§7.1).
       const appScheme =
         scheme !== 'http' && scheme !== 'https' && /^[a-z][a-z0-9+-]*(\.[a-z0-9+-]+)+$/.test(scheme);
       return !u.hash && (scheme === 'https' || (scheme === 'http' && isLocal(u)) || appScheme);
-    } catch {
-      return false;
-    }
-  }, 'absolute URL without fragment; https (http only on loopback) or a reverse-domain app scheme');
+    }),
+    'absolute URL without fragment; https (http only on loopback) or a reverse-domain app scheme',
+  );
 const httpsUrl = z.url().max(2000);
 /** Server-to-server endpoints: https, or http on loopback for development. */
 const serviceUrl = z
   .string()
   .max(2000)
-  .refine((v) => {
-    try {
-      const u = new URL(v);
-      return !u.hash && (u.protocol === 'https:' || (u.protocol === 'http:' && isLocal(u)));
-    } catch {
-      return false;
-    }
-  }, 'https URL (http only on localhost)');
+  .refine(
+    urlWhere((u) => !u.hash && (u.protocol === 'https:' || (u.protocol === 'http:' && isLocal(u)))),
+    'https URL (http only on localhost)',
+  );
 const publicJwks = z
   .object({
     keys: z

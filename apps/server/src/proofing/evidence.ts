@@ -9,15 +9,13 @@
  * (upsert) when the job runs again, so the job is idempotent.
  */
 import { diffAgainstMrz, parseIdentityMrz } from '@camdigikey/core/identity/mrz';
-import type { Database, EvidenceStatus } from '@camdigikey/db';
+import { type Database, type EvidenceStatus, LIVE_ACCOUNT_STATUSES } from '@camdigikey/db';
 import type { FaceEngine, Provenance } from '@camdigikey/face-engine';
 import type { Kysely } from 'kysely';
 import type { Deps } from '../deps';
 import { sealContext } from '../flows/registration/flow-data';
 import { readBlob, unpackRecording } from '../uploads/blobs';
 import { compareWithRegistry } from './registry-compare';
-
-const LIVE = ['pending_review', 'active', 'suspended', 'locked'] as const;
 
 export interface EvidenceRow {
   kind: 'mrz_form' | 'face_match' | 'liveness' | 'duplicate_face' | 'registry_match';
@@ -196,7 +194,7 @@ export async function computeRegistrationEvidence(
       .innerJoin('accounts', 'accounts.id', 'face_embeddings.account_id')
       .select(['face_embeddings.account_id', 'face_embeddings.embedding'])
       .where('face_embeddings.account_id', '!=', accountId)
-      .where('accounts.status', 'in', [...LIVE])
+      .where('accounts.status', 'in', [...LIVE_ACCOUNT_STATUSES])
       .execute();
     const matches = others
       .map((o) => ({ accountId: o.account_id, similarity: engine.compare(selfieEmbedding!, o.embedding) }))

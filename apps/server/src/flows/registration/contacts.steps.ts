@@ -4,13 +4,12 @@
  * service sends the owner a notice instead of a code and answers exactly the same.
  */
 import { normalizePhone } from '@camdigikey/core/identity/phone';
+import { LIVE_ACCOUNT_STATUSES } from '@camdigikey/db';
 import { sql } from 'kysely';
 import type { Deps } from '../../deps';
 import { AppError, fieldIssue } from '../../errors';
 import type { OtpChannel } from '../../otp/otp-service';
 import { loadFlow, type RegistrationFlow, type RequestContext, saveFlow } from './flow-store';
-
-const LIVE = ['pending_review', 'active', 'suspended', 'locked'] as const;
 
 /** A deliberately plain check: one @, a dot in the domain, no spaces; the OTP proves the rest. */
 const EMAIL =
@@ -29,7 +28,7 @@ async function addressInUse(deps: Deps, channel: OtpChannel, target: string): Pr
   let query = deps.db
     .selectFrom('accounts')
     .select('id')
-    .where('status', 'in', [...LIVE]);
+    .where('status', 'in', [...LIVE_ACCOUNT_STATUSES]);
   query =
     channel === 'sms'
       ? query.where('phone_e164', '=', target)

@@ -16,6 +16,7 @@ import type { DetailsBody } from '@camdigikey/contracts/registration';
 import { normalizeKhmerName, normalizeLatinName } from '@camdigikey/core/identity/khmer-name';
 import { diffAgainstMrz, type IdentityMrz, parseIdentityMrz } from '@camdigikey/core/identity/mrz';
 import { birthDatePinCandidates } from '@camdigikey/core/identity/pin-policy';
+import { LIVE_ACCOUNT_STATUSES } from '@camdigikey/db';
 import { canonicalDocumentNumber } from '../../crypto/keyed-hash';
 import type { Deps } from '../../deps';
 import { AppError, fieldIssue } from '../../errors';
@@ -23,8 +24,6 @@ import { storeBlob } from '../../uploads/blobs';
 import { decodeImage } from '../../uploads/images';
 import { type RegistrationData, sealContext } from './flow-data';
 import { loadFlow, type RegistrationFlow, type RequestContext, saveFlow } from './flow-store';
-
-const LIVE = ['pending_review', 'active', 'suspended', 'locked'] as const;
 
 export const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 
@@ -48,7 +47,7 @@ async function documentOwner(deps: Deps, bidx: string) {
     .selectFrom('accounts')
     .select(['id', 'phone_e164', 'language'])
     .where('document_number_bidx', '=', bidx)
-    .where('status', 'in', [...LIVE])
+    .where('status', 'in', [...LIVE_ACCOUNT_STATUSES])
     .executeTakeFirst();
 }
 
