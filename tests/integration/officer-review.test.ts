@@ -153,8 +153,9 @@ describe('the review', () => {
       .select('action')
       .where('subject_id', '=', accountId)
       .where('action', 'like', 'review.%')
+      .orderBy('seq')
       .execute();
-    expect(audit.map((a) => a.action)).toEqual(['review.approve']);
+    expect(audit.map((a) => a.action)).toEqual(['review.case_viewed', 'review.approve']);
   });
 
   it('rejects with a reason code the citizen is told, and refuses a decision without a claim', async () => {

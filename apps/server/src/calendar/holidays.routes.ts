@@ -36,7 +36,7 @@ const holidaysBody = z
 export function holidayRoutes(root: FastifyInstance, deps: Deps): void {
   const app = root.withTypeProvider<ZodTypeProvider>();
   app.get('/api/admin/v1/holidays/:year', { schema: { params: yearParams } }, async (request) => {
-    requireAdmin(request, deps);
+    await requireAdmin(request, deps);
     return { year: request.params.year, holidays: await listHolidays(deps.db, request.params.year) };
   });
 
@@ -44,7 +44,7 @@ export function holidayRoutes(root: FastifyInstance, deps: Deps): void {
     '/api/admin/v1/holidays/:year',
     { schema: { params: yearParams, body: holidaysBody } },
     async (request) => {
-      const admin = requireAdmin(request, deps);
+      const admin = await requireAdmin(request, deps);
       const { year } = request.params;
       const { holidays } = request.body;
       const dates = holidays.map((h) => h.date);

@@ -1,58 +1,57 @@
 /**
- * The officer console's API (the React console will call it; tests do now):
+ * The officer console's API (apps/console calls it):
  *
- *   POST   /api/admin/v1/officers                       create an officer (bootstrap admin token)
  *   POST   /api/console/v1/session                      sign in: username + password + TOTP
+ *   GET    /api/console/v1/me                           the signed-in officer
  *   DELETE /api/console/v1/session                      sign out
- *   GET    /api/console/v1/queue                        pending registrations by SLA deadline
+ *   GET    /api/console/v1/queue                        pending registrations by SLA deadline (filters)
  *   POST   /api/console/v1/cases/:accountId/claim       claim a case (30 min)
- *   GET    /api/console/v1/cases/:accountId             the case: form, document, evidence, decisions
+ *   GET    /api/console/v1/cases/:accountId             the case: form, MRZ, registry, evidence, history
+ *   GET    /api/console/v1/cases/:accountId/media/:kind document photo, selfie, liveness, registry portrait
  *   POST   /api/console/v1/cases/:accountId/decision    approve / reject (reason) / resubmit (part)
+ *   GET    /api/console/v1/second-opinions              fraud rejections waiting for a second officer
  *   POST   /api/console/v1/decisions/:id/second-opinion confirm or overrule a fraud rejection
+ *   GET    /api/console/v1/dashboard                    SLA dashboard, workload, approvals to re-check (supervisor)
+ *   GET    /api/console/v1/settings                     working calendar, SLA and thresholds in force
+ *   GET    /api/console/v1/officers                     officer accounts (administrator)
+ *   POST   /api/console/v1/officers                     create an officer (administrator)
+ *   POST   /api/admin/v1/officers                       create an officer (bootstrap admin token too)
  *
- * Officers authenticate with a bearer session token (or the HttpOnly `cdk_console` cookie).
+ * Officers authenticate with the HttpOnly `cdk_console` cookie (Path=/api, so the administration
+ * API accepts an administrator's console session too) or a bearer session token.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireAdmin } from '../admin/admin-auth';
+import { CONSOLE_COOKIE, consoleToken, requireAdmin } from '../admin/admin-auth';
+import { recordAudit } from '../audit/audit-log';
 import type { Deps } from '../deps';
-import { sealContext } from '../flows/registration/flow-data';
-import { cookieValue } from '../login/pages.routes';
+import { caseFile, caseMedia, MEDIA_KINDS } from './case-file';
 import { createOfficer, officerForToken, signIn, signOut } from './officers';
+import { dashboard, listOfficers, pendingSecondOpinions, requireRole, reviewSettings } from './oversight';
 import { claimCase, decide, REASON_CODES, RESUBMIT_PARTS, reviewQueue, secondOpinion } from './review';
 
-const COOKIE = 'cdk_console';
 const accountParams = z.object({ accountId: z.uuid() }).strict();
+const officerBody = z
+  .object({
+    username: z.string().regex(/^[a-z0-9._-]{3,40}$/i),
+    displayName: z.string().min(2).max(120),
+    role: z.enum(['officer', 'supervisor', 'administrator']),
+    password: z.string().min(12).max(200),
+  })
+  .strict();
 
 export function consoleRoutes(root: FastifyInstance, deps: Deps): void {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const secure = deps.config.http.publicUrl.startsWith('https:');
-  const tokenOf = (request: FastifyRequest) => {
-    const header = request.headers.authorization ?? '';
-    return header.startsWith('Bearer ') ? header.slice(7) : cookieValue(request, COOKIE);
-  };
+  const tokenOf = consoleToken;
   const officer = (request: FastifyRequest) => officerForToken(deps, tokenOf(request));
+  const ctx = (request: FastifyRequest) => ({ ip: request.ip, requestId: request.id });
 
-  app.post(
-    '/api/admin/v1/officers',
-    {
-      schema: {
-        body: z
-          .object({
-            username: z.string().regex(/^[a-z0-9._-]{3,40}$/i),
-            displayName: z.string().min(2).max(120),
-            role: z.enum(['officer', 'supervisor', 'administrator']),
-            password: z.string().min(12).max(200),
-          })
-          .strict(),
-      },
-    },
-    async (request, reply) => {
-      requireAdmin(request, deps);
-      return reply.status(201).send(await createOfficer(deps, request.body));
-    },
-  );
+  app.post('/api/admin/v1/officers', { schema: { body: officerBody } }, async (request, reply) => {
+    await requireAdmin(request, deps);
+    return reply.status(201).send(await createOfficer(deps, request.body));
+  });
 
   app.post(
     '/api/console/v1/session',
@@ -67,88 +66,70 @@ export function consoleRoutes(root: FastifyInstance, deps: Deps): void {
       const session = await signIn(deps, request.body);
       reply.header(
         'set-cookie',
-        `${COOKIE}=${session.token}; Path=/api/console; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`,
+        `${CONSOLE_COOKIE}=${session.token}; Path=/api; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`,
       );
       return session;
     },
   );
 
-  app.delete('/api/console/v1/session', async (request) => {
+  app.delete('/api/console/v1/session', async (request, reply) => {
     const token = tokenOf(request);
     await officer(request);
     if (token) await signOut(deps, token);
+    reply.header('set-cookie', `${CONSOLE_COOKIE}=; Path=/api; HttpOnly; SameSite=Strict; Max-Age=0`);
     return { signedOut: true };
   });
 
-  app.get('/api/console/v1/queue', async (request) => {
-    await officer(request);
-    return { cases: await reviewQueue(deps) };
-  });
+  app.get('/api/console/v1/me', async (request) => officer(request));
+
+  app.get(
+    '/api/console/v1/queue',
+    {
+      schema: {
+        querystring: z
+          .object({
+            documentType: z.enum(['id_card', 'passport']).optional(),
+            nationality: z
+              .string()
+              .regex(/^[A-Z<]{3}$/)
+              .optional(),
+            flag: z
+              .string()
+              .regex(/^[a-z_]{2,40}$/)
+              .optional(),
+          })
+          .strict(),
+      },
+    },
+    async (request) => {
+      await officer(request);
+      return { cases: await reviewQueue(deps, request.query) };
+    },
+  );
 
   app.post('/api/console/v1/cases/:accountId/claim', { schema: { params: accountParams } }, async (request) =>
     claimCase(deps, await officer(request), request.params.accountId),
   );
 
   app.get('/api/console/v1/cases/:accountId', { schema: { params: accountParams } }, async (request) => {
-    await officer(request);
-    const { accountId } = request.params;
-    const a = await deps.db
-      .selectFrom('accounts')
-      .selectAll()
-      .where('id', '=', accountId)
-      .executeTakeFirstOrThrow();
-    const evidence = await deps.db
-      .selectFrom('evidence')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .execute();
-    const decisions = await deps.db
-      .selectFrom('review_decisions')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .orderBy('created_at')
-      .execute();
+    const who = await officer(request);
     return {
-      accountId,
-      status: a.status,
-      reviewDeadline: a.review_deadline.toISOString(),
-      form: {
-        khmerSurname: a.khmer_surname,
-        khmerGivenName: a.khmer_given_name,
-        latinSurname: a.latin_surname,
-        latinGivenName: a.latin_given_name,
-        gender: a.gender,
-        birthDate: a.birth_date,
-        nationality: a.nationality,
-        documentType: a.document_type,
-        documentNumber: deps.envelope.openText(
-          a.document_number_enc,
-          sealContext.accountDocumentNumber(a.id),
-        ),
-        issueDate: a.document_issue_date,
-        expiryDate: a.document_expiry_date,
-      },
-      mrz: deps.envelope.openText(a.mrz_enc, sealContext.accountMrz(a.id)).split('\n'),
-      flags: a.review_flags,
-      evidence: evidence.map((e) => ({
-        kind: e.kind,
-        status: e.status,
-        score: e.score,
-        details: e.details,
-        provenance: e.provenance,
-        computedAt: e.computed_at.toISOString(),
-      })),
-      decisions: decisions.map((d) => ({
-        id: d.id,
-        decision: d.decision,
-        reasonCode: d.reason_code,
-        part: d.part,
-        state: d.state,
-        officerId: d.officer_id,
-        createdAt: d.created_at.toISOString(),
-      })),
+      ...(await caseFile(deps, who, request.params.accountId, ctx(request))),
+      thresholds: reviewSettings(deps).thresholds,
     };
   });
+
+  app.get(
+    '/api/console/v1/cases/:accountId/media/:kind',
+    { schema: { params: z.object({ accountId: z.uuid(), kind: z.enum(MEDIA_KINDS) }).strict() } },
+    async (request, reply) => {
+      const who = await officer(request);
+      const media = await caseMedia(deps, who, request.params.accountId, request.params.kind, ctx(request));
+      reply.header('cache-control', 'private, no-store');
+      if ('json' in media) return media.json;
+      return reply.type(media.type).send(media.body);
+    },
+  );
 
   app.post(
     '/api/console/v1/cases/:accountId/decision',
@@ -169,10 +150,7 @@ export function consoleRoutes(root: FastifyInstance, deps: Deps): void {
       },
     },
     async (request) =>
-      decide(deps, await officer(request), request.params.accountId, request.body, {
-        ip: request.ip,
-        requestId: request.id,
-      }),
+      decide(deps, await officer(request), request.params.accountId, request.body, ctx(request)),
   );
 
   app.post(
@@ -184,9 +162,47 @@ export function consoleRoutes(root: FastifyInstance, deps: Deps): void {
       },
     },
     async (request) =>
-      secondOpinion(deps, await officer(request), request.params.id, request.body.confirm, {
+      secondOpinion(deps, await officer(request), request.params.id, request.body.confirm, ctx(request)),
+  );
+
+  app.get('/api/console/v1/second-opinions', async (request) => {
+    await officer(request);
+    return { items: await pendingSecondOpinions(deps) };
+  });
+
+  app.get('/api/console/v1/dashboard', async (request) => {
+    requireRole(await officer(request), 'supervisor', 'administrator');
+    return dashboard(deps);
+  });
+
+  app.get('/api/console/v1/settings', async (request) => {
+    await officer(request);
+    return reviewSettings(deps);
+  });
+
+  app.get('/api/console/v1/officers', async (request) => {
+    requireRole(await officer(request), 'administrator');
+    return { officers: await listOfficers(deps) };
+  });
+
+  app.post('/api/console/v1/officers', { schema: { body: officerBody } }, async (request, reply) => {
+    const admin = await officer(request);
+    requireRole(admin, 'administrator');
+    const created = await createOfficer(deps, request.body);
+    await recordAudit(
+      deps.db,
+      {
+        actorType: 'officer',
+        actorId: admin.id,
+        action: 'officer.created',
+        subjectType: 'officer',
+        subjectId: created.id,
         ip: request.ip,
         requestId: request.id,
-      }),
-  );
+        details: { role: request.body.role },
+      },
+      deps.clock.now(),
+    );
+    return reply.status(201).send({ id: created.id, otpauthUri: created.otpauthUri });
+  });
 }

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { workingTimeBetween } from '@camdigikey/core/calendar/working-hours';
 import { format, type MessageId } from '@camdigikey/messages';
+import { sql } from 'kysely';
 import { changeAccountStatus } from '../accounts/account-status';
 import { appendAudit } from '../audit/audit-log';
 import { workingCalendar } from '../calendar/review-calendar';
@@ -31,7 +32,13 @@ export interface Officer {
   role: string;
 }
 
-export async function reviewQueue(deps: Deps) {
+export interface QueueFilter {
+  documentType?: 'id_card' | 'passport';
+  nationality?: string;
+  flag?: string;
+}
+
+export async function reviewQueue(deps: Deps, filter: QueueFilter = {}, limit = 200) {
   const now = deps.clock.now();
   const calendar = await workingCalendar(deps.db, deps.config.review);
   const rows = await deps.db
@@ -48,8 +55,15 @@ export async function reviewQueue(deps: Deps) {
       'case_claims.expires_at',
     ])
     .where('accounts.status', '=', 'pending_review')
+    .$if(Boolean(filter.documentType), (q) => q.where('accounts.document_type', '=', filter.documentType!))
+    .$if(Boolean(filter.nationality), (q) => q.where('accounts.nationality', '=', filter.nationality!))
+    .$if(Boolean(filter.flag), (q) =>
+      q.where(
+        sql<boolean>`${sql.ref('accounts.review_flags')} @> ${JSON.stringify([{ type: filter.flag }])}::jsonb`,
+      ),
+    )
     .orderBy('accounts.review_deadline')
-    .limit(200)
+    .limit(limit)
     .execute();
   return rows.map((r) => {
     const breached = r.review_deadline.getTime() <= now.getTime();

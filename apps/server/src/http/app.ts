@@ -21,6 +21,7 @@ import { loginPageRoutes } from '../login/pages.routes';
 import { createProvider } from '../oidc/provider';
 import { relyingPartyRoutes } from '../oidc/relying-parties.routes';
 import { evidenceWorker } from '../proofing/evidence-jobs';
+import { consoleStatic } from './console-static';
 import { installErrorHandling } from './error-handler';
 import { healthRoutes } from './health.routes';
 import { installJsonParser } from './raw-body';
@@ -65,6 +66,7 @@ export async function buildApp(deps: Deps): Promise<App> {
   holidayRoutes(fastify, deps);
   relyingPartyRoutes(fastify, deps);
   consoleRoutes(fastify, deps);
+  consoleStatic(fastify);
   kycRoutes(fastify, deps);
 
   // The OpenID Connect provider (Koa inside) and our side of its interactions.

@@ -184,7 +184,7 @@ export function relyingPartyRoutes(root: FastifyInstance, deps: Deps): void {
     );
 
   app.post(base, { schema: { body: createBody } }, async (request, reply) => {
-    const admin = requireAdmin(request, deps);
+    const admin = await requireAdmin(request, deps);
     const b = request.body;
     if (b.tokenEndpointAuthMethod === 'private_key_jwt' && !b.jwks)
       throw new AppError('relying_party_invalid', { details: { reason: 'jwks_required' } });
@@ -220,18 +220,18 @@ export function relyingPartyRoutes(root: FastifyInstance, deps: Deps): void {
   });
 
   app.get(base, async (request) => {
-    requireAdmin(request, deps);
+    await requireAdmin(request, deps);
     const rows = await deps.db.selectFrom('relying_parties').selectAll().orderBy('created_at').execute();
     return { relyingParties: rows.map(view) };
   });
 
   app.get(`${base}/:clientId`, { schema: { params } }, async (request) => {
-    requireAdmin(request, deps);
+    await requireAdmin(request, deps);
     return view(await load(deps.db, request.params.clientId));
   });
 
   app.patch(`${base}/:clientId`, { schema: { params, body: patchBody } }, async (request) => {
-    const admin = requireAdmin(request, deps);
+    const admin = await requireAdmin(request, deps);
     const { clientId } = request.params;
     await load(deps.db, clientId);
     const changes = columns(request.body);
@@ -249,7 +249,7 @@ export function relyingPartyRoutes(root: FastifyInstance, deps: Deps): void {
   });
 
   app.post(`${base}/:clientId/secret`, { schema: { params } }, async (request) => {
-    const admin = requireAdmin(request, deps);
+    const admin = await requireAdmin(request, deps);
     const rp = await load(deps.db, request.params.clientId);
     if (rp.token_endpoint_auth_method !== 'client_secret_basic')
       throw new AppError('relying_party_invalid', { details: { reason: 'no_secret' } });
