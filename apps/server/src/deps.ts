@@ -20,6 +20,7 @@ import { type MailSender, SmtpMailSender } from './ports/mail';
 import { Notifier } from './ports/notifier';
 import { Outbox } from './ports/outbox';
 import { HttpSmsGateway, OutboxSms, type SmsSender } from './ports/sms';
+import { configureFaceEngine } from './proofing/face';
 
 export interface Deps {
   config: Config;
@@ -97,6 +98,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     settings: config.otp,
     deliver: (d) => notifier.deliverOtp(d),
   });
+  configureFaceEngine(config.face.thresholds);
   const proofs = new DeviceProofVerifier(hot, clock, {
     publicUrl: config.http.publicUrl,
     maxAgeSeconds: config.device.proofMaxAgeSeconds,

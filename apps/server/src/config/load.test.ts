@@ -98,6 +98,23 @@ describe('configuration', () => {
     );
   });
 
+  it('takes the face and liveness thresholds from configuration, in [0,1] and consistent', () => {
+    expect(loadConfig({ NODE_ENV: 'test' }).face.thresholds).toEqual({
+      match: 0.65,
+      matchReview: 0.5,
+      sameFace: 0.5,
+      minAntispoof: 0.2,
+      minLive: 0.2,
+    });
+    expect(loadConfig({ NODE_ENV: 'test', FACE_MATCH_THRESHOLD: '0.7' }).face.thresholds.match).toBe(0.7);
+    expect(problemsOf({ NODE_ENV: 'test', FACE_MATCH_THRESHOLD: '1.2' })).toEqual([
+      expect.stringMatching(/^FACE_MATCH_THRESHOLD is malformed/),
+    ]);
+    expect(problemsOf({ NODE_ENV: 'test', FACE_MATCH_THRESHOLD: '0.4' })).toEqual([
+      'FACE_MATCH_REVIEW_THRESHOLD must not be above FACE_MATCH_THRESHOLD',
+    ]);
+  });
+
   it('cannot turn the development outbox on in production', () => {
     expect(problemsOf({ NODE_ENV: 'production', ...secrets, DEV_OUTBOX: 'true' })).toContain(
       'DEV_OUTBOX cannot be enabled in production',

@@ -89,6 +89,8 @@ export function loadConfig(env: Env = process.env) {
   if (days && !days.ok) problems.push(`WORKING_DAYS is malformed: ${JSON.stringify(days.detail ?? {})}`);
   if (r.NODE_ENV === 'production' && r.DEV_OUTBOX === true)
     problems.push('DEV_OUTBOX cannot be enabled in production');
+  if (Number(r.FACE_MATCH_REVIEW_THRESHOLD) > Number(r.FACE_MATCH_THRESHOLD))
+    problems.push('FACE_MATCH_REVIEW_THRESHOLD must not be above FACE_MATCH_THRESHOLD');
   if (problems.length > 0) throw new ConfigError(problems);
 
   const v: Record<VariableName, unknown> = r;
@@ -185,6 +187,15 @@ export function loadConfig(env: Env = process.env) {
       leaseSeconds: v.JOB_LEASE_SECONDS as number,
     },
     kyc: { callsPerMinute: v.KYC_CALLS_PER_MINUTE as number },
+    face: {
+      thresholds: {
+        match: v.FACE_MATCH_THRESHOLD as number,
+        matchReview: v.FACE_MATCH_REVIEW_THRESHOLD as number,
+        sameFace: v.LIVENESS_SAME_FACE_THRESHOLD as number,
+        minAntispoof: v.LIVENESS_MIN_ANTISPOOF as number,
+        minLive: v.LIVENESS_MIN_LIVE as number,
+      },
+    },
     registry: {
       url: v.CIVIL_REGISTRY_URL as string | undefined,
       token: v.CIVIL_REGISTRY_TOKEN as string | undefined,

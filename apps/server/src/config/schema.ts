@@ -12,6 +12,7 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const unit = z.coerce.number().min(0).max(1);
 const secret = z
   .string()
   .regex(/^[A-Za-z0-9+/_-]+={0,2}$/, 'must be base64')
@@ -336,6 +337,33 @@ export const VARIABLES = {
     schema: int(100, 60_000),
     default: '3000',
     description: 'Timeout of one civil-registry call.',
+  },
+  FACE_MATCH_THRESHOLD: {
+    schema: unit,
+    default: '0.65',
+    description:
+      'Face similarity at or above which two faces are the same person (measured trade-off in packages/face-engine/src/THRESHOLDS.md).',
+  },
+  FACE_MATCH_REVIEW_THRESHOLD: {
+    schema: unit,
+    default: '0.5',
+    description: 'Face similarity from which a non-match is sent to an officer instead of failing outright.',
+  },
+  LIVENESS_SAME_FACE_THRESHOLD: {
+    schema: unit,
+    default: '0.5',
+    description: "Every liveness frame must show the first frame's face at least this similar.",
+  },
+  LIVENESS_MIN_ANTISPOOF: {
+    schema: unit,
+    default: '0.2',
+    description:
+      'Median anti-spoofing score a liveness recording must reach (the model is not a certified PAD).',
+  },
+  LIVENESS_MIN_LIVE: {
+    schema: unit,
+    default: '0.2',
+    description: 'Median liveness-model score a liveness recording must reach.',
   },
   KYC_CALLS_PER_MINUTE: {
     schema: int(1, 100_000),
