@@ -303,7 +303,49 @@ export interface ReviewDecisionsTable {
   decided_at: Timestamp | null;
 }
 
+export interface PlatformKeysTable {
+  name: string;
+  certificate_pem: string | null;
+  chain: Json<string[]>;
+  private_key_enc: string;
+  created_at: Timestamp;
+}
+
+export interface ApiClientsTable {
+  client_id: string;
+  rp_client_id: string;
+  hmac_key_enc: string;
+  secret_key_enc: string;
+  iv_enc: string;
+  success_callback_url: string;
+  error_callback_url: string;
+  return_urls: Json<string[]>;
+  certificate_fingerprint: string;
+  certificate_not_after: Timestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type ApiTokenKind = 'LOGIN' | 'AUTH' | 'USER' | 'ORGANIZATION' | 'PROFILE_LOOKUP';
+export type ApiTokenState = 'active' | 'used' | 'refreshed' | 'logged_out';
+
+export interface ApiTokensTable {
+  jti: string;
+  kind: ApiTokenKind;
+  client_id: string;
+  account_id: string | null;
+  state: ApiTokenState;
+  parent_jti: string | null;
+  data_enc: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  ended_at: Timestamp | null;
+}
+
 export interface Database {
+  platform_keys: PlatformKeysTable;
+  api_clients: ApiClientsTable;
+  api_tokens: ApiTokensTable;
   officers: OfficersTable;
   officer_sessions: OfficerSessionsTable;
   case_claims: CaseClaimsTable;

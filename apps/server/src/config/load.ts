@@ -187,6 +187,16 @@ export function loadConfig(env: Env = process.env) {
       leaseSeconds: v.JOB_LEASE_SECONDS as number,
     },
     kyc: { callsPerMinute: v.KYC_CALLS_PER_MINUTE as number },
+    clientApi: {
+      tlsPort: v.CLIENT_API_TLS_PORT as number | undefined,
+      requireClientCert: v.CLIENT_API_REQUIRE_CLIENT_CERT as boolean,
+      loginTokenSeconds: v.CLIENT_API_LOGIN_TOKEN_SECONDS as number,
+      authTokenSeconds: v.CLIENT_API_AUTH_TOKEN_SECONDS as number,
+      accessTokenMinutes: v.CLIENT_API_ACCESS_TOKEN_MINUTES as number,
+      organizationTokenMinutes: v.CLIENT_API_ORGANIZATION_TOKEN_MINUTES as number,
+      accountTokenMinutes: v.CLIENT_API_ACCOUNT_TOKEN_MINUTES as number,
+      requestSkewSeconds: v.CLIENT_API_REQUEST_SKEW_SECONDS as number,
+    },
     face: {
       thresholds: {
         match: v.FACE_MATCH_THRESHOLD as number,

@@ -365,6 +365,49 @@ export const VARIABLES = {
     default: '0.2',
     description: 'Median liveness-model score a liveness recording must reach.',
   },
+  CLIENT_API_TLS_PORT: {
+    schema: int(0, 65535).optional(),
+    description:
+      "HTTPS port of the CamDigiKey client API (v2/v3, rp-protocol.md) with the platform's server certificate; unset = only on the main listener (behind a TLS-terminating proxy).",
+  },
+  CLIENT_API_REQUIRE_CLIENT_CERT: {
+    schema: bool,
+    default: 'true',
+    description:
+      'On CLIENT_API_TLS_PORT, require a client certificate issued by the platform CA and bound to the calling client id.',
+  },
+  CLIENT_API_LOGIN_TOKEN_SECONDS: {
+    schema: int(60, 900),
+    default: '300',
+    description: 'Lifetime of a client-API login token (the time a citizen has to scan and approve).',
+  },
+  CLIENT_API_AUTH_TOKEN_SECONDS: {
+    schema: int(10, 300),
+    default: '60',
+    description: 'Lifetime of an auth token (single use, exchanged for an access token).',
+  },
+  CLIENT_API_ACCESS_TOKEN_MINUTES: {
+    schema: int(1, 10),
+    default: '10',
+    description:
+      'Lifetime of a user access token (security rules: at most 10 minutes; refresh before it ends).',
+  },
+  CLIENT_API_ORGANIZATION_TOKEN_MINUTES: {
+    schema: int(1, 60),
+    default: '10',
+    description: 'Lifetime of an organisation access token.',
+  },
+  CLIENT_API_ACCOUNT_TOKEN_MINUTES: {
+    schema: int(1, 60),
+    default: '5',
+    description: 'Lifetime of an account token returned by a personal-code lookup.',
+  },
+  CLIENT_API_REQUEST_SKEW_SECONDS: {
+    schema: int(10, 3600),
+    default: '300',
+    description:
+      'A `requestedDate` further than this from the server clock is refused (stale or replayed request).',
+  },
   KYC_CALLS_PER_MINUTE: {
     schema: int(1, 100_000),
     default: '60',

@@ -10,6 +10,9 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type Provider from 'oidc-provider';
 import { statusRoutes } from '../accounts/status.routes';
 import { holidayRoutes } from '../calendar/holidays.routes';
+import { appLoginRoutes } from '../client-api/app-login.routes';
+import { clientApiRoutes } from '../client-api/client-api.routes';
+import { clientApiWebRoutes } from '../client-api/web-login.routes';
 import { consoleRoutes } from '../console/console.routes';
 import type { Deps } from '../deps';
 import { outboxRoutes } from '../dev/outbox.routes';
@@ -68,6 +71,7 @@ export async function buildApp(deps: Deps): Promise<App> {
   consoleRoutes(fastify, deps);
   consoleStatic(fastify);
   kycRoutes(fastify, deps);
+  clientApiRoutes(fastify, deps);
 
   // The OpenID Connect provider (Koa inside) and our side of its interactions.
   const provider = await createProvider(deps);
@@ -75,6 +79,8 @@ export async function buildApp(deps: Deps): Promise<App> {
   fastify.use('/oidc', provider.callback());
   loginPageRoutes(fastify, deps, provider, streams);
   deviceLoginRoutes(fastify, deps);
+  clientApiWebRoutes(fastify, deps, provider);
+  appLoginRoutes(fastify, deps);
   if (deps.config.devOutbox) outboxRoutes(fastify, deps.outbox);
 
   const worker = deps.config.jobs.evidenceWorker ? evidenceWorker(deps) : undefined;

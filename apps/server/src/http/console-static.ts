@@ -47,7 +47,8 @@ export function consoleStatic(app: FastifyInstance, dist = CONSOLE_DIST): void {
     }
     const wanted = decodeURIComponent((request.params as { '*': string })['*'] ?? '');
     const file = resolve(root, wanted);
-    const inside = file.startsWith(root + sep) && statSync(file, { throwIfNoEntry: false })?.isFile() === true;
+    const inside =
+      file.startsWith(root + sep) && statSync(file, { throwIfNoEntry: false })?.isFile() === true;
     const target = inside ? file : index;
     reply.header('content-security-policy', CSP);
     reply.header('x-frame-options', 'DENY');

@@ -47,7 +47,9 @@ export async function createProvider(deps: Deps): Promise<Provider> {
   const { db, envelope, config } = deps;
   await ensureSigningKeys(db, envelope);
   const keys = await loadSigningKeys(db, envelope);
-  const adapter = createAdapterClass(db, { find: (id) => activeClientMetadata(db, envelope, id) });
+  const adapter = createAdapterClass(db, {
+    find: (id) => activeClientMetadata(db, envelope, id, config.http.publicUrl),
+  });
 
   const configuration: Configuration = {
     adapter,

@@ -18,6 +18,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { requireAdmin } from '../admin/admin-auth';
 import { recordAudit } from '../audit/audit-log';
+import { issueApiClient } from '../client-api/api-clients';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
 import {
@@ -265,4 +266,26 @@ export function relyingPartyRoutes(root: FastifyInstance, deps: Deps): void {
     await audited(admin, 'relying_party.secret_rotated', rp.client_id, request.ip, request.id, {});
     return { clientId: rp.client_id, clientSecret: secret };
   });
+
+  // The CamDigiKey client-API credentials (rp-protocol.md §2.1): keys and PKCS#12 files, shown once.
+  app.post(
+    `${base}/:clientId/client-api`,
+    {
+      schema: {
+        params,
+        body: z
+          .object({
+            successCallbackUrl: serviceUrl,
+            errorCallbackUrl: serviceUrl,
+            returnUrls: z.array(serviceUrl).max(20).default([]),
+          })
+          .strict(),
+      },
+    },
+    async (request, reply) => {
+      const admin = await requireAdmin(request, deps);
+      const rp = await load(deps.db, request.params.clientId);
+      return reply.status(201).send(await issueApiClient(deps, rp.client_id, request.body, admin));
+    },
+  );
 }

@@ -61,14 +61,55 @@ export function clientMetadata(rp: RelyingParty, envelope: Envelope): Record<str
   };
 }
 
+/**
+ * The client-API front door (rp-protocol.md §6.1) runs the login of an RP through this provider as
+ * a public OIDC client of its own, `api.<client id>`, whose only redirect URI is our callback;
+ * it is the same registry entry (name, logo, domain shown on the login page).
+ */
+export const API_CLIENT_PREFIX = 'api.';
+export const apiCallbackUrl = (publicUrl: string) => `${publicUrl}/client-api/callback`;
+
 export async function findRelyingParty(
   db: Kysely<Database>,
   clientId: string,
 ): Promise<RelyingParty | undefined> {
-  return db.selectFrom('relying_parties').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+  const id = clientId.startsWith(API_CLIENT_PREFIX) ? clientId.slice(API_CLIENT_PREFIX.length) : clientId;
+  return db.selectFrom('relying_parties').selectAll().where('client_id', '=', id).executeTakeFirst();
 }
 
-export async function activeClientMetadata(db: Kysely<Database>, envelope: Envelope, clientId: string) {
+async function apiFrontDoorMetadata(db: Kysely<Database>, publicUrl: string, clientId: string) {
+  const rp = await findRelyingParty(db, clientId);
+  if (rp?.status !== 'active') return undefined;
+  const issued = await db
+    .selectFrom('api_clients')
+    .select('client_id')
+    .where('rp_client_id', '=', rp.client_id)
+    .executeTakeFirst();
+  if (!issued) return undefined;
+  return {
+    client_id: clientId,
+    client_name: rp.app_name,
+    ...(rp.logo_url ? { logo_uri: rp.logo_url } : {}),
+    redirect_uris: [apiCallbackUrl(publicUrl)],
+    grant_types: ['authorization_code'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'none',
+    id_token_signed_response_alg: 'ES256',
+    subject_type: 'public',
+    scope: 'openid',
+    'urn:camdigikey:organisation': rp.organisation,
+    'urn:camdigikey:domain': rp.domain,
+    ...(rp.app_name_km ? { 'urn:camdigikey:app_name_km': rp.app_name_km } : {}),
+  };
+}
+
+export async function activeClientMetadata(
+  db: Kysely<Database>,
+  envelope: Envelope,
+  clientId: string,
+  publicUrl: string,
+) {
+  if (clientId.startsWith(API_CLIENT_PREFIX)) return apiFrontDoorMetadata(db, publicUrl, clientId);
   const rp = await findRelyingParty(db, clientId);
   return rp && rp.status === 'active' ? clientMetadata(rp, envelope) : undefined;
 }

@@ -1,0 +1,125 @@
+/**
+ * App-to-app login (rp-protocol.md §6.3), the CamDigiKey app's side. An RP app opens
+ * `camdigikey://login?token=<loginToken>`; the app (a registered device, every call signed) asks
+ * what the token is for, shows the requesting app's registered name, and the citizen approves
+ * with the PIN or rejects. The server answers with the URL the app returns to:
+ * `<app id>://camdigikey_login_callback?authToken=…` or `…?message=…`, where the app id is the
+ * RP's registered iOS bundle id or Android application id (never one taken from the request).
+ *
+ *   POST /api/device/v1/app-login/inspect   {loginToken}        the requesting app
+ *   POST /api/device/v1/app-login/approve   {loginToken, pin}   → {authToken, callbackUrl}
+ *   POST /api/device/v1/app-login/reject    {loginToken}        → {callbackUrl}
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { recordAudit } from '../audit/audit-log';
+import type { Deps } from '../deps';
+import { requireRegisteredDevice } from '../device/device-auth';
+import { AppError } from '../errors';
+import { checkAccountPin } from '../login/pin-check';
+import { type ApiClient, findApiClient } from './api-clients';
+import { ApiError, endApiToken, issueApiToken, openApiToken } from './api-tokens';
+
+const body = z.object({
+  loginToken: z.string().min(10).max(4000),
+  platform: z.enum(['android', 'ios']).optional(),
+});
+
+function callbackBase(client: ApiClient, platform: 'android' | 'ios' | undefined) {
+  const ios = client.rp.ios_bundle_id;
+  const android = client.rp.android_app_id;
+  const scheme = platform === 'android' ? (android ?? ios) : (ios ?? android);
+  if (!scheme) throw new AppError('login_request_expired', { details: { reason: 'no_registered_app' } });
+  return `${scheme}://camdigikey_login_callback`;
+}
+
+export function appLoginRoutes(root: FastifyInstance, deps: Deps): void {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+
+  const loginOf = async (token: string) => {
+    try {
+      const opened = await openApiToken(deps, undefined, token, ['LOGIN']);
+      const client = await findApiClient(deps, opened.claims.client_id);
+      if (client?.rp.status !== 'active') throw new AppError('login_request_expired');
+      return { opened, client };
+    } catch (error) {
+      if (error instanceof ApiError) throw new AppError('login_request_expired');
+      throw error;
+    }
+  };
+  const audit = (
+    request: FastifyRequest,
+    device: { deviceId: string; accountId: string },
+    action: string,
+    clientId: string,
+  ) =>
+    recordAudit(
+      deps.db,
+      {
+        actorType: 'device',
+        actorId: device.deviceId,
+        action,
+        subjectType: 'account',
+        subjectId: device.accountId,
+        ip: request.ip,
+        device: device.deviceId,
+        requestId: request.id,
+        details: { clientId },
+      },
+      deps.clock.now(),
+    );
+
+  app.post(
+    '/api/device/v1/app-login/inspect',
+    { schema: { body: body.strict() } },
+    async (request, reply) => {
+      await requireRegisteredDevice(request, reply, deps);
+      const { client } = await loginOf(request.body.loginToken);
+      return {
+        relyingParty: {
+          name: client.rp.app_name,
+          nameKm: client.rp.app_name_km,
+          organisation: client.rp.organisation,
+          domain: client.rp.domain,
+          logoUrl: client.rp.logo_url,
+        },
+      };
+    },
+  );
+
+  app.post(
+    '/api/device/v1/app-login/approve',
+    { schema: { body: body.extend({ pin: z.string().max(16) }).strict() } },
+    async (request, reply) => {
+      const device = await requireRegisteredDevice(request, reply, deps);
+      const { opened, client } = await loginOf(request.body.loginToken);
+      const base = callbackBase(client, request.body.platform);
+      await checkAccountPin(deps, device.accountId, request.body.pin, {
+        ip: request.ip,
+        requestId: request.id,
+        deviceId: device.deviceId,
+        purpose: 'app_login',
+      });
+      if (!(await endApiToken(deps, opened.jti, 'used'))) throw new AppError('login_request_expired');
+      const auth = await issueApiToken(deps, client, {
+        kind: 'AUTH',
+        lifetimeMs: deps.config.clientApi.authTokenSeconds * 1000,
+        accountId: device.accountId,
+        parentJti: opened.jti,
+        claims: { camdigikey_id: device.accountId, login_jti: opened.jti },
+      });
+      await audit(request, device, 'login.app_approved', client.rp.client_id);
+      return { authToken: auth.token, callbackUrl: `${base}?authToken=${encodeURIComponent(auth.token)}` };
+    },
+  );
+
+  app.post('/api/device/v1/app-login/reject', { schema: { body: body.strict() } }, async (request, reply) => {
+    const device = await requireRegisteredDevice(request, reply, deps);
+    const { opened, client } = await loginOf(request.body.loginToken);
+    const base = callbackBase(client, request.body.platform);
+    await endApiToken(deps, opened.jti, 'used');
+    await audit(request, device, 'login.app_rejected', client.rp.client_id);
+    return { callbackUrl: `${base}?message=${encodeURIComponent('The user rejected the login.')}` };
+  });
+}

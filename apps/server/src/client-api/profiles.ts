@@ -1,0 +1,87 @@
+/**
+ * A citizen as the client API shows them (rp-protocol.md §5 and §3): the access-token status
+ * claims (`first_name_en`, `mobile_phone`, …) and the lookup/verify profile (`given_name_en`,
+ * `mobile_phone_number`, …), with gender as M/F and nationality as ISO 3166 alpha-2 (`KH`).
+ */
+import {
+  type LookupProfile,
+  USER_STATUS,
+  type UserProfileClaims,
+  type UserStatus,
+} from '@camdigikey/rp-protocol';
+import countries from 'i18n-iso-countries';
+import type { Deps } from '../deps';
+import { sealContext } from '../flows/registration/flow-data';
+
+/** ICAO 9303 codes that are not ISO 3166 alpha-3 (Germany is `D` in an MRZ). */
+const ICAO_EXCEPTIONS: Record<string, string> = { D: 'DE', UTO: 'UT' };
+
+export function alpha2(icao: string): string {
+  const code = icao.replace(/</g, '');
+  return ICAO_EXCEPTIONS[code] ?? countries.alpha3ToAlpha2(code) ?? code;
+}
+
+export async function accountRow(deps: Deps, accountId: string) {
+  return deps.db.selectFrom('accounts').selectAll().where('id', '=', accountId).executeTakeFirst();
+}
+
+type Account = NonNullable<Awaited<ReturnType<typeof accountRow>>>;
+
+export function personalCodeOf(deps: Deps, a: Account): string {
+  return deps.envelope.openText(a.document_number_enc, sealContext.accountDocumentNumber(a.id));
+}
+
+export function statusClaims(deps: Deps, a: Account): UserProfileClaims {
+  return {
+    camdigikey_id: a.id,
+    personal_code: personalCodeOf(deps, a),
+    first_name_kh: a.khmer_given_name ?? '',
+    last_name_kh: a.khmer_surname ?? '',
+    first_name_en: a.latin_given_name,
+    last_name_en: a.latin_surname,
+    gender: a.gender === 'male' ? 'M' : 'F',
+    dob: a.birth_date,
+    nationality: alpha2(a.nationality),
+    mobile_phone: a.phone_e164,
+    email: a.email,
+  };
+}
+
+export function lookupProfile(deps: Deps, a: Account): Omit<LookupProfile, 'account_token' | 'expired_date'> {
+  return {
+    camdigikey_id: a.id,
+    surname_en: a.latin_surname,
+    given_name_en: a.latin_given_name,
+    surname_kh: a.khmer_surname ?? '',
+    given_name_kh: a.khmer_given_name ?? '',
+    gender: a.gender === 'male' ? 'M' : 'F',
+    mobile_phone_number: a.phone_e164,
+    email_address: a.email,
+    nationality: alpha2(a.nationality),
+    personal_code: personalCodeOf(deps, a),
+  };
+}
+
+/** §3 verify-account `user_status`: the account's state as the RP may know it. */
+export function userStatus(a: Account | undefined, today: string): UserStatus {
+  if (!a || a.status === 'rejected') return USER_STATUS.DELETED;
+  if (a.status !== 'active') return USER_STATUS.DISABLED;
+  if (a.document_expiry_date < today) return USER_STATUS.EXPIRED;
+  return USER_STATUS.ENABLED;
+}
+
+/** The live account holding this personal code (ID card or passport number), if any. */
+export async function accountByPersonalCode(deps: Deps, personalCode: string) {
+  const code = personalCode.trim().toUpperCase();
+  if (!/^[A-Z0-9]{5,20}$/.test(code)) return undefined;
+  const states = await deps.db.selectFrom('accounts').select('document_issuing_state').distinct().execute();
+  const indexes = states.map((s) => deps.blindIndex.documentNumber(s.document_issuing_state, code));
+  if (indexes.length === 0) return undefined;
+  return deps.db
+    .selectFrom('accounts')
+    .selectAll()
+    .where('document_number_bidx', 'in', indexes)
+    .where('status', 'in', ['active', 'suspended', 'locked'])
+    .orderBy('created_at', 'desc')
+    .executeTakeFirst();
+}
