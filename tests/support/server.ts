@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import { type ClientApiListener, startClientApiTls } from '@camdigikey/server/client-api/tls-listener';
 import { loadConfig } from '@camdigikey/server/config/load';
 import { createDeps, type Deps } from '@camdigikey/server/deps';
 import { buildApp } from '@camdigikey/server/http/app';
@@ -32,6 +33,8 @@ export interface TestServer {
   url: string;
   provider: Awaited<ReturnType<typeof buildApp>>['provider'];
   app: Awaited<ReturnType<typeof buildApp>>;
+  /** The client API's mutual-TLS listener, when CLIENT_API_TLS_PORT is set (e.g. '0'). */
+  clientApiTls: ClientApiListener | undefined;
   deps: Deps;
   clock: ManualClock;
   inbox: Awaited<ReturnType<typeof startSmtpInbox>>;
@@ -98,6 +101,7 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
   const app = await buildApp(deps);
   await app.fastify.listen({ host: '127.0.0.1', port });
   const url = `http://127.0.0.1:${port}`;
+  const clientApiTls = await startClientApiTls(app.fastify, deps);
 
   return {
     url,
@@ -120,8 +124,10 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
       if (!code) throw new Error(`no e-mail code for ${address}`);
       return code;
     },
+    clientApiTls,
     async close() {
       app.endStreams();
+      await clientApiTls?.close();
       await app.fastify.close();
       await deps.close();
       if (!options.shareWith) {

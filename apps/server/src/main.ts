@@ -9,6 +9,7 @@ import { createDeps } from './deps';
 import { seedDemoData } from './dev/demo-data';
 import { startRegistrySimulator } from './dev/registry-simulator';
 import { startSmtpSink } from './dev/smtp-sink';
+import { startClientApiTls } from './client-api/tls-listener';
 import { buildApp } from './http/app';
 import { Outbox } from './ports/outbox';
 
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
   if (config.demoData) await seedDemoData(deps);
   const app = await buildApp(deps);
   const address = await app.fastify.listen({ host: config.http.host, port: config.http.port });
+  const clientApiTls = await startClientApiTls(app.fastify, deps);
 
   const base = config.http.publicUrl;
   const lines = [
@@ -57,6 +59,8 @@ async function main(): Promise<void> {
   ];
   if (config.devOutbox)
     lines.push(`  dev outbox      ${base}/dev/outbox   (SMS and e-mail sent in development)`);
+  if (clientApiTls)
+    lines.push(`  client API      https://${config.http.host}:${clientApiTls.port}/api/v3.0/  (mutual TLS)`);
   if (sink) lines.push(`  SMTP sink       ${sink.url}`);
   if (registrySimulator)
     lines.push(`  civil registry  ${registrySimulator.url}   (simulator, synthetic citizens)`);
@@ -76,6 +80,7 @@ async function main(): Promise<void> {
     }, config.http.shutdownGraceMs);
     force.unref();
     app.endStreams();
+    await clientApiTls?.close();
     await app.fastify.close(); // stops accepting, waits for in-flight requests
     await deps.close();
     await sink?.close();
