@@ -5,8 +5,10 @@
  * error such as access_denied), `/logout` (forgets the session and logs out at the provider).
  * Nothing listens here: the caller picks the port that matches `baseUrl`.
  */
+
+import { type CamDigiKeyClient, CamDigiKeyError } from '@camdigikey/client';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { CSP, errorPage, homePage } from './html';
+import { appPage, type Citizen, CSP, errorPage, homePage } from './html';
 import { type Bilingual, isLang, type Lang, tr } from './i18n';
 import { errorCodeOf, OidcClient } from './oidc';
 import { readCookie, SessionStore } from './session';
@@ -24,6 +26,12 @@ export interface DemoRpOptions {
   scope?: string;
   /** Fastify request logging (off by default). */
   logger?: boolean;
+  /**
+   * The CamDigiKey client API through the SDK (rp-protocol.md): adds `/login/classic` (web login
+   * with a login token, back on `/camdigikey/callback?authToken=` or `/camdigikey/fallback`) and the
+   * app-to-app demonstration page `/app` (its callback `/app/callback` stands for the app scheme).
+   */
+  clientApi?: CamDigiKeyClient;
 }
 
 export interface DemoRp {
@@ -81,7 +89,11 @@ export function createDemoRp(options: DemoRpOptions): DemoRp {
   app.get('/', async (request, reply) => {
     const lang = languageOf(request, reply);
     const session = sessions.get(request.headers.cookie);
-    return html(reply, 200, homePage(lang, siteName, session?.citizen));
+    return html(
+      reply,
+      200,
+      homePage(lang, siteName, session?.citizen, { clientApi: Boolean(options.clientApi) }),
+    );
   });
 
   app.get('/login', async (request, reply) => {
@@ -127,6 +139,72 @@ export function createDemoRp(options: DemoRpOptions): DemoRp {
       return reply.redirect('/', 303);
     }
   });
+
+  const sdk = options.clientApi;
+  if (sdk) {
+    /** The citizen from the status claims of a client-API access token (validateJwt). */
+    const signIn = async (authToken: string, acr: string): Promise<Citizen> => {
+      const { data } = await sdk.getUserAccessToken(authToken);
+      const checked = await sdk.validateJwt(data!.accessToken);
+      const p = checked.payload;
+      if (!checked.is_valid || !p) throw new CamDigiKeyError('Access token is not valid', 104);
+      return {
+        sub: String(p.camdigikey_id),
+        nameKm: `${p.last_name_kh ?? ''} ${p.first_name_kh ?? ''}`.trim() || undefined,
+        nameLatin: `${p.first_name_en ?? ''} ${p.last_name_en ?? ''}`.trim() || undefined,
+        birthdate: p.dob,
+        acr,
+      };
+    };
+    const finish = async (request: FastifyRequest, reply: FastifyReply, acr: string) => {
+      const lang = languageOf(request, reply);
+      const authToken = (request.query as Record<string, string | undefined>).authToken;
+      if (!authToken) return html(reply, 400, errorPage(lang, siteName, 'session'));
+      try {
+        const citizen = await signIn(authToken, acr);
+        sessions.destroy(request.headers.cookie);
+        addCookie(reply, sessions.create({ citizen }));
+        return reply.redirect('/', 303);
+      } catch (error) {
+        const code = error instanceof CamDigiKeyError ? String(error.errorCode) : 'temporarily_unavailable';
+        request.log.warn({ err: error, code }, 'client-API login failed');
+        return html(reply, 400, errorPage(lang, siteName, code));
+      }
+    };
+
+    app.get('/login/classic', async (request, reply) => {
+      const lang = languageOf(request, reply);
+      try {
+        const { data } = await sdk.getLoginToken({ lang });
+        return reply.redirect(`${data!.loginUrl}&lang=${lang}`, 303);
+      } catch (error) {
+        request.log.error({ err: error }, 'could not get a login token');
+        return html(reply, 502, errorPage(lang, siteName, 'temporarily_unavailable'));
+      }
+    });
+    app.get('/camdigikey/callback', (request, reply) => finish(request, reply, 'urn:camdigikey:client-api'));
+    app.get('/camdigikey/fallback', async (request, reply) => {
+      const lang = languageOf(request, reply);
+      const code = String((request.query as Record<string, string | undefined>).errorCode ?? 'generic');
+      return html(reply, 400, errorPage(lang, siteName, code === '401' ? 'access_denied' : code));
+    });
+
+    app.get('/app', async (request, reply) => {
+      const lang = languageOf(request, reply);
+      try {
+        const { data } = await sdk.getLoginToken();
+        return html(reply, 200, appPage(lang, siteName, data!.loginToken));
+      } catch (error) {
+        request.log.error({ err: error }, 'could not get a login token');
+        return html(reply, 502, errorPage(lang, siteName, 'temporarily_unavailable'));
+      }
+    });
+    app.get('/app/callback', async (request, reply) => {
+      const message = (request.query as Record<string, string | undefined>).message;
+      if (message) return html(reply, 400, errorPage(languageOf(request, reply), siteName, 'access_denied'));
+      return finish(request, reply, 'urn:camdigikey:app-to-app');
+    });
+  }
 
   app.setNotFoundHandler(async (request, reply) =>
     html(reply, 404, errorPage(languageOf(request, reply), siteName, 'not_found')),

@@ -60,6 +60,8 @@ const ACR_TEXT: Record<string, MessageKey> = {
   'urn:camdigikey:acr:qr-pin': 'acr.qr_pin',
   'urn:camdigikey:acr:qr-faceid': 'acr.qr_face_id',
   'urn:camdigikey:acr:sso': 'acr.sso',
+  'urn:camdigikey:client-api': 'acr.client_api',
+  'urn:camdigikey:app-to-app': 'acr.app_to_app',
 };
 
 const acrLabel = (lang: Lang, acr: string | undefined) => {
@@ -76,8 +78,17 @@ export interface Citizen {
   acr?: string | undefined;
 }
 
-export function homePage(lang: Lang, siteName: Bilingual, citizen: Citizen | undefined): string {
+export function homePage(
+  lang: Lang,
+  siteName: Bilingual,
+  citizen: Citizen | undefined,
+  options: { clientApi?: boolean } = {},
+): string {
   if (!citizen) {
+    const classic = options.clientApi
+      ? `<p><a class="button secondary" id="login-classic" href="/login/classic">${t(lang, 'home.login_classic')}</a></p>
+<p><a id="app-demo" href="/app">${t(lang, 'home.app_demo')}</a></p>`
+      : '';
     return frame(
       lang,
       siteName,
@@ -85,6 +96,7 @@ export function homePage(lang: Lang, siteName: Bilingual, citizen: Citizen | und
       `<h1>${escapeHtml(siteName[lang])}</h1>
 <p>${t(lang, 'home.intro')}</p>
 <p><a class="button" id="login" href="/login">${t(lang, 'home.login')}</a></p>
+${classic}
 <p class="hint">${t(lang, 'home.login_hint')}</p>`,
     );
   }
@@ -103,6 +115,25 @@ export function homePage(lang: Lang, siteName: Bilingual, citizen: Citizen | und
 <dt>${t(lang, 'home.subject')}</dt><dd id="sub"><code>${escapeHtml(citizen.sub)}</code></dd>
 </dl>
 <p><a class="button secondary" id="logout" href="/logout">${t(lang, 'home.logout')}</a></p>`,
+  );
+}
+
+/**
+ * The demo "mobile app" page (rp-protocol.md §6.3 played in a browser): the deep link a real app
+ * would open, and the login token it carries. The CamDigiKey app returns to
+ * `<app id>://camdigikey_login_callback?authToken=…`; this page's `/app/callback` stands for it.
+ */
+export function appPage(lang: Lang, siteName: Bilingual, loginToken: string): string {
+  const deepLink = `camdigikey://login?token=${encodeURIComponent(loginToken)}`;
+  return frame(
+    lang,
+    siteName,
+    tr(lang, 'app.title'),
+    `<h1>${t(lang, 'app.title')}</h1>
+<p>${t(lang, 'app.intro')}</p>
+<p><a class="button" id="open-app" href="${escapeHtml(deepLink)}">${t(lang, 'app.open')}</a></p>
+<dl><dt>${t(lang, 'app.token')}</dt><dd><code id="login-token">${escapeHtml(loginToken)}</code></dd></dl>
+<p class="hint">${t(lang, 'app.waiting')}</p>`,
   );
 }
 

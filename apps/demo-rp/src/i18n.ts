@@ -42,6 +42,17 @@ const en = {
   'error.back': 'Back to the home page',
   'error.retry': 'Try again',
   'error.not_found': 'Page not found',
+  'home.login_classic': 'Log in with CamDigiKey (client library)',
+  'home.app_demo': 'Try the app-to-app login',
+  'acr.client_api': 'CamDigiKey client library (QR code and PIN)',
+  'acr.app_to_app': 'The CamDigiKey app on this phone',
+  'app.title': 'Mobile app login (demonstration)',
+  'app.intro':
+    'A mobile app opens the CamDigiKey app with this link. The citizen approves there, and the CamDigiKey app returns here.',
+  'app.open': 'Open the CamDigiKey app',
+  'app.token': 'Login token for the CamDigiKey app',
+  'app.waiting': 'Waiting for the CamDigiKey app to return…',
+  'error.client_api': 'CamDigiKey refused the login: {message}',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -74,6 +85,16 @@ const km: Record<MessageKey, string> = {
   'error.back': 'ត្រឡប់ទៅទំព័រដើម',
   'error.retry': 'ព្យាយាមម្តងទៀត',
   'error.not_found': 'រកមិនឃើញទំព័រ',
+  'home.login_classic': 'ចូលប្រើជាមួយ CamDigiKey (បណ្ណាល័យអតិថិជន)',
+  'home.app_demo': 'សាកល្បងការចូលប្រើពីកម្មវិធីទៅកម្មវិធី',
+  'acr.client_api': 'បណ្ណាល័យអតិថិជន CamDigiKey (កូដ QR និងលេខកូដសម្ងាត់)',
+  'acr.app_to_app': 'កម្មវិធី CamDigiKey នៅលើទូរស័ព្ទនេះ',
+  'app.title': 'ការចូលប្រើពីកម្មវិធីទូរស័ព្ទ (សាកល្បង)',
+  'app.intro': 'កម្មវិធីទូរស័ព្ទមួយបើកកម្មវិធី CamDigiKey ដោយតំណនេះ។ ពលរដ្ឋយល់ព្រមនៅទីនោះ ហើយកម្មវិធី CamDigiKey ត្រឡប់មកទីនេះវិញ។',
+  'app.open': 'បើកកម្មវិធី CamDigiKey',
+  'app.token': 'សញ្ញាសម្គាល់ចូលប្រើសម្រាប់កម្មវិធី CamDigiKey',
+  'app.waiting': 'កំពុងរង់ចាំកម្មវិធី CamDigiKey ត្រឡប់មកវិញ…',
+  'error.client_api': 'CamDigiKey បានបដិសេធការចូលប្រើ៖ {message}',
 };
 
 const DICTIONARY: Record<Lang, Record<MessageKey, string>> = { km, en };
