@@ -52,6 +52,8 @@ const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 if (args.includes('--no-e2e') || filters.length > 0) {
   console.log('\n(end-to-end journeys not run for a filtered run)');
 } else if (existsSync(chromium)) {
+  // The console's browser build, served by the server at /console/ (the e2e journeys use it).
+  if (run('console build', 'npm', ['run', 'build', '--silent']) !== 0) problems.push('console build');
   vitest('end-to-end journeys (Chromium)', 'test-results/vitest-e2e.json', [
     '--config',
     'tests/e2e/vitest.config.ts',

@@ -146,6 +146,7 @@ describe('the queue and the case file', () => {
       media: Record<string, string | null>;
       thresholds: { match: number };
       mrz: string[];
+      mrzFields: Record<string, string>;
     };
     expect(file.form).toMatchObject({
       documentNumber: citizen.documentNumber,
@@ -155,6 +156,11 @@ describe('the queue and the case file', () => {
     expect(file.registry).toMatchObject({ idNumber: citizen.documentNumber, hasPortrait: true });
     expect(file.registry.portrait).toBeUndefined();
     expect(file.mrz).toHaveLength(3);
+    expect(file.mrzFields).toMatchObject({
+      documentNumber: citizen.documentNumber,
+      latinSurname: citizen.latinSurname,
+      birthDate: citizen.birthDate,
+    });
     expect(file.history.map((h) => h.action)).toEqual(
       expect.arrayContaining(['registration.started', 'registration.submit_document']),
     );

@@ -4,12 +4,13 @@
  * listens, prints the URLs, and shuts down gracefully on SIGTERM/SIGINT: stop accepting,
  * end event streams, let in-flight requests finish (up to SHUTDOWN_GRACE_MS), close the pools.
  */
+
+import { startClientApiTls } from './client-api/tls-listener';
 import { ConfigError, loadConfig } from './config/load';
 import { createDeps } from './deps';
 import { seedDemoData } from './dev/demo-data';
 import { startRegistrySimulator } from './dev/registry-simulator';
 import { startSmtpSink } from './dev/smtp-sink';
-import { startClientApiTls } from './client-api/tls-listener';
 import { buildApp } from './http/app';
 import { Outbox } from './ports/outbox';
 
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
     `  public URL      ${base}`,
     `  device API      ${base}/api/device/v1/registration`,
     `  health          ${base}/healthz  ${base}/readyz`,
+    `  officer console ${base}/console/`,
     `  database        ${deps.dbKind === 'pglite' ? `PGlite in ${config.database.dataDir}/pglite` : 'PostgreSQL'}`,
     `  hot state       ${deps.hot.kind}`,
   ];

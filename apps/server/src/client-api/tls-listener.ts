@@ -20,7 +20,10 @@ export interface ClientApiListener {
   close(): Promise<void>;
 }
 
-export async function startClientApiTls(fastify: FastifyInstance, deps: Deps): Promise<ClientApiListener | undefined> {
+export async function startClientApiTls(
+  fastify: FastifyInstance,
+  deps: Deps,
+): Promise<ClientApiListener | undefined> {
   const port = deps.config.clientApi.tlsPort;
   if (port === undefined) return undefined;
   await fastify.ready();

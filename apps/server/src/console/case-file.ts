@@ -6,6 +6,7 @@
  * challenge, registry portrait). Opening a case or its media is itself audited: officers see
  * personal data only for a reason the log can show.
  */
+import { parseIdentityMrz } from '@camdigikey/core/identity/mrz';
 import { sql } from 'kysely';
 import { recordAudit } from '../audit/audit-log';
 import type { Deps } from '../deps';
@@ -70,12 +71,30 @@ async function registryRecord(deps: Deps, account: Awaited<ReturnType<typeof acc
   }
 }
 
+/** The MRZ's fields under the form's names, for the officer's side-by-side comparison. */
+function mrzFieldsOf(text: string, today: Date): Record<string, string> | null {
+  const parsed = parseIdentityMrz(text, { today });
+  if (!parsed.ok) return null;
+  const m = parsed.value;
+  return {
+    latinSurname: m.surname,
+    latinGivenName: m.givenNames,
+    gender: m.sex,
+    birthDate: m.birthDate,
+    nationality: m.nationality,
+    documentType: m.documentType,
+    documentNumber: m.documentNumber,
+    expiryDate: m.expiryDate,
+  };
+}
+
 export async function caseFile(deps: Deps, officer: Officer, accountId: string, ctx: Ctx) {
   const a = await accountOf(deps, accountId);
   const documentNumber = deps.envelope.openText(
     a.document_number_enc,
     sealContext.accountDocumentNumber(a.id),
   );
+  const mrzText = deps.envelope.openText(a.mrz_enc, sealContext.accountMrz(a.id));
   const [evidence, decisions, history, media, registry] = await Promise.all([
     deps.db.selectFrom('evidence').selectAll().where('account_id', '=', accountId).orderBy('kind').execute(),
     deps.db
@@ -88,7 +107,7 @@ export async function caseFile(deps: Deps, officer: Officer, accountId: string, 
       .execute(),
     deps.db
       .selectFrom('audit_events')
-      .select(['occurred_at', 'action', 'actor_type'])
+      .select(['seq', 'occurred_at', 'action', 'actor_type'])
       .where((w) =>
         w.or([
           w.and([w('subject_type', '=', 'account'), w('subject_id', '=', accountId)]),
@@ -140,7 +159,8 @@ export async function caseFile(deps: Deps, officer: Officer, accountId: string, 
       issueDate: a.document_issue_date,
       expiryDate: a.document_expiry_date,
     },
-    mrz: deps.envelope.openText(a.mrz_enc, sealContext.accountMrz(a.id)).split('\n'),
+    mrz: mrzText.split('\n'),
+    mrzFields: mrzFieldsOf(mrzText, a.submitted_at),
     flags: a.review_flags,
     ...registry,
     evidence: evidence.map((e) => ({
