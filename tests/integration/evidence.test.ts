@@ -9,7 +9,9 @@ import { cropSampleFaces, idCardVersion, type SampleFace } from '@camdigikey/fac
 import { startRegistrySimulator } from '@camdigikey/server/dev/registry-simulator';
 import { claimJob } from '@camdigikey/server/jobs/job-queue';
 import { makeCitizen } from '@camdigikey/testkit/citizens';
+import { renderDocument } from '@camdigikey/testkit/document-image';
 import { walkRegistration } from '@camdigikey/testkit/registration-walker';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server';
 
@@ -134,6 +136,52 @@ describe('evidence for a registration', () => {
       evidence.duplicate_face!.details as { matches: { accountId: string; similarity: number }[] }
     ).matches;
     expect(matches[0]?.accountId).toBe(first.account!.id);
+  });
+});
+
+describe('the MRZ read from the document photo', () => {
+  it('agrees with the MRZ the app sent when the photo is of the same card', async () => {
+    const flow = await walkRegistration(await server.device(), makeCitizen(9111), { otp: otp() });
+    const evidence = await evidenceOf(flow.account!.id);
+    expect(evidence.document_ocr).toMatchObject({
+      status: 'pass',
+      score: 1,
+      details: { mismatchedFields: [], checkDigitsValid: true },
+      provenance: { reader: expect.stringContaining('@camdigikey/mrz-reader') },
+    });
+    expect((evidence.document_ocr!.details as { readLines: string[] }).readLines).toEqual(
+      makeCitizen(9111).mrz,
+    );
+  });
+
+  it("fails with the fields that differ when the photo shows another person's card", async () => {
+    const citizen = makeCitizen(9112, { documentType: 'id_card' });
+    const other = makeCitizen(9113, { documentType: 'id_card' });
+    const flow = await walkRegistration(await server.device(), citizen, {
+      otp: otp(),
+      media: { documentPhoto: renderDocument(other, { format: 'jpeg' }) },
+    });
+    const evidence = await evidenceOf(flow.account!.id);
+    expect(evidence.document_ocr?.status).toBe('fail');
+    const fields = (evidence.document_ocr!.details as { mismatchedFields: string[] }).mismatchedFields;
+    expect(fields).toEqual(expect.arrayContaining(['documentNumber', 'birthDate']));
+    expect(evidence.document_ocr!.score).toBeLessThan(1);
+  });
+
+  it('sends a photo without a readable MRZ to the officer', async () => {
+    const blank = await sharp({ create: { width: 900, height: 600, channels: 3, background: '#d8d8d8' } })
+      .jpeg()
+      .toBuffer();
+    const flow = await walkRegistration(await server.device(), makeCitizen(9114), {
+      otp: otp(),
+      media: { documentPhoto: blank },
+    });
+    const evidence = await evidenceOf(flow.account!.id);
+    expect(evidence.document_ocr).toMatchObject({
+      status: 'review',
+      score: null,
+      details: { unreadable: true, reason: 'mrz_not_found' },
+    });
   });
 });
 

@@ -147,3 +147,49 @@ describe('face APIs', () => {
     expect(statuses).toContain(429);
   });
 });
+
+describe('POST /api/2.0/kyc/ocr-idcard', () => {
+  it('reads the MRZ of an ID card photo on the server and returns its fields and lines', async () => {
+    server.clock.advance(61_000); // a fresh rate-limit window
+    const card = makeCitizen(9911, { documentType: 'id_card' });
+    const r = await call('ocr-idcard', {
+      idImage: renderDocument(card, { format: 'jpeg' }).toString('base64'),
+    });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({
+      error: 0,
+      data: {
+        idNumber: card.documentNumber,
+        lastNameEn: card.latinSurname,
+        firstNameEn: card.latinGivenName,
+        gender: card.gender === 'male' ? 'M' : 'F',
+        dob: card.birthDate,
+        expiredDate: card.expiryDate,
+        firstNameKh: null,
+        issuedDate: null,
+        MRZ1: card.mrz[0],
+        MRZ2: card.mrz[1],
+        MRZ3: card.mrz[2],
+      },
+    });
+  });
+
+  it('answers an image without an MRZ, a non-image and bad base64 with clear errors', async () => {
+    const sharp = (await import('sharp')).default;
+    const blank = await sharp({ create: { width: 800, height: 500, channels: 3, background: '#eeeeee' } })
+      .png()
+      .toBuffer();
+    expect(await call('ocr-idcard', { idImage: blank.toString('base64') })).toMatchObject({
+      status: 422,
+      body: { error: 7, data: null },
+    });
+    expect(
+      await call('ocr-idcard', { idImage: Buffer.from('not an image at all, just text').toString('base64') }),
+    ).toMatchObject({ status: 400, body: { error: 1 } });
+    expect(await call('ocr-idcard', { idImage: '***not base64***' })).toMatchObject({
+      status: 400,
+      body: { error: 1 },
+    });
+    expect(await call('ocr-idcard', {})).toMatchObject({ status: 400, body: { error: 1 } });
+  });
+});

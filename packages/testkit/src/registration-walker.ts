@@ -50,9 +50,11 @@ export interface WalkOptions {
   details?: Record<string, string>;
   /** Real face media instead of the drawn face: the selfie, the liveness frames, the card portrait. */
   media?: {
-    selfie: Buffer;
+    selfie?: Buffer;
     frames?: (actions: string[]) => Promise<{ t: number; image: string }[]>;
     portrait?: Buffer;
+    /** The document photo to send instead of the citizen's rendered card (e.g. another card, or no card). */
+    documentPhoto?: Buffer;
   };
 }
 
@@ -149,10 +151,13 @@ export async function walkRegistration(
   if (stop('document')) return flow;
   flow = await step('document', 'document', {
     mrz: citizen.mrz.join('\n'),
-    photo: renderDocument(citizen, {
-      format: 'jpeg',
-      ...(options.media?.portrait ? { portrait: options.media.portrait } : {}),
-    }).toString('base64'),
+    photo: (
+      options.media?.documentPhoto ??
+      renderDocument(citizen, {
+        format: 'jpeg',
+        ...(options.media?.portrait ? { portrait: options.media.portrait } : {}),
+      })
+    ).toString('base64'),
   });
   if (stop('details')) return flow;
   flow = await step('details', 'details', options.details ?? detailsOf(citizen));

@@ -4,12 +4,16 @@
  *   POST /api/2.0/kyc/info              claimed identity vs the civil register → score, incorrectFields
  *   POST /api/2.0/kyc/info-face         + faceImg vs the registry portrait     → faceMoiScore
  *   POST /api/2.0/kyc/info-face-idcard  + idImage vs faceImg                   → faceDocumentScore
+ *   POST /api/2.0/kyc/ocr-idcard        idImage → the fields of its MRZ, and MRZ1..3 (read by the server)
  *
  * Answers are `{error, message, data}` with `error: 0` on success. Callers are registered
  * institutions (a relying party allowed `open_kyc`) with HTTP Basic client credentials, must state
  * a purpose (`X-Purpose`), are rate-limited per institution, and every call is audited with the
  * institution, purpose and result (never the personal data). Error codes: 1 invalid request,
- * 2 unknown ID number, 3 unauthorised, 4 rate limited, 5 no face, 6 registry unavailable.
+ * 2 unknown ID number, 3 unauthorised, 4 rate limited, 5 no face, 6 registry unavailable,
+ * 7 no readable MRZ. The OCR answer holds what the MRZ holds: the Khmer names and the issue date are
+ * printed only in the visual zone of the card, so they are `null` (the caller reads them from its own
+ * form; `/info` checks them against the register).
  */
 import { sharedFaceEngine } from '@camdigikey/face-engine';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -19,6 +23,7 @@ import { constantTimeEqual } from '../crypto/keyed-hash';
 import type { Deps } from '../deps';
 import { findRelyingParty, secretContext } from '../oidc/relying-parties';
 import { RegistryUnavailable } from '../ports/civil-registry';
+import { readDocumentMrz } from '../proofing/document-ocr';
 import { compareWithRegistry } from '../proofing/registry-compare';
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
@@ -174,6 +179,30 @@ export function kycRoutes(app: FastifyInstance, deps: Deps): void {
   };
 
   handle('/api/2.0/kyc/info', userInfo, async (info) => (await checkInfo(info)).userInfo);
+
+  handle('/api/2.0/kyc/ocr-idcard', z.object({ idImage: image }).strict(), async (body) => {
+    const read = await readDocumentMrz(Buffer.from(body.idImage, 'base64'), deps.clock.now());
+    if (!read.ok && read.reason === 'not_an_image') throw new KycError(1, 400, 'idImage is not an image');
+    if (!read.ok || !read.mrz) throw new KycError(7, 422, 'No readable MRZ in the image');
+    const m = read.mrz;
+    const [given = '', ...more] = m.givenNames.split(' ');
+    return {
+      idNumber: m.documentNumber,
+      firstNameKh: null,
+      lastNameKh: null,
+      firstNameEn: [given, ...more].join(' '),
+      lastNameEn: m.surname,
+      gender: m.sex === 'male' ? 'M' : m.sex === 'female' ? 'F' : null,
+      dob: m.birthDate,
+      issuedDate: null,
+      expiredDate: m.expiryDate,
+      nationality: m.nationality,
+      documentType: m.documentType,
+      MRZ1: read.lines[0] ?? null,
+      MRZ2: read.lines[1] ?? null,
+      MRZ3: read.lines[2] ?? null,
+    };
+  });
 
   handle('/api/2.0/kyc/info-face', z.object({ userInfo, faceImg: image }).strict(), async (body) => {
     const { record, userInfo: result } = await checkInfo(body.userInfo);

@@ -4,6 +4,7 @@
  *  - mrz_form:       the MRZ re-parsed (check digits, dates) and compared field by field with the form;
  *  - face_match:     the selfie against the document photo's portrait (similarity, decision);
  *  - liveness:       the recording judged against the challenge the server issued;
+ *  - document_ocr:   the MRZ read by the server from the document photo against the MRZ the app sent;
  *  - duplicate_face: the selfie's embedding against every other live account's.
  * Each row records the engine, model and threshold versions that produced it, and is rewritten
  * (upsert) when the job runs again, so the job is idempotent.
@@ -15,10 +16,11 @@ import type { Kysely } from 'kysely';
 import type { Deps } from '../deps';
 import { sealContext } from '../flows/registration/flow-data';
 import { readBlob, unpackRecording } from '../uploads/blobs';
+import { COMPARED_FIELDS, compareMrz, MRZ_READER_VERSION, readDocumentMrz } from './document-ocr';
 import { compareWithRegistry } from './registry-compare';
 
 export interface EvidenceRow {
-  kind: 'mrz_form' | 'face_match' | 'liveness' | 'duplicate_face' | 'registry_match';
+  kind: 'mrz_form' | 'document_ocr' | 'face_match' | 'liveness' | 'duplicate_face' | 'registry_match';
   status: EvidenceStatus;
   score: number | null;
   details: Record<string, unknown>;
@@ -103,6 +105,39 @@ export function mrzFormEvidence(deps: Deps, account: Awaited<ReturnType<typeof l
   };
 }
 
+/**
+ * The MRZ the server reads from the document photo against the MRZ the app sent: a photo whose MRZ
+ * cannot be read goes to the officer (`review`, unreadable), a disagreement fails with the fields.
+ */
+export async function documentOcrEvidence(
+  deps: Deps,
+  account: Awaited<ReturnType<typeof loadAccount>>,
+  photo: Buffer,
+): Promise<EvidenceRow> {
+  const sentText = deps.envelope.openText(account.mrz_enc, sealContext.accountMrz(account.id));
+  const sent = parseIdentityMrz(sentText, { today: account.submitted_at });
+  const read = await readDocumentMrz(photo, account.submitted_at);
+  const provenance: Record<string, unknown> = { reader: MRZ_READER_VERSION };
+  if (!read.ok || !read.mrz || !sent.ok) {
+    return {
+      kind: 'document_ocr',
+      status: 'review',
+      score: null,
+      details: { unreadable: true, reason: read.ok ? 'check_digits' : read.reason },
+      provenance,
+    };
+  }
+  const mismatchedFields = compareMrz(read.mrz, sent.value);
+  Object.assign(provenance, { confidence: read.confidence, corrected: read.corrected });
+  return {
+    kind: 'document_ocr',
+    status: mismatchedFields.length === 0 ? 'pass' : 'fail',
+    score: 1 - mismatchedFields.length / COMPARED_FIELDS,
+    details: { readLines: read.lines, mismatchedFields, checkDigitsValid: true },
+    provenance,
+  };
+}
+
 async function loadAccount(deps: Deps, accountId: string) {
   return deps.db.selectFrom('accounts').selectAll().where('id', '=', accountId).executeTakeFirstOrThrow();
 }
@@ -115,6 +150,7 @@ export async function computeRegistrationEvidence(
   const account = await loadAccount(deps, accountId);
   const media = await mediaOf(deps, accountId);
   const rows: EvidenceRow[] = [mrzFormEvidence(deps, account)];
+  if (media.document) rows.push(await documentOcrEvidence(deps, account, media.document));
 
   // Face match: selfie against the document photo (its largest face is the portrait).
   let selfieEmbedding: number[] | undefined;

@@ -1,0 +1,67 @@
+/**
+ * The MRZ read by the server from a document photo (identity-proofing issue §1, "Document OCR"),
+ * with @camdigikey/mrz-reader (OCR-B template matching constrained by the MRZ layout and check
+ * digits), and its comparison with the MRZ the app sent. The same reading serves the registration
+ * evidence (`document_ocr`) and the Open KYC `/api/2.0/kyc/ocr-idcard` API.
+ */
+import { type IdentityMrz, parseIdentityMrz } from '@camdigikey/core/identity/mrz';
+import { type GrayImage, readMrz } from '@camdigikey/mrz-reader';
+import sharp from 'sharp';
+
+export const MRZ_READER_VERSION = '@camdigikey/mrz-reader@0.1.0 (OCR-B templates, check-digit repair)';
+
+export type DocumentRead =
+  | { ok: true; lines: string[]; mrz: IdentityMrz | undefined; confidence: number; corrected: number }
+  | { ok: false; reason: 'not_an_image' | 'mrz_not_found' | 'mrz_unreadable' };
+
+/** Gray pixels of an encoded photo (any format sharp reads), capped at 24 megapixels. */
+async function decodeToGray(photo: Uint8Array): Promise<GrayImage> {
+  const { data, info } = await sharp(photo, { limitInputPixels: 24_000_000 })
+    .flatten({ background: '#ffffff' })
+    .greyscale()
+    .toColourspace('b-w')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return {
+    width: info.width,
+    height: info.height,
+    data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+  };
+}
+
+/** Reads the MRZ of a photo; never throws on bad input. */
+export async function readDocumentMrz(photo: Uint8Array, today = new Date()): Promise<DocumentRead> {
+  let gray: GrayImage;
+  try {
+    gray = await decodeToGray(photo);
+  } catch {
+    return { ok: false, reason: 'not_an_image' };
+  }
+  const read = readMrz(gray);
+  if (!read.ok) return { ok: false, reason: read.code };
+  const parsed = parseIdentityMrz(read.value.lines.join('\n'), { today });
+  return {
+    ok: true,
+    lines: read.value.lines,
+    mrz: parsed.ok ? parsed.value : undefined,
+    confidence: read.value.confidence,
+    corrected: read.value.corrected,
+  };
+}
+
+const COMPARED = [
+  'documentNumber',
+  'surname',
+  'givenNames',
+  'birthDate',
+  'sex',
+  'expiryDate',
+  'nationality',
+] as const;
+
+/** The fields on which the MRZ read from the photo and the MRZ the app sent disagree. */
+export function compareMrz(read: IdentityMrz, sent: IdentityMrz): string[] {
+  return COMPARED.filter((field) => read[field] !== sent[field]);
+}
+
+export const COMPARED_FIELDS = COMPARED.length;
