@@ -9,6 +9,7 @@ import { startClientApiTls } from './client-api/tls-listener';
 import { ConfigError, loadConfig } from './config/load';
 import { createDeps } from './deps';
 import { seedDemoData } from './dev/demo-data';
+import { seedSandbox } from './dev/sandbox';
 import { startRegistrySimulator } from './dev/registry-simulator';
 import { startSmtpSink } from './dev/smtp-sink';
 import { buildApp } from './http/app';
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
   }
   const deps = await createDeps(config, { outbox });
   if (config.demoData) await seedDemoData(deps);
+  const sandbox = config.demoData && config.env !== 'production' ? await seedSandbox(deps) : undefined;
   const app = await buildApp(deps);
   const address = await app.fastify.listen({ host: config.http.host, port: config.http.port });
   const clientApiTls = await startClientApiTls(app.fastify, deps);
@@ -63,6 +65,11 @@ async function main(): Promise<void> {
     lines.push(`  dev outbox      ${base}/dev/outbox   (SMS and e-mail sent in development)`);
   if (clientApiTls)
     lines.push(`  client API      https://${config.http.host}:${clientApiTls.port}/api/v3.0/  (mutual TLS)`);
+  if (sandbox)
+    lines.push(
+      `  sandbox RP      ${sandbox}/  (client-api.env, oidc.env, PKCS#12 files)`,
+      '                  approve a waiting login without a phone: npx camdigikey-device approve',
+    );
   if (sink) lines.push(`  SMTP sink       ${sink.url}`);
   if (registrySimulator)
     lines.push(`  civil registry  ${registrySimulator.url}   (simulator, synthetic citizens)`);

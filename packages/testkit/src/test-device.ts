@@ -8,7 +8,7 @@
  * another URL or body, a replayed proof).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { CompactSign, calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
+import { CompactSign, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 
 export const PROOF_TYP = 'cdk-device-proof+jwt';
 
@@ -53,6 +53,23 @@ export class TestDevice {
     const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: false });
     const full = await exportJWK(publicKey);
     const jwk: JWK = { kty: 'EC', crv: 'P-256', x: full.x, y: full.y };
+    return new TestDevice(
+      baseUrl.replace(/\/$/, ''),
+      privateKey,
+      jwk,
+      await calculateJwkThumbprint(jwk, 'sha256'),
+      options.now ?? (() => new Date()),
+    );
+  }
+
+  /** A device whose key already exists (e.g. a demo identity's key written by `npm start`). */
+  static async fromPrivateJwk(
+    baseUrl: string,
+    privateJwk: JWK,
+    options: { now?: () => Date } = {},
+  ): Promise<TestDevice> {
+    const privateKey = (await importJWK(privateJwk, 'ES256')) as PrivateKey;
+    const jwk: JWK = { kty: 'EC', crv: 'P-256', x: privateJwk.x, y: privateJwk.y };
     return new TestDevice(
       baseUrl.replace(/\/$/, ''),
       privateKey,

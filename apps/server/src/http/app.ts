@@ -16,6 +16,7 @@ import { clientApiWebRoutes } from '../client-api/web-login.routes';
 import { consoleRoutes } from '../console/console.routes';
 import type { Deps } from '../deps';
 import { outboxRoutes } from '../dev/outbox.routes';
+import { sandboxRoutes } from '../dev/sandbox.routes';
 import { NONCE_HEADER } from '../device/proof';
 import { registrationRoutes } from '../flows/registration/routes';
 import { kycRoutes } from '../kyc/kyc.routes';
@@ -81,7 +82,10 @@ export async function buildApp(deps: Deps): Promise<App> {
   deviceLoginRoutes(fastify, deps);
   clientApiWebRoutes(fastify, deps, provider);
   appLoginRoutes(fastify, deps);
-  if (deps.config.devOutbox) outboxRoutes(fastify, deps.outbox);
+  if (deps.config.devOutbox) {
+    outboxRoutes(fastify, deps.outbox);
+    sandboxRoutes(fastify, deps);
+  }
 
   const worker = deps.config.jobs.evidenceWorker ? evidenceWorker(deps) : undefined;
   await worker?.start();

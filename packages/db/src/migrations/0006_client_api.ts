@@ -1,5 +1,5 @@
 /**
- * 0007 the CamDigiKey client API (rp-protocol.md): the platform's key material (root and
+ * 0006 the CamDigiKey client API (rp-protocol.md): the platform's key material (root and
  * subordinate CA, token signer, TLS server certificate, token payload key; private keys sealed),
  * the client-API credentials of each relying party (HMAC, AES key and IV sealed; callbacks and
  * whitelisted return URLs; the client certificate it was issued), and the state of every token
