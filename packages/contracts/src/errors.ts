@@ -99,6 +99,9 @@ export const ERROR_STATUS = {
   case_claimed_by_other: 409,
   case_not_claimed: 409,
   second_officer_required: 409,
+  // resubmission of one part
+  resubmission_not_requested: 409,
+  resubmission_part_mismatch: 409,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -46,7 +46,13 @@ export interface OtpSendsTable {
   sent_at: Timestamp;
 }
 
-export type AccountStatus = 'pending_review' | 'active' | 'rejected' | 'suspended' | 'locked';
+export type AccountStatus =
+  | 'pending_review'
+  | 'active'
+  | 'rejected'
+  | 'suspended'
+  | 'locked'
+  | 'resubmission_requested';
 
 /**
  * Statuses of an account that still holds its phone, e-mail and document (the partial unique
@@ -57,6 +63,7 @@ export const LIVE_ACCOUNT_STATUSES = [
   'active',
   'suspended',
   'locked',
+  'resubmission_requested',
 ] as const satisfies readonly AccountStatus[];
 
 export interface AccountsTable {
@@ -303,6 +310,18 @@ export interface ReviewDecisionsTable {
   decided_at: Timestamp | null;
 }
 
+/** An officer's request to redo one part of a registration (migration 0005). */
+export interface ResubmissionRequestsTable {
+  id: string;
+  account_id: string;
+  decision_id: string;
+  part: 'document_photo' | 'liveness';
+  /** The fresh liveness challenge issued when the app started the resubmission. */
+  challenge: JSONColumnType<Record<string, unknown> | null, string | null, string | null>;
+  requested_at: Timestamp;
+  completed_at: Timestamp | null;
+}
+
 export interface PlatformKeysTable {
   name: string;
   certificate_pem: string | null;
@@ -350,6 +369,7 @@ export interface Database {
   officer_sessions: OfficerSessionsTable;
   case_claims: CaseClaimsTable;
   review_decisions: ReviewDecisionsTable;
+  resubmission_requests: ResubmissionRequestsTable;
   jobs: JobsTable;
   evidence: EvidenceTable;
   face_embeddings: FaceEmbeddingsTable;

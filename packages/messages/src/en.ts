@@ -171,6 +171,8 @@ export const en = {
   'account.status.rejected': 'Your registration was not approved.',
   'account.status.suspended': 'Your account is suspended. Please contact CamDigiKey support.',
   'account.status.locked': 'Your account is locked. Use "Existing User" to recover it.',
+  'account.status.resubmission_requested':
+    'An officer needs one part of your registration again. Please open the app and send it.',
   // consent
   'consent.registration.v1':
     'I agree that the Ministry of Economy and Finance processes my contact details, my face recording and my identity document to verify my identity and to let me sign in to integrated digital services, as described in the CamDigiKey privacy policy.',
@@ -192,6 +194,8 @@ export const en = {
   'error.case_claimed_by_other': 'Another officer is reviewing this registration.',
   'error.case_not_claimed': 'Claim the case before deciding.',
   'error.second_officer_required': 'A rejection for suspected fraud must be confirmed by a second officer.',
+  'error.resubmission_not_requested': 'Nothing needs to be sent again for this registration.',
+  'error.resubmission_part_mismatch': 'The officer asked for another part of your registration.',
   'reason.blurred_document': 'the photo of the document is not clear',
   'reason.face_mismatch': 'the face does not match the document',
   'reason.document_expired': 'the document has expired',

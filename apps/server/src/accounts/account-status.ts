@@ -3,7 +3,8 @@
  * working hours for the response"). Changes are published on the hot-state bus, so the instance
  * that holds the app's stream learns of a decision taken on any other instance.
  */
-import type { AccountStatus } from '@camdigikey/db';
+import type { AccountStatus, Database } from '@camdigikey/db';
+import type { Transaction } from 'kysely';
 import { type AuditInput, appendAudit } from '../audit/audit-log';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
@@ -15,6 +16,8 @@ export interface AccountStatusView {
   reviewDeadline: string;
   submittedAt: string;
   decidedAt: string | null;
+  /** In `resubmission_requested`: the one part the officer asked the citizen to redo. */
+  resubmission: { part: 'document_photo' | 'liveness'; messageId: string } | null;
 }
 
 export const statusChannel = (accountId: string) => `account-status:${accountId}`;
@@ -26,6 +29,15 @@ export async function readAccountStatus(deps: Deps, accountId: string): Promise<
     .where('id', '=', accountId)
     .executeTakeFirst();
   if (!row) throw new AppError('not_found');
+  const request =
+    row.status === 'resubmission_requested'
+      ? await deps.db
+          .selectFrom('resubmission_requests')
+          .select('part')
+          .where('account_id', '=', accountId)
+          .where('completed_at', 'is', null)
+          .executeTakeFirst()
+      : undefined;
   return {
     accountId: row.id,
     status: row.status,
@@ -33,6 +45,7 @@ export async function readAccountStatus(deps: Deps, accountId: string): Promise<
     reviewDeadline: row.review_deadline.toISOString(),
     submittedAt: row.submitted_at.toISOString(),
     decidedAt: row.decided_at ? row.decided_at.toISOString() : null,
+    resubmission: request ? { part: request.part, messageId: `part.${request.part}` } : null,
   };
 }
 
@@ -50,6 +63,8 @@ export async function changeAccountStatus(
   accountId: string,
   status: AccountStatus,
   actor: Pick<AuditInput, 'actorType' | 'actorId' | 'requestId' | 'ip'> & { reason?: string },
+  /** More writes that must commit (or fail) with the status change, in the same transaction. */
+  also?: (trx: Transaction<Database>, now: Date) => Promise<void>,
 ): Promise<AccountStatusView> {
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {
@@ -75,6 +90,7 @@ export async function changeAccountStatus(
       },
       now,
     );
+    await also?.(trx, now);
   });
   await publishAccountStatus(deps, accountId);
   return readAccountStatus(deps, accountId);

@@ -191,7 +191,7 @@ export async function decide(
     );
   });
   if (fourEyes) return { decisionId: id, state: 'awaiting_second_officer' as const };
-  await apply(deps, officer, account, input);
+  await apply(deps, officer, account, { ...input, decisionId: id });
   return { decisionId: id, state: 'final' as const };
 }
 
@@ -199,7 +199,12 @@ async function apply(
   deps: Deps,
   officer: Officer,
   account: { id: string; phone_e164: string; email: string; language: 'km' | 'en' },
-  input: { decision: 'approve' | 'reject' | 'resubmit'; reasonCode?: string | null; part?: string | null },
+  input: {
+    decision: 'approve' | 'reject' | 'resubmit';
+    reasonCode?: string | null;
+    part?: string | null;
+    decisionId?: string;
+  },
 ) {
   if (input.decision === 'approve') {
     await changeAccountStatus(deps, account.id, 'active', { actorType: 'officer', actorId: officer.id });
@@ -214,6 +219,28 @@ async function apply(
       reason: format(`reason.${input.reasonCode ?? 'other'}` as MessageId, account.language),
     });
   } else {
+    // The account waits for the one part (resubmission/resubmission.ts); the case leaves the queue.
+    const part = input.part === 'liveness' ? 'liveness' : 'document_photo';
+    await changeAccountStatus(
+      deps,
+      account.id,
+      'resubmission_requested',
+      { actorType: 'officer', actorId: officer.id, reason: part },
+      async (trx, now) => {
+        await trx
+          .insertInto('resubmission_requests')
+          .values({
+            id: randomUUID(),
+            account_id: account.id,
+            decision_id: input.decisionId!,
+            part,
+            challenge: null,
+            requested_at: now,
+            completed_at: null,
+          })
+          .execute();
+      },
+    );
     await notifyDecision(deps, account, 'notify.decision.resubmit.sms', {
       part: format(`part.${input.part ?? 'document_photo'}` as MessageId, account.language),
     });

@@ -7,6 +7,7 @@ import * as m0001 from './0001_foundation';
 import * as m0002 from './0002_oidc_and_login';
 import * as m0003 from './0003_evidence';
 import * as m0004 from './0004_officers';
+import * as m0005 from './0005_resubmission';
 import * as m0006 from './0006_client_api';
 
 export const migrations: Record<string, Migration> = {
@@ -14,5 +15,6 @@ export const migrations: Record<string, Migration> = {
   '0002_oidc_and_login': m0002,
   '0003_evidence': m0003,
   '0004_officers': m0004,
+  '0005_resubmission': m0005,
   '0006_client_api': m0006,
 };

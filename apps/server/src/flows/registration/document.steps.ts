@@ -64,6 +64,15 @@ export async function refuseDuplicateDocument(deps: Deps, bidx: string): Promise
   throw new AppError('document_already_registered');
 }
 
+/** The document photo as the app sends it (base64): a real image within the size limits. */
+export function decodeDocumentPhoto(deps: Deps, photo: string) {
+  return decodeImage(photo, 'photo', {
+    maxBytes: deps.config.http.maxImageBytes,
+    minWidth: 320,
+    minHeight: 200,
+  });
+}
+
 export async function submitDocument(
   deps: Deps,
   flowId: string,
@@ -83,11 +92,7 @@ export async function submitDocument(
   if (ageOn(mrz.birthDate, isoDay(today)) < deps.config.flows.minAgeYears) {
     throw new AppError('holder_under_age', { fields: [fieldIssue('mrz', 'holder_under_age')] });
   }
-  const photo = await decodeImage(body.photo, 'photo', {
-    maxBytes: deps.config.http.maxImageBytes,
-    minWidth: 320,
-    minHeight: 200,
-  });
+  const photo = await decodeDocumentPhoto(deps, body.photo);
   const bidx = deps.blindIndex.documentNumber(mrz.issuingState, mrz.documentNumber);
   await refuseDuplicateDocument(deps, bidx);
 

@@ -23,39 +23,45 @@ export function randomChallenge(count: number): LivenessAction[] {
   return pool.slice(0, count);
 }
 
-export async function issueLivenessChallenge(deps: Deps, flowId: string, ctx: RequestContext) {
-  const flow = await loadFlow(deps, flowId, ctx.deviceThumbprint, 'liveness_challenge');
-  const now = deps.clock.now();
-  const challenge = {
+export interface LivenessChallenge {
+  id: string;
+  actions: LivenessAction[];
+  issuedAt: string;
+  expiresAt: string;
+}
+
+/** A fresh challenge: random distinct actions, valid for the configured time limit. */
+export function newLivenessChallenge(deps: Deps, now: Date): LivenessChallenge {
+  return {
     id: randomUUID(),
     actions: randomChallenge(deps.config.flows.livenessActionCount),
     issuedAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + deps.config.flows.livenessTimeLimitSeconds * 1000).toISOString(),
   };
-  const saved = await saveFlow(deps, flow, {
-    action: 'liveness_challenge',
-    state: 'awaiting_liveness',
-    data: { ...flow.data, liveness: { challenge } },
-    ctx,
-    audit: { challengeId: challenge.id, actions: challenge.actions },
-  });
-  return { flow: saved, challenge };
 }
 
-export async function submitLiveness(
+export interface LivenessUpload {
+  challengeId: string;
+  selfie: string;
+  frames: { t: number; image: string }[];
+}
+
+/**
+ * Check a liveness upload against the challenge the server issued (same id, not expired, frames
+ * in order and within the time limit, real images within the size limits) and pack the
+ * recording. Throws before anything is written.
+ */
+export async function checkLivenessUpload(
   deps: Deps,
-  flowId: string,
-  body: { challengeId: string; selfie: string; frames: { t: number; image: string }[] },
-  ctx: RequestContext,
-): Promise<RegistrationFlow> {
-  const flow = await loadFlow(deps, flowId, ctx.deviceThumbprint, 'submit_liveness');
-  const challenge = flow.data.liveness?.challenge;
+  challenge: LivenessChallenge | undefined,
+  body: LivenessUpload,
+  now: Date,
+) {
   if (!challenge || challenge.id !== body.challengeId) {
     throw new AppError('liveness_challenge_invalid', {
       fields: [fieldIssue('challengeId', 'liveness_challenge_invalid')],
     });
   }
-  const now = deps.clock.now();
   if (now.getTime() > new Date(challenge.expiresAt).getTime())
     throw new AppError('liveness_challenge_expired');
 
@@ -88,31 +94,71 @@ export async function submitLiveness(
     },
     frames,
   );
+  return { challenge, selfie, recording, frameCount: frames.length };
+}
 
+/** Store a checked liveness upload: the recording and the selfie, encrypted. */
+export async function storeLivenessBlobs(
+  trx: Parameters<typeof storeBlob>[0],
+  deps: Deps,
+  owner: { ownerType: 'flow' | 'account'; ownerId: string; now: Date },
+  upload: Awaited<ReturnType<typeof checkLivenessUpload>>,
+  ids: { recordingBlobId: string; selfieBlobId: string },
+): Promise<void> {
+  await storeBlob(trx, deps.envelope, {
+    ...owner,
+    id: ids.recordingBlobId,
+    purpose: 'liveness_recording',
+    mediaType: 'application/x-cdk-frames',
+    bytes: upload.recording,
+  });
+  await storeBlob(trx, deps.envelope, {
+    ...owner,
+    id: ids.selfieBlobId,
+    purpose: 'selfie',
+    mediaType: upload.selfie.mediaType,
+    bytes: upload.selfie.bytes,
+  });
+}
+
+export async function issueLivenessChallenge(deps: Deps, flowId: string, ctx: RequestContext) {
+  const flow = await loadFlow(deps, flowId, ctx.deviceThumbprint, 'liveness_challenge');
+  const now = deps.clock.now();
+  const challenge = newLivenessChallenge(deps, now);
+  const saved = await saveFlow(deps, flow, {
+    action: 'liveness_challenge',
+    state: 'awaiting_liveness',
+    data: { ...flow.data, liveness: { challenge } },
+    ctx,
+    audit: { challengeId: challenge.id, actions: challenge.actions },
+  });
+  return { flow: saved, challenge };
+}
+
+export async function submitLiveness(
+  deps: Deps,
+  flowId: string,
+  body: { challengeId: string; selfie: string; frames: { t: number; image: string }[] },
+  ctx: RequestContext,
+): Promise<RegistrationFlow> {
+  const flow = await loadFlow(deps, flowId, ctx.deviceThumbprint, 'submit_liveness');
+  const upload = await checkLivenessUpload(deps, flow.data.liveness?.challenge, body, deps.clock.now());
+  const { challenge } = upload;
   const recordingBlobId = randomUUID();
   const selfieBlobId = randomUUID();
   return saveFlow(deps, flow, {
     action: 'submit_liveness',
     state: 'awaiting_document',
-    data: { ...flow.data, liveness: { challenge, recordingBlobId, selfieBlobId, frameCount: frames.length } },
-    ctx,
-    audit: { challengeId: challenge.id, frames: frames.length },
-    also: async (trx, at) => {
-      const owner = { ownerType: 'flow' as const, ownerId: flow.id, now: at };
-      await storeBlob(trx, deps.envelope, {
-        ...owner,
-        id: recordingBlobId,
-        purpose: 'liveness_recording',
-        mediaType: 'application/x-cdk-frames',
-        bytes: recording,
-      });
-      await storeBlob(trx, deps.envelope, {
-        ...owner,
-        id: selfieBlobId,
-        purpose: 'selfie',
-        mediaType: selfie.mediaType,
-        bytes: selfie.bytes,
-      });
+    data: {
+      ...flow.data,
+      liveness: { challenge, recordingBlobId, selfieBlobId, frameCount: upload.frameCount },
     },
+    ctx,
+    audit: { challengeId: challenge.id, frames: upload.frameCount },
+    also: async (trx, at) =>
+      storeLivenessBlobs(trx, deps, { ownerType: 'flow', ownerId: flow.id, now: at }, upload, {
+        recordingBlobId,
+        selfieBlobId,
+      }),
   });
 }
