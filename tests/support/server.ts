@@ -5,6 +5,7 @@
  * manual clock so tests move time instead of sleeping.
  */
 import { randomBytes } from 'node:crypto';
+import type { Agent } from 'node:https';
 import { createServer } from 'node:net';
 import { type ClientApiListener, startClientApiTls } from '@camdigikey/server/client-api/tls-listener';
 import { loadConfig } from '@camdigikey/server/config/load';
@@ -48,6 +49,8 @@ export interface TestServer {
 }
 
 export interface StartOptions {
+  /** Trust for a local push service (tests/support/push-service.ts). */
+  pushAgent?: Agent;
   env?: Record<string, string>;
   /** Share a database (and clock) with another instance, e.g. to test two instances. */
   shareWith?: TestServer;
@@ -97,6 +100,7 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
       ? pino({ ...loggerOptions('trace') }, { write: (line: string) => options.logSink?.(line) })
       : pino({ level: config.logLevel }),
     database: { db: database.db, kind: database.kind, ping: database.ping },
+    ...(options.pushAgent ? { pushAgent: options.pushAgent } : {}),
   });
   const app = await buildApp(deps);
   await app.fastify.listen({ host: '127.0.0.1', port });

@@ -2,6 +2,7 @@
  * The composition root: builds every port and service from the configuration. Tests pass
  * overrides (a manual clock, a prepared database, a test SMTP server) and get the same wiring.
  */
+import type { Agent } from 'node:https';
 import { type Database, type DatabaseKind, migrateToLatest, openDatabase } from '@camdigikey/db';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -19,8 +20,10 @@ import { type Clock, systemClock } from './ports/clock';
 import { type MailSender, SmtpMailSender } from './ports/mail';
 import { Notifier } from './ports/notifier';
 import { Outbox } from './ports/outbox';
+import { type PushSender, WebPushSender } from './ports/push';
 import { HttpSmsGateway, OutboxSms, type SmsSender } from './ports/sms';
 import { configureFaceEngine } from './proofing/face';
+import { vapidKeys } from './push/push';
 
 export interface Deps {
   config: Config;
@@ -37,6 +40,8 @@ export interface Deps {
   notifier: Notifier;
   proofs: DeviceProofVerifier;
   outbox: Outbox;
+  /** Web Push to registered devices (VAPID keys from platform_keys). */
+  push: PushSender;
   /** The civil registry (absent when not configured: registry evidence is then not computed). */
   registry: CivilRegistry | undefined;
   close(): Promise<void>;
@@ -51,6 +56,8 @@ export interface DepsOverrides {
   mail?: MailSender;
   outbox?: Outbox;
   registry?: CivilRegistry;
+  /** Extra trust for push services (tests run a local one with its own certificate). */
+  pushAgent?: Agent;
 }
 
 export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<Deps> {
@@ -105,7 +112,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     nonceTtlSeconds: config.device.nonceTtlSeconds,
   });
 
-  return {
+  const deps: Deps = {
     config,
     db: database.db,
     dbKind: database.kind,
@@ -120,6 +127,8 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     notifier,
     proofs,
     outbox,
+    // Set just below: the sender reads the VAPID keys through deps (database, envelope).
+    push: undefined as unknown as PushSender,
     registry:
       overrides.registry ??
       (config.registry.url
@@ -132,4 +141,6 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
       if (closeDb) await closeDb();
     },
   };
+  deps.push = new WebPushSender(() => vapidKeys(deps), overrides.pushAgent);
+  return deps;
 }

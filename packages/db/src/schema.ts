@@ -361,7 +361,31 @@ export interface ApiTokensTable {
   ended_at: Timestamp | null;
 }
 
+export interface DeviceApprovalsTable {
+  id: string;
+  account_id: string;
+  client_id: string;
+  binding_message: string;
+  scope: string;
+  state: 'pending' | 'approved' | 'rejected';
+  not_me: Generated<boolean>;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  decided_at: Timestamp | null;
+}
+
+export interface PushSubscriptionsTable {
+  device_id: string;
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface Database {
+  push_subscriptions: PushSubscriptionsTable;
+  device_approvals: DeviceApprovalsTable;
   platform_keys: PlatformKeysTable;
   api_clients: ApiClientsTable;
   api_tokens: ApiTokensTable;

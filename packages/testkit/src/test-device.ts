@@ -110,7 +110,7 @@ export class TestDevice {
    * with the fresh nonce the server returns when its cached nonce has expired.
    */
   async call<T = Record<string, unknown>>(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     path: string,
     body?: unknown,
     options: CallOptions = {},
@@ -130,7 +130,7 @@ export class TestDevice {
   }
 
   private async callOnce<T>(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     path: string,
     body: unknown,
     options: CallOptions,

@@ -187,6 +187,14 @@ export function loadConfig(env: Env = process.env) {
       leaseSeconds: v.JOB_LEASE_SECONDS as number,
     },
     kyc: { callsPerMinute: v.KYC_CALLS_PER_MINUTE as number },
+    push: {
+      subject: v.PUSH_SUBJECT as string,
+      allowHttpEndpoints: v.PUSH_ALLOW_HTTP_ENDPOINTS as boolean,
+    },
+    approvals: {
+      maxPending: v.APPROVALS_MAX_PENDING as number,
+      notMeBlockMinutes: v.APPROVALS_NOT_ME_BLOCK_MINUTES as number,
+    },
     clientApi: {
       tlsPort: v.CLIENT_API_TLS_PORT as number | undefined,
       requireClientCert: v.CLIENT_API_REQUIRE_CLIENT_CERT as boolean,

@@ -408,6 +408,28 @@ export const VARIABLES = {
     description:
       'A `requestedDate` further than this from the server clock is refused (stale or replayed request).',
   },
+  PUSH_SUBJECT: {
+    schema: z.string().regex(/^(mailto:|https:)/),
+    default: 'mailto:operations@camdigikey.gov.kh',
+    description: 'VAPID subject (RFC 8292): how push services can reach the operator.',
+  },
+  PUSH_ALLOW_HTTP_ENDPOINTS: {
+    schema: bool,
+    default: 'false',
+    description: 'Accept http push endpoints (development only; push services are https).',
+  },
+  APPROVALS_MAX_PENDING: {
+    schema: int(1, 20),
+    default: '3',
+    description:
+      'Backchannel login requests waiting at once for one citizen; more are refused (push-bombing).',
+  },
+  APPROVALS_NOT_ME_BLOCK_MINUTES: {
+    schema: int(1, 10_080),
+    default: '60',
+    description:
+      'After "I did not ask for this", that relying party cannot send this citizen requests for this long.',
+  },
   KYC_CALLS_PER_MINUTE: {
     schema: int(1, 100_000),
     default: '60',

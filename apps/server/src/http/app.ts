@@ -23,9 +23,11 @@ import { registrationRoutes } from '../flows/registration/routes';
 import { kycRoutes } from '../kyc/kyc.routes';
 import { deviceLoginRoutes } from '../login/device-login.routes';
 import { loginPageRoutes } from '../login/pages.routes';
+import { backchannelDeviceRoutes } from '../oidc/backchannel';
 import { createProvider } from '../oidc/provider';
 import { relyingPartyRoutes } from '../oidc/relying-parties.routes';
 import { evidenceWorker } from '../proofing/evidence-jobs';
+import { pushRoutes } from '../push/push.routes';
 import { consoleStatic } from './console-static';
 import { installErrorHandling } from './error-handler';
 import { healthRoutes } from './health.routes';
@@ -83,6 +85,8 @@ export async function buildApp(deps: Deps): Promise<App> {
   loginPageRoutes(fastify, deps, provider, streams);
   deviceLoginRoutes(fastify, deps);
   clientApiWebRoutes(fastify, deps, provider);
+  backchannelDeviceRoutes(fastify, deps, provider);
+  pushRoutes(fastify, deps);
   appLoginRoutes(fastify, deps);
   if (deps.config.devOutbox) {
     outboxRoutes(fastify, deps.outbox);

@@ -11,6 +11,7 @@ import { errorPage, logoutPage, postLogoutPage } from '@camdigikey/login';
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Deps } from '../deps';
 import { accountClaims, CLAIMS_BY_SCOPE } from './account';
+import { ACR_DEVICE_PIN, cibaFeature } from './backchannel';
 import { ensureSigningKeys, loadSigningKeys } from './keys';
 import { createAdapterClass } from './pg-adapter';
 import { activeClientMetadata, OIDC_SCOPES } from './relying-parties';
@@ -19,6 +20,7 @@ export const ACR = {
   qrPin: 'urn:camdigikey:acr:qr-pin',
   qrFaceId: 'urn:camdigikey:acr:qr-faceid',
   sso: 'urn:camdigikey:acr:sso',
+  devicePin: ACR_DEVICE_PIN,
 } as const;
 
 /** Khmer unless the relying party asked for English (ui_locales) or the page was switched (?lang=en). */
@@ -74,6 +76,7 @@ export async function createProvider(deps: Deps): Promise<Provider> {
     pkce: { required: () => true },
     features: {
       devInteractions: { enabled: false },
+      ciba: cibaFeature(deps),
       pushedAuthorizationRequests: { enabled: true },
       claimsParameter: { enabled: true },
       userinfo: { enabled: true },
@@ -109,6 +112,7 @@ export async function createProvider(deps: Deps): Promise<Provider> {
         ),
       Grant: 365 * 24 * 3600,
       PushedAuthorizationRequest: 60,
+      BackchannelAuthenticationRequest: config.login.requestSeconds,
       RefreshToken: (_ctx, token) => {
         // Absolute expiry of the whole rotation chain, counted from the first issue.
         const first = ((token as { iiat?: number }).iiat ??

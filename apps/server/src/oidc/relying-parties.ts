@@ -18,8 +18,12 @@ export const OIDC_SCOPES = [
   'face',
   'offline_access',
 ] as const;
-/** What a relying party may be allowed: the OIDC scopes, and `open_kyc` for the Open KYC APIs. */
-export const SUPPORTED_SCOPES = [...OIDC_SCOPES, 'open_kyc'] as const;
+/**
+ * What a relying party may be allowed: the OIDC scopes, `open_kyc` for the Open KYC APIs, and
+ * `ciba` for backchannel (CIBA, poll mode) logins of citizens it already knows.
+ */
+export const SUPPORTED_SCOPES = [...OIDC_SCOPES, 'open_kyc', 'ciba'] as const;
+const CIBA_GRANT = 'urn:openid:params:grant-type:ciba';
 
 export type RelyingParty = Selectable<RelyingPartiesTable>;
 
@@ -44,9 +48,12 @@ export function clientMetadata(rp: RelyingParty, envelope: Envelope): Record<str
     ...(rp.backchannel_logout_uri
       ? { backchannel_logout_uri: rp.backchannel_logout_uri, backchannel_logout_session_required: true }
       : {}),
-    grant_types: scopes.includes('offline_access')
-      ? ['authorization_code', 'refresh_token']
-      : ['authorization_code'],
+    grant_types: [
+      'authorization_code',
+      ...(scopes.includes('offline_access') ? ['refresh_token'] : []),
+      ...(rp.allowed_scopes.includes('ciba') ? [CIBA_GRANT] : []),
+    ],
+    ...(rp.allowed_scopes.includes('ciba') ? { backchannel_token_delivery_mode: 'poll' } : {}),
     response_types: ['code'],
     token_endpoint_auth_method: rp.token_endpoint_auth_method,
     ...(rp.token_endpoint_auth_method === 'private_key_jwt'

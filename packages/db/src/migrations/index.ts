@@ -9,6 +9,8 @@ import * as m0003 from './0003_evidence';
 import * as m0004 from './0004_officers';
 import * as m0005 from './0005_resubmission';
 import * as m0006 from './0006_client_api';
+import * as m0007 from './0007_backchannel';
+import * as m0008 from './0008_push';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -17,4 +19,6 @@ export const migrations: Record<string, Migration> = {
   '0004_officers': m0004,
   '0005_resubmission': m0005,
   '0006_client_api': m0006,
+  '0007_backchannel': m0007,
+  '0008_push': m0008,
 };

@@ -1,0 +1,234 @@
+/**
+ * Client-initiated backchannel authentication (OpenID CIBA Core 1.0) for relying parties allowed
+ * `ciba` in the registry: an RP backend names a citizen it already knows (`login_hint` = the `sub`
+ * it received, or `id_token_hint`), with a `binding_message` it also shows its user; the request
+ * waits for the citizen's registered device, which lists it, shows the RP's registered name and the
+ * binding message, and approves with the PIN or declines. The RP polls the token endpoint (or is
+ * pinged). A binding message is required: approving a push without comparing something with the
+ * other screen is not acceptable (NIST SP 800-63B-4, security-rules.md).
+ *
+ * Device API (every call signed by a registered device):
+ *   GET  /api/device/v1/approvals               pending requests for this device's account
+ *   POST /api/device/v1/approvals/:id/approve   {pin}
+ *   POST /api/device/v1/approvals/:id/reject
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type Provider from 'oidc-provider';
+import { errors, type KoaContextWithOIDC } from 'oidc-provider';
+import { z } from 'zod';
+import { recordAudit } from '../audit/audit-log';
+import type { Deps } from '../deps';
+import { requireRegisteredDevice } from '../device/device-auth';
+import { AppError } from '../errors';
+import { checkAccountPin } from '../login/pin-check';
+import { pushToAccount } from '../push/push';
+import { findRelyingParty } from './relying-parties';
+
+export const CIBA_GRANT = 'urn:openid:params:grant-type:ciba';
+export const ACR_DEVICE_PIN = 'urn:camdigikey:acr:device-pin';
+
+type CibaFeature = NonNullable<NonNullable<import('oidc-provider').Configuration['features']>['ciba']>;
+
+/** The `features.ciba` configuration of the provider. */
+export function cibaFeature(deps: Deps): CibaFeature {
+  return {
+    enabled: true,
+    deliveryModes: ['poll', 'ping'],
+    processLoginHint: async (ctx: KoaContextWithOIDC, loginHint: string) => {
+      if (!/^[0-9a-f-]{36}$/.test(loginHint)) return undefined;
+      const account = await deps.db
+        .selectFrom('accounts')
+        .select(['id', 'status'])
+        .where('id', '=', loginHint)
+        .executeTakeFirst();
+      if (account?.status !== 'active') return undefined;
+      await refuseBombing(deps, account.id, ctx.oidc.client?.clientId ?? '');
+      return account.id;
+    },
+    processLoginHintToken: async () => {
+      throw new errors.InvalidRequest('login_hint_token is not supported; use login_hint or id_token_hint');
+    },
+    validateBindingMessage: async (_ctx: KoaContextWithOIDC, bindingMessage?: string) => {
+      if (!bindingMessage || !/^[\p{L}\p{M}\p{N} .,:#/+_-]{1,40}$/u.test(bindingMessage)) {
+        throw new errors.InvalidBindingMessage(
+          'binding_message is required: 1–40 letters, digits, spaces or . , : # / + _ -',
+        );
+      }
+    },
+    validateRequestContext: async () => undefined,
+    verifyUserCode: async (_ctx: KoaContextWithOIDC, _account: unknown, userCode?: string) => {
+      if (userCode) throw new errors.InvalidRequest('user_code is not supported');
+    },
+    triggerAuthenticationDevice: async (_ctx: KoaContextWithOIDC, request, account, client) => {
+      const now = deps.clock.now();
+      await deps.db
+        .insertInto('device_approvals')
+        .values({
+          id: request.jti,
+          account_id: account.accountId,
+          client_id: client.clientId,
+          binding_message: String(request.params?.binding_message ?? ''),
+          scope: String(request.params?.scope ?? 'openid'),
+          state: 'pending',
+          created_at: now,
+          expires_at: new Date(now.getTime() + (request.expiration ?? 600) * 1000),
+          decided_at: null,
+        })
+        .execute();
+      await deps.hot.publish(`approvals:${account.accountId}`, JSON.stringify({ id: request.jti }));
+      const rp = await findRelyingParty(deps.db, client.clientId);
+      // The notice carries no personal data; the app fetches the request over its signed API.
+      await pushToAccount(deps, account.accountId, {
+        type: 'approval_request',
+        id: request.jti,
+        relyingParty: { name: rp?.app_name, nameKm: rp?.app_name_km, domain: rp?.domain },
+        bindingMessage: String(request.params?.binding_message ?? ''),
+      });
+    },
+  } as CibaFeature;
+}
+
+/**
+ * Push-bombing limits: at most APPROVALS_MAX_PENDING requests waiting for one citizen, and none
+ * from a relying party the citizen answered "I did not ask for this" within the block time. The
+ * answer is access_denied either way (it reveals nothing the RP could not guess).
+ */
+async function refuseBombing(deps: Deps, accountId: string, clientId: string) {
+  const { count } = await deps.db
+    .selectFrom('device_approvals')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('account_id', '=', accountId)
+    .where('state', '=', 'pending')
+    .where('expires_at', '>', deps.clock.now())
+    .executeTakeFirstOrThrow();
+  const since = new Date(deps.clock.now().getTime() - deps.config.approvals.notMeBlockMinutes * 60_000);
+  const blocked = await deps.db
+    .selectFrom('device_approvals')
+    .select('id')
+    .where('account_id', '=', accountId)
+    .where('client_id', '=', clientId)
+    .where('not_me', '=', true)
+    .where('decided_at', '>', since)
+    .executeTakeFirst();
+  if (Number(count) >= deps.config.approvals.maxPending || blocked) {
+    throw new errors.AccessDenied('the user cannot take more requests now');
+  }
+}
+
+export function backchannelDeviceRoutes(root: FastifyInstance, deps: Deps, provider: Provider): void {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  const params = z.object({ id: z.string().min(10).max(100) }).strict();
+
+  const pending = async (accountId: string, id: string) => {
+    const row = await deps.db
+      .selectFrom('device_approvals')
+      .selectAll()
+      .where('id', '=', id)
+      .where('account_id', '=', accountId)
+      .executeTakeFirst();
+    if (row?.state !== 'pending' || row.expires_at <= deps.clock.now())
+      throw new AppError('login_request_expired');
+    return row;
+  };
+  const decide = async (id: string, state: 'approved' | 'rejected', notMe = false) => {
+    const updated = await deps.db
+      .updateTable('device_approvals')
+      .set({ state, not_me: notMe, decided_at: deps.clock.now() })
+      .where('id', '=', id)
+      .where('state', '=', 'pending')
+      .returning('id')
+      .executeTakeFirst();
+    if (!updated) throw new AppError('login_request_expired');
+  };
+  const audit = (
+    action: string,
+    device: { deviceId: string; accountId: string },
+    request: { ip: string; id: string },
+    clientId: string,
+  ) =>
+    recordAudit(
+      deps.db,
+      {
+        actorType: 'device',
+        actorId: device.deviceId,
+        action,
+        subjectType: 'account',
+        subjectId: device.accountId,
+        ip: request.ip,
+        device: device.deviceId,
+        requestId: request.id,
+        details: { clientId },
+      },
+      deps.clock.now(),
+    );
+
+  app.get('/api/device/v1/approvals', async (request, reply) => {
+    const device = await requireRegisteredDevice(request, reply, deps);
+    const rows = await deps.db
+      .selectFrom('device_approvals')
+      .selectAll()
+      .where('account_id', '=', device.accountId)
+      .where('state', '=', 'pending')
+      .where('expires_at', '>', deps.clock.now())
+      .orderBy('created_at')
+      .execute();
+    const approvals = [];
+    for (const row of rows) {
+      const rp = await findRelyingParty(deps.db, row.client_id);
+      approvals.push({
+        id: row.id,
+        bindingMessage: row.binding_message,
+        scope: row.scope.split(' '),
+        relyingParty: { name: rp?.app_name, nameKm: rp?.app_name_km, domain: rp?.domain },
+        expiresAt: row.expires_at.toISOString(),
+      });
+    }
+    return { approvals };
+  });
+
+  app.post(
+    '/api/device/v1/approvals/:id/approve',
+    { schema: { params, body: z.object({ pin: z.string().max(16) }).strict() } },
+    async (request, reply) => {
+      const device = await requireRegisteredDevice(request, reply, deps);
+      const row = await pending(device.accountId, request.params.id);
+      await checkAccountPin(deps, device.accountId, request.body.pin, {
+        ip: request.ip,
+        requestId: request.id,
+        deviceId: device.deviceId,
+        purpose: 'backchannel_login',
+      });
+      await decide(row.id, 'approved');
+      const grant = new provider.Grant({ accountId: device.accountId, clientId: row.client_id });
+      grant.addOIDCScope(row.scope);
+      await grant.save();
+      await provider.backchannelResult(row.id, grant, {
+        acr: ACR_DEVICE_PIN,
+        amr: ['pin', 'hwk'],
+        authTime: Math.floor(deps.clock.now().getTime() / 1000),
+      });
+      await audit('login.backchannel_approved', device, request, row.client_id);
+      return { state: 'approved' };
+    },
+  );
+
+  app.post(
+    '/api/device/v1/approvals/:id/reject',
+    { schema: { params, body: z.object({ notMe: z.boolean().optional() }).strict().optional() } },
+    async (request, reply) => {
+      const device = await requireRegisteredDevice(request, reply, deps);
+      const row = await pending(device.accountId, request.params.id);
+      const notMe = request.body?.notMe === true;
+      await decide(row.id, 'rejected', notMe);
+      await provider.backchannelResult(row.id, new errors.AccessDenied('The citizen declined.'));
+      await audit(
+        notMe ? 'login.backchannel_not_me' : 'login.backchannel_rejected',
+        device,
+        request,
+        row.client_id,
+      );
+      return { state: 'rejected', blocked: notMe };
+    },
+  );
+}
