@@ -8,6 +8,7 @@ import middie from '@fastify/middie';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type Provider from 'oidc-provider';
+import { meRoutes } from '../accounts/me.routes';
 import { resubmissionRoutes } from '../accounts/resubmission.routes';
 import { statusRoutes } from '../accounts/status.routes';
 import { holidayRoutes } from '../calendar/holidays.routes';
@@ -71,6 +72,7 @@ export async function buildApp(deps: Deps): Promise<App> {
   registrationRoutes(fastify, deps);
   statusRoutes(fastify, deps, streams);
   resubmissionRoutes(fastify, deps);
+  meRoutes(fastify, deps);
   holidayRoutes(fastify, deps);
   relyingPartyRoutes(fastify, deps);
   consoleRoutes(fastify, deps);

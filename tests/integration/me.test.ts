@@ -1,0 +1,131 @@
+/**
+ * The citizen's control over their account from the app: login history (with the data each
+ * relying party received), changing the PIN (the old PIN counts toward the lock), the data export
+ * (everything held, no secrets), and locking the account at once.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestBrowser } from '../support/browser';
+import { type ActiveCitizen, activeCitizen, registerRelyingParty } from '../support/citizens';
+import { completeAndConsent, openLoginPage, scanAndApprove } from '../support/qr-login';
+import { startTestServer, type TestServer } from '../support/server';
+
+let server: TestServer;
+let dara: ActiveCitizen;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  dara = await activeCitizen(server, 8801);
+}, 60_000);
+afterAll(async () => server?.close());
+
+async function webLogin(clientId: string) {
+  const url = new URL(`${server.url}/oidc/auth`);
+  for (const [k, v] of Object.entries({
+    client_id: clientId,
+    redirect_uri: 'http://127.0.0.1:9999/callback',
+    response_type: 'code',
+    scope: 'openid profile',
+    state: 'st',
+    nonce: 'nn',
+    code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+    code_challenge_method: 'S256',
+  }))
+    url.searchParams.set(k, v);
+  const browser = new TestBrowser();
+  const page = await openLoginPage(server, browser, url.toString());
+  await scanAndApprove(server, browser, dara, page);
+  return completeAndConsent(server, browser, page);
+}
+
+describe("the citizen's control", () => {
+  it('shows the login history with the relying party, the method and this device', async () => {
+    const rp = await registerRelyingParty(server, { appName: 'Pension Portal' });
+    expect(await webLogin(rp.clientId)).toContain('code=');
+    const history = await dara.device.call<{
+      events: {
+        action: string;
+        clientId?: string;
+        method?: string;
+        released?: string[];
+        thisDevice: boolean;
+      }[];
+    }>('GET', '/api/device/v1/me/history');
+    expect(history.status).toBe(200);
+    expect(history.body.events).toContainEqual(
+      expect.objectContaining({
+        action: 'login.completed',
+        clientId: rp.clientId,
+        method: 'pin',
+        thisDevice: true,
+      }),
+    );
+    expect(history.body.events).toContainEqual(
+      expect.objectContaining({
+        action: 'consent.granted',
+        clientId: rp.clientId,
+        released: ['openid', 'profile'],
+      }),
+    );
+  });
+
+  it('changes the PIN only with the old one (a wrong one counts toward the lock) and refuses a weak new one', async () => {
+    const wrong = await dara.device.call<{ error: { code: string } }>('POST', '/api/device/v1/me/pin', {
+      oldPin: '000000' === dara.citizen.pin ? '111222' : '000000',
+      newPin: '482915',
+      newPinConfirmation: '482915',
+    });
+    expect(wrong.body.error.code).toBe('pin_invalid');
+    const counted = await server.deps.db
+      .selectFrom('accounts')
+      .select('pin_failed_count')
+      .where('id', '=', dara.accountId)
+      .executeTakeFirstOrThrow();
+    expect(counted.pin_failed_count).toBe(1);
+    const weak = await dara.device.call<{ error: { code: string } }>('POST', '/api/device/v1/me/pin', {
+      oldPin: dara.citizen.pin,
+      newPin: '123456',
+      newPinConfirmation: '123456',
+    });
+    expect(weak.body.error.code).toBe('pin_too_simple');
+    const changed = await dara.device.call('POST', '/api/device/v1/me/pin', {
+      oldPin: dara.citizen.pin,
+      newPin: '482915',
+      newPinConfirmation: '482915',
+    });
+    expect(changed.status).toBe(200);
+    const back = await dara.device.call('POST', '/api/device/v1/me/pin', {
+      oldPin: '482915',
+      newPin: dara.citizen.pin,
+      newPinConfirmation: dara.citizen.pin,
+    });
+    expect(back.status).toBe(200);
+  });
+
+  it('exports everything the platform holds, without secrets, and audits the export', async () => {
+    const exported = await dara.device.call<Record<string, unknown>>('GET', '/api/device/v1/me/export');
+    expect(exported.status).toBe(200);
+    expect(exported.body).toMatchObject({
+      account: {
+        id: dara.accountId,
+        latinSurname: dara.citizen.latinSurname,
+        document: { number: dara.citizen.documentNumber },
+      },
+    });
+    const text = JSON.stringify(exported.body);
+    expect(text).not.toMatch(/pin_verifier|argon2|sealed|private/i);
+    expect((exported.body.history as unknown[]).length).toBeGreaterThan(3);
+    const audit = await server.deps.db
+      .selectFrom('audit_events')
+      .select('action')
+      .where('action', '=', 'account.exported')
+      .execute();
+    expect(audit).toHaveLength(1);
+  });
+
+  it('locks the account at once with the PIN', async () => {
+    const locked = await dara.device.call('POST', '/api/device/v1/me/lock', { pin: dara.citizen.pin });
+    expect(locked.status).toBe(200);
+    const status = await dara.device.call<{ status: string }>('GET', '/api/device/v1/account/status');
+    expect(status.body.status).toBe('locked');
+  });
+});
