@@ -168,6 +168,27 @@ describe('the MRZ read from the document photo', () => {
     expect(evidence.document_ocr!.score).toBeLessThan(1);
   });
 
+  it('fails when the app sends an MRZ that differs from the photographed card (tampered birth date)', async () => {
+    const card = makeCitizen(9115, { documentType: 'id_card' });
+    const tampered = makeCitizen(9115, { documentType: 'id_card', birthDate: '1990-01-01' });
+    expect(tampered.mrz).not.toEqual(card.mrz);
+    // The app sends the tampered MRZ and form (consistent with each other) with the genuine card's photo.
+    const flow = await walkRegistration(await server.device(), tampered, {
+      otp: otp(),
+      media: { documentPhoto: renderDocument(card, { format: 'jpeg' }) },
+    });
+    const evidence = await evidenceOf(flow.account!.id);
+    expect(evidence.mrz_form).toMatchObject({ status: 'pass' });
+    expect(evidence.document_ocr).toMatchObject({
+      status: 'fail',
+      details: { mismatchedFields: ['birthDate'], checkDigitsValid: true, readLines: card.mrz },
+    });
+    expect(evidence.document_ocr!.score).toBeCloseTo(6 / 7);
+    expect(
+      (evidence.document_ocr!.details as { characterAgreement: number }).characterAgreement,
+    ).toBeGreaterThan(0.9);
+  });
+
   it('sends a photo without a readable MRZ to the officer', async () => {
     const blank = await sharp({ create: { width: 900, height: 600, channels: 3, background: '#d8d8d8' } })
       .jpeg()
@@ -180,7 +201,7 @@ describe('the MRZ read from the document photo', () => {
     expect(evidence.document_ocr).toMatchObject({
       status: 'review',
       score: null,
-      details: { unreadable: true, reason: 'mrz_not_found' },
+      details: { unreadable: true, reason: 'mrz_not_found', readLines: [], mismatchedFields: [] },
     });
   });
 });

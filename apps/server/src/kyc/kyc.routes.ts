@@ -5,6 +5,8 @@
  *   POST /api/2.0/kyc/info-face         + faceImg vs the registry portrait     → faceMoiScore
  *   POST /api/2.0/kyc/info-face-idcard  + idImage vs faceImg                   → faceDocumentScore
  *   POST /api/2.0/kyc/ocr-idcard        idImage → the fields of its MRZ, and MRZ1..3 (read by the server)
+ *   POST /api/2.0/kyc/info-idcard-liveness  + actions and a liveness video → livenessScore, faceDocumentScore,
+ *                                       faceMoiScore (and failedAction when an action was not seen in order)
  *
  * Answers are `{error, message, data}` with `error: 0` on success. Callers are registered
  * institutions (a relying party allowed `open_kyc`) with HTTP Basic client credentials, must state
@@ -14,17 +16,26 @@
  * 7 no readable MRZ. The OCR answer holds what the MRZ holds: the Khmer names and the issue date are
  * printed only in the visual zone of the card, so they are `null` (the caller reads them from its own
  * form; `/info` checks them against the register).
+ *
+ * Liveness videos (MP4 or WebM, at most 8 MB and 15 s) are decoded with ffmpeg to 8 frames per second
+ * (proofing/video-frames.ts, ADR 0010) and judged by the same engine and rules as the registration's
+ * liveness recording, against a challenge made of the requested actions ("1" turn left, "2" turn right,
+ * "3" nod) in their order. faceDocumentScore and faceMoiScore compare the most frontal frame with the
+ * ID card and the registry portrait (null when the register has no portrait, or the video no face).
+ * An undecodable or oversized video is error 1 (400, 413), never a server error.
  */
 import { sharedFaceEngine } from '@camdigikey/face-engine';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { recordAudit } from '../audit/audit-log';
 import { constantTimeEqual } from '../crypto/keyed-hash';
 import type { Deps } from '../deps';
+import { toAppError } from '../http/error-handler';
 import { findRelyingParty, secretContext } from '../oidc/relying-parties';
 import { RegistryUnavailable } from '../ports/civil-registry';
 import { readDocumentMrz } from '../proofing/document-ocr';
 import { compareWithRegistry } from '../proofing/registry-compare';
+import { decodeVideoFrames, VIDEO_LIMITS, VideoDecodeError } from '../proofing/video-frames';
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const userInfo = z
@@ -45,6 +56,14 @@ const image = z
   .min(16)
   .max(8_000_000)
   .regex(/^[A-Za-z0-9+/=\s]+$/);
+/** The liveness video: base64 of at most 8 MB (checked after decoding, with a clear answer). */
+const video = z
+  .string()
+  .min(16)
+  .max(24_000_000)
+  .regex(/^[A-Za-z0-9+/=\s]+$/);
+const ACTIONS = { '1': 'turn_left', '2': 'turn_right', '3': 'nod' } as const;
+const ACTION_CODES: Record<string, string> = { turn_left: '1', turn_right: '2', nod: '3' };
 const FIELD_NAMES: Record<string, string> = {
   khmerSurname: 'lastNameKh',
   khmerGivenName: 'firstNameKh',
@@ -93,7 +112,19 @@ export function kycRoutes(app: FastifyInstance, deps: Deps): void {
     schema: S,
     run: (body: z.infer<S>) => Promise<Record<string, unknown>>,
   ) => {
-    app.post(path, async (request: FastifyRequest, reply: FastifyReply) => {
+    // Body refusals (too large, not JSON) answer in the API's own envelope too.
+    const errorHandler = (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      const status = toAppError(error)?.status ?? 500;
+      if (status >= 500) throw error;
+      const message =
+        status === 413
+          ? 'The request body is too large'
+          : status === 415
+            ? 'The request body must be JSON'
+            : 'The request body is not valid JSON';
+      return reply.status(status).send({ error: 1, message, data: null });
+    };
+    app.post(path, { errorHandler }, async (request: FastifyRequest, reply: FastifyReply) => {
       let caller: { clientId: string; purpose: string } | undefined;
       let outcome = 'ok';
       try {
@@ -226,4 +257,78 @@ export function kycRoutes(app: FastifyInstance, deps: Deps): void {
       return { userInfo: result, faceMoiScore, faceDocumentScore };
     },
   );
+  handle(
+    '/api/2.0/kyc/info-idcard-liveness',
+    z
+      .object({
+        actions: z
+          .array(z.enum(['1', '2', '3']))
+          .min(1)
+          .max(4),
+        userInfo,
+        idImage: image,
+        liveness: video,
+      })
+      .strict(),
+    async (body) => {
+      const bytes = Buffer.from(body.liveness, 'base64');
+      let decoded: Awaited<ReturnType<typeof decodeVideoFrames>>;
+      try {
+        decoded = await decodeVideoFrames(bytes);
+      } catch (caught) {
+        if (!(caught instanceof VideoDecodeError)) throw caught;
+        throw new KycError(1, caught.reason === 'too_large' ? 413 : 400, `liveness: ${caught.message}`);
+      }
+      const { record, userInfo: result } = await checkInfo(body.userInfo);
+      const engine = sharedFaceEngine();
+      // The judge takes at most maxFrames frames: longer videos are sampled evenly.
+      const all = decoded.frames;
+      const max = engine.thresholds.maxFrames;
+      const frames =
+        all.length <= max
+          ? all
+          : Array.from({ length: max }, (_, i) => all[Math.floor((i * all.length) / max)]!);
+      const start = deps.clock.now().getTime();
+      const liveness = await engine.judgeLiveness(
+        frames.map((f) => ({ t: start + f.t, image: f.jpeg })),
+        {
+          actions: body.actions.map((a) => ACTIONS[a]),
+          issuedAt: new Date(start).toISOString(),
+          timeLimitSeconds: VIDEO_LIMITS.maxSeconds + 1,
+        },
+      );
+      // The most frontal frame with one face stands for the person in the video (the first frame
+      // when the judge stopped before analysing any, e.g. a video shorter than its minimum).
+      const frontal = liveness.frames
+        .map((d, i) => ({ d, i }))
+        .filter(({ d }) => d.faces === 1 && d.pose)
+        .sort((p, q) => frontalness(p.d.pose!) - frontalness(q.d.pose!))[0];
+      const best = frames[frontal?.i ?? 0]?.jpeg;
+      const videoSimilarity = async (reference: Buffer) => {
+        if (!best) return null;
+        const match = await engine
+          .matchFaces(best, reference)
+          .catch(() => ({ error: 'no_face_in_reference' }));
+        if (!('error' in match)) return match.similarity;
+        if (match.error === 'no_face_in_reference')
+          throw new KycError(5, 422, 'No face in the reference image');
+        return null;
+      };
+      const faceDocumentScore = await videoSimilarity(Buffer.from(body.idImage, 'base64'));
+      const faceMoiScore = record.portrait
+        ? await videoSimilarity(Buffer.from(record.portrait, 'base64'))
+        : null;
+      return {
+        userInfo: result,
+        livenessScore: liveness.score,
+        faceDocumentScore,
+        faceMoiScore,
+        failedAction: liveness.failedAction ? (ACTION_CODES[liveness.failedAction] ?? null) : null,
+        livenessPassed: liveness.passed,
+        livenessReason: liveness.reason ?? null,
+      };
+    },
+  );
 }
+
+const frontalness = (pose: { yaw: number; pitch: number }) => Math.abs(pose.yaw) + Math.abs(pose.pitch);

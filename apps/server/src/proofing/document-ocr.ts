@@ -3,9 +3,17 @@
  * with @camdigikey/mrz-reader (OCR-B template matching constrained by the MRZ layout and check
  * digits), and its comparison with the MRZ the app sent. The same reading serves the registration
  * evidence (`document_ocr`) and the Open KYC `/api/2.0/kyc/ocr-idcard` API.
+ *
+ * Decoding runs in libvips' threads (sharp) and the reading itself (synchronous template matching,
+ * 0.1-0.3 s per photo) in a small pool of worker threads (piscina, mrz-worker.mjs), so a large photo
+ * never holds the event loop.
  */
-import { type IdentityMrz, parseIdentityMrz } from '@camdigikey/core/identity/mrz';
-import { type GrayImage, readMrz } from '@camdigikey/mrz-reader';
+import { availableParallelism } from 'node:os';
+import type { IdentityMrz } from '@camdigikey/core/identity/mrz';
+import { parseIdentityMrz } from '@camdigikey/core/identity/mrz';
+import type { Result } from '@camdigikey/core/result';
+import type { GrayImage, MrzRead, MrzReadError } from '@camdigikey/mrz-reader';
+import { Piscina } from 'piscina';
 import sharp from 'sharp';
 
 export const MRZ_READER_VERSION = '@camdigikey/mrz-reader@0.1.0 (OCR-B templates, check-digit repair)';
@@ -29,6 +37,35 @@ async function decodeToGray(photo: Uint8Array): Promise<GrayImage> {
   };
 }
 
+let pool: Piscina | undefined;
+
+function mrzPool(): Piscina {
+  pool ??= new Piscina({
+    filename: new URL('./mrz-worker.mjs', import.meta.url).href,
+    minThreads: 0,
+    maxThreads: Math.max(1, Math.min(2, availableParallelism() - 1)),
+    maxQueue: 64,
+    idleTimeout: 30_000,
+  });
+  return pool;
+}
+
+/** Stops the reader's worker threads (server shutdown, the bench). */
+export async function closeMrzPool(): Promise<void> {
+  const p = pool;
+  pool = undefined;
+  await p?.destroy();
+}
+
+/** The reader's answer for gray pixels, computed in a worker thread. */
+export function readMrzOffThread(gray: GrayImage): Promise<Result<MrzRead, MrzReadError>> {
+  // The pixels move to the worker instead of being copied, unless they share a pooled buffer.
+  const own = gray.data.byteOffset === 0 && gray.data.byteLength === gray.data.buffer.byteLength;
+  return mrzPool().run(gray, own ? { transferList: [gray.data.buffer as ArrayBuffer] } : {}) as Promise<
+    Result<MrzRead, MrzReadError>
+  >;
+}
+
 /** Reads the MRZ of a photo; never throws on bad input. */
 export async function readDocumentMrz(photo: Uint8Array, today = new Date()): Promise<DocumentRead> {
   let gray: GrayImage;
@@ -37,7 +74,7 @@ export async function readDocumentMrz(photo: Uint8Array, today = new Date()): Pr
   } catch {
     return { ok: false, reason: 'not_an_image' };
   }
-  const read = readMrz(gray);
+  const read = await readMrzOffThread(gray);
   if (!read.ok) return { ok: false, reason: read.code };
   const parsed = parseIdentityMrz(read.value.lines.join('\n'), { today });
   return {

@@ -115,27 +115,65 @@ export async function documentOcrEvidence(
   photo: Buffer,
 ): Promise<EvidenceRow> {
   const sentText = deps.envelope.openText(account.mrz_enc, sealContext.accountMrz(account.id));
+  const sentLines = sentText.split(/\r?\n/);
   const sent = parseIdentityMrz(sentText, { today: account.submitted_at });
   const read = await readDocumentMrz(photo, account.submitted_at);
   const provenance: Record<string, unknown> = { reader: MRZ_READER_VERSION };
-  if (!read.ok || !read.mrz || !sent.ok) {
+  if (!read.ok || !read.mrz) {
+    // No MRZ found, or read without every check digit holding: the officer looks at the photo.
     return {
       kind: 'document_ocr',
       status: 'review',
       score: null,
-      details: { unreadable: true, reason: read.ok ? 'check_digits' : read.reason },
+      details: {
+        readLines: read.ok ? read.lines : [],
+        mismatchedFields: [],
+        checkDigitsValid: false,
+        unreadable: true,
+        reason: read.ok ? 'check_digits' : read.reason,
+      },
+      provenance,
+    };
+  }
+  Object.assign(provenance, { confidence: read.confidence, corrected: read.corrected });
+  const characterAgreement = agreement(read.lines, sentLines);
+  if (!sent.ok) {
+    // The app sent an MRZ that does not parse (mrz_form fails too): only the characters compare.
+    return {
+      kind: 'document_ocr',
+      status: 'fail',
+      score: characterAgreement,
+      details: {
+        readLines: read.lines,
+        mismatchedFields: ['mrz'],
+        checkDigitsValid: true,
+        characterAgreement,
+        sentMrzError: sent.code,
+      },
       provenance,
     };
   }
   const mismatchedFields = compareMrz(read.mrz, sent.value);
-  Object.assign(provenance, { confidence: read.confidence, corrected: read.corrected });
   return {
     kind: 'document_ocr',
     status: mismatchedFields.length === 0 ? 'pass' : 'fail',
     score: 1 - mismatchedFields.length / COMPARED_FIELDS,
-    details: { readLines: read.lines, mismatchedFields, checkDigitsValid: true },
+    details: { readLines: read.lines, mismatchedFields, checkDigitsValid: true, characterAgreement },
     provenance,
   };
+}
+
+/** Share of MRZ characters (position by position, line by line) on which two readings agree. */
+function agreement(a: string[], b: string[]): number {
+  const total = Math.max(a.join('').length, b.join('').length);
+  if (total === 0) return 0;
+  let same = 0;
+  for (let l = 0; l < Math.max(a.length, b.length); l++) {
+    const x = a[l] ?? '';
+    const y = b[l] ?? '';
+    for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] === y[i]) same++;
+  }
+  return Math.round((same / total) * 1000) / 1000;
 }
 
 async function loadAccount(deps: Deps, accountId: string) {
