@@ -1,12 +1,18 @@
 /**
- * The officer console in Chromium: an officer signs in with password and TOTP (a wrong code is
- * refused with the server's Khmer message), sees the queue in Khmer, switches to English, opens
- * the oldest case (document photo loaded, evidence listed, form next to the MRZ), approves it, and
- * the citizen's account becomes active. An officer has no Administration screen; an administrator
- * does, and sees the officer accounts.
+ * The officer console in Chromium (1280 px, and a tablet at 768 px): an officer signs in with
+ * password and TOTP (a wrong code is refused with the server's Khmer message), sees the queue in
+ * Khmer with the case's SLA, switches to English, opens the oldest case (document photo loaded,
+ * evidence with scores and thresholds, form next to the MRZ, history), approves it, and the
+ * citizen's account becomes active. An officer has no Administration screen; an administrator
+ * does (officers, the thresholds in force with their labels), re-reads the decided case
+ * read-only and sees the dashboard. A rejection for suspected fraud waits for a second officer:
+ * the first officer's own confirmation is refused with the server's message, another confirms it
+ * and the account is rejected. The console is built first when dist/ is missing or older than
+ * its sources. TOTP codes use the test server's manual clock.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { totpFor } from '@camdigikey/server/console/officers';
 import { CONSOLE_DIST } from '@camdigikey/server/http/console-static';
 import { makeCitizen } from '@camdigikey/testkit/citizens';
@@ -45,8 +51,24 @@ function code(username: string) {
   return totpFor(secrets[username]!, username).generate({ timestamp: server.clock.now().getTime() });
 }
 
+/** The newest modification time of the console's sources (src/, index.html, vite.config.ts). */
+function newestSource(): number {
+  const app = dirname(CONSOLE_DIST);
+  const walk = (dir: string): number[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+      entry.isDirectory() ? walk(join(dir, entry.name)) : [statSync(join(dir, entry.name)).mtimeMs],
+    );
+  return Math.max(
+    ...walk(join(app, 'src')),
+    ...['index.html', 'vite.config.ts'].map((f) => statSync(join(app, f)).mtimeMs),
+  );
+}
+
 beforeAll(async () => {
-  if (!existsSync(`${CONSOLE_DIST}/index.html`)) {
+  // Build the console when it was never built or its sources changed since (a stale bundle would
+  // test old screens).
+  const index = join(CONSOLE_DIST, 'index.html');
+  if (!existsSync(index) || statSync(index).mtimeMs < newestSource()) {
     execFileSync('npm', ['run', 'build', '-w', '@camdigikey/console'], { stdio: 'inherit' });
   }
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -78,6 +100,7 @@ describe('the officer console in Chromium', () => {
   it('signs an officer in (Khmer first), opens the oldest case and approves it; the citizen becomes active', async () => {
     const journey = await openJourney(browser, 'km');
     const { page } = journey;
+    await page.setViewportSize({ width: 1280, height: 900 });
     await page.goto(`${server.url}/console/`);
     await expect.poll(() => page.locator('h1').textContent()).toBe('ការចូលប្រើរបស់មន្ត្រី');
 
@@ -111,6 +134,12 @@ describe('the officer console in Chromium', () => {
       )
       .toBeGreaterThan(100);
     expect(await page.locator('#evidence tr[data-kind="mrz_form"]').textContent()).toContain('Pass');
+    expect(await page.locator('#evidence tr[data-kind="face_match"] .threshold').textContent()).toBe(
+      '≥ 0.65',
+    );
+    expect(await page.locator('#evidence tr[data-kind="mrz_form"] .score').textContent()).toBe('1.00');
+    expect(await page.locator('#case-status').textContent()).toBe('Waiting for review');
+    expect(await page.locator('#history').textContent()).toContain('Registration submitted');
     expect(await page.locator('#comparison tr[data-field="documentNumber"] td').nth(0).textContent()).toBe(
       await page.locator('#comparison tr[data-field="documentNumber"] td').nth(1).textContent(),
     );
@@ -154,14 +183,111 @@ describe('the officer console in Chromium', () => {
     expect(await page.locator('#officers').textContent()).toContain('Officer dara');
     await page.click('#tab-settings');
     await page.locator('#settings').waitFor();
-    expect(await page.locator('#settings').textContent()).toContain('0.65');
+    expect(await page.locator('#threshold-match').textContent()).toBe('0.65');
+    expect(await page.locator('tr[data-threshold="match"] th').textContent()).toContain(
+      'Face match: same person from',
+    );
+    expect(await page.locator('#settings-source').textContent()).toContain('server configuration');
+    expect(await page.locator('#settings input').count()).toBe(0);
+    await journey.shot('console-5-settings');
+    // A tablet held upright: the screens fit without scrolling sideways.
+    await page.setViewportSize({ width: 768, height: 1024 });
+    type PageGlobals = { innerWidth: number; document: { documentElement: { scrollWidth: number } } };
+    const fits = () =>
+      page.evaluate(() => {
+        const g = globalThis as unknown as PageGlobals;
+        return g.document.documentElement.scrollWidth <= g.innerWidth;
+      });
+    await page.click('#nav-queue');
+    await page.locator('#queue-empty').waitFor();
+    expect(await fits()).toBe(true);
+    // The approved case stays readable (read-only) for re-checks, on a tablet too.
+    await page.goto(`${server.url}/console/#/cases/${accountId}`);
+    await page.locator('#case').waitFor();
+    await page.locator('#decisions').waitFor();
+    expect(await page.locator('#case-status').textContent()).toBe('Active');
+    expect(await page.locator('#decisions').textContent()).toContain('Officer dara');
+    expect(await page.locator('#decision').count()).toBe(0);
+    expect(await fits()).toBe(true);
+    await journey.shot('console-6-case-tablet');
     await page.click('#nav-dashboard');
     await page.locator('#sla-tiles').waitFor();
+    expect(await fits()).toBe(true);
     expect(await page.locator('#workload').textContent()).toContain('Officer dara');
-    await journey.shot('console-5-dashboard');
+    await journey.shot('console-7-dashboard');
     await page.click('#sign-out');
     await page.locator('#sign-in').waitFor();
     expect(journey.problems).toEqual([]);
     await journey.context.close();
+  });
+  it('holds a rejection for suspected fraud until a second officer confirms it (four eyes)', async () => {
+    const flow = await walkRegistration(
+      await server.device(),
+      makeCitizen(9952, { documentType: 'id_card' }),
+      {
+        otp: { sms: (p) => server.smsCode(p), email: (a) => server.emailCode(a) },
+      },
+    );
+    const fraudId = flow.account!.id;
+
+    const first = await openJourney(browser, 'en');
+    await first.page.setViewportSize({ width: 1280, height: 900 });
+    await first.page.goto(`${server.url}/console/`);
+    await first.page.click('#switch-lang');
+    await first.page.fill('#username', 'dara');
+    await first.page.fill('#password', 'correct horse battery');
+    await first.page.fill('#totp', code('dara'));
+    await first.page.click('#sign-in');
+    await first.page.locator(`tr[data-account="${fraudId}"]`).waitFor();
+    await first.page.click('#open-oldest');
+    await first.page.locator(`#case[data-account="${fraudId}"]`).waitFor();
+    await first.page.check('input[name=decision][value=reject]');
+    await first.page.selectOption('#reason', 'suspected_fraud');
+    expect(await first.page.locator('#decision .notice').textContent()).toContain('second officer');
+    await first.page.click('#decide');
+    await first.page.click('#confirm-decision');
+    await expect
+      .poll(() => first.page.locator('#notice').textContent())
+      .toBe('Sent to a second officer for confirmation.');
+    // The same officer cannot confirm their own rejection: the server refuses, the console says why.
+    await first.page.click('#nav-second-opinions');
+    await first.page.locator('#second-opinions').waitFor();
+    await first.page.locator('#second-opinions button.danger').click();
+    await first.page.click('#so-confirm');
+    await expect
+      .poll(() => first.page.locator('[role=alert]').textContent())
+      .toBe('A rejection for suspected fraud must be confirmed by a second officer.');
+    await first.shot('console-8-own-second-opinion-refused');
+    expect(first.problems).toEqual([]);
+    await first.context.close();
+
+    const second = await openJourney(browser, 'en');
+    await second.page.goto(`${server.url}/console/`);
+    await second.page.click('#switch-lang');
+    await second.page.fill('#username', 'chenda');
+    await second.page.fill('#password', 'correct horse battery');
+    await second.page.fill('#totp', code('chenda'));
+    await second.page.click('#sign-in');
+    await second.page.click('#nav-second-opinions');
+    await second.page.locator('#second-opinions').waitFor();
+    expect(await second.page.locator('#second-opinions').textContent()).toContain('Officer dara');
+    await second.page.locator('#second-opinions button.danger').click();
+    await second.page.click('#so-confirm');
+    await second.page.locator('#so-done').waitFor();
+    await expect
+      .poll(
+        async () =>
+          (
+            await server.deps.db
+              .selectFrom('accounts')
+              .select('status')
+              .where('id', '=', fraudId)
+              .executeTakeFirst()
+          )?.status,
+      )
+      .toBe('rejected');
+    await second.shot('console-9-second-opinion-confirmed');
+    expect(second.problems).toEqual([]);
+    await second.context.close();
   });
 });

@@ -14,7 +14,8 @@ export interface QueueCase {
   accountId: string;
   documentType: 'id_card' | 'passport';
   nationality: string;
-  flags: { type: string }[];
+  /** Review flags (`mrz_mismatch` with its fields, `resubmitted` with the part, …). */
+  flags: ({ type: string; fields?: string[]; part?: string } | string)[];
   submittedAt: string;
   reviewDeadline: string;
   workingMsLeft: number;
@@ -39,8 +40,8 @@ export interface CaseFile {
   form: Record<string, string | null>;
   mrz: string[];
   mrzFields: Record<string, string> | null;
-  flags: { type: string; fields?: string[] }[];
-  registry: Record<string, string | boolean> | null;
+  flags: { type: string; fields?: string[]; part?: string }[];
+  registry: Record<string, string | boolean | null> | null;
   registryStatus: 'found' | 'not_found' | 'unavailable' | 'not_applicable';
   evidence: Evidence[];
   decisions: {
@@ -50,10 +51,12 @@ export interface CaseFile {
     part: string | null;
     note: string | null;
     state: string;
+    officerId: string;
     officerName: string | null;
     createdAt: string;
+    decidedAt: string | null;
   }[];
-  history: { seq: string; at: string; action: string; actorType: string }[];
+  history: { at: string; action: string; actorType: string }[];
   media: {
     documentPhoto: string | null;
     selfie: string | null;
@@ -113,10 +116,15 @@ export interface Holiday {
 
 export interface Settings {
   slaWorkingHours: number;
-  workingDays: number[];
-  workingPeriods: { start: string; end: string }[];
-  utcOffsetMinutes: number;
+  /** ISO weekdays, 1 = Monday. */
+  workingDays?: number[];
+  workingPeriods?: { start: string; end: string }[];
+  utcOffsetMinutes?: number;
+  /** The shape first announced for the console (kept readable if the server answers it). */
+  workingHours?: { start: string; end: string; timeZone?: string; lunch?: { start: string; end: string } };
   thresholds: Record<string, number | string>;
+  /** `configuration`: the thresholds come from the deployment and cannot be changed here. */
+  source?: string;
 }
 
 export interface RelyingParty {
@@ -126,9 +134,18 @@ export interface RelyingParty {
   appNameKm?: string | null;
   domain: string;
   redirectUris: string[];
+  postLogoutRedirectUris?: string[];
   allowedScopes: string[];
+  tokenEndpointAuthMethod?: string;
+  subjectType?: string;
+  logoUrl?: string | null;
+  privacyPolicyUrl?: string | null;
   status: 'active' | 'suspended';
+  createdAt?: string;
 }
+
+/** The scopes a relying party may be allowed (apps/server/src/oidc/relying-parties.ts). */
+export const SCOPES = ['openid', 'profile', 'email', 'phone', 'personal_code', 'face', 'open_kyc'] as const;
 
 export class ApiError extends Error {
   constructor(

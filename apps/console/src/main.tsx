@@ -1,3 +1,4 @@
+/** Entry point: load the catalogues (Khmer unless English was chosen before), then render. */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';

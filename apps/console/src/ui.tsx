@@ -12,6 +12,15 @@ export function useT() {
   };
 }
 
+/** A label from the catalogue, or the code itself when the server sends one the catalogue lacks. */
+export function useLabel() {
+  const { t } = useT();
+  return (key: string, code: string) => {
+    const text = t(key as MessageKey);
+    return text === key ? code : text;
+  };
+}
+
 /** An error in the current language: the server's own bilingual message when there is one. */
 export function ErrorText({ error }: { error: unknown }) {
   const { t, lang } = useT();
@@ -28,18 +37,27 @@ export function Badge({ tone, children }: { tone: string; children: React.ReactN
   return <span className={`badge badge-${tone}`}>{children}</span>;
 }
 
+/** Cambodia keeps UTC+7 all year (no daylight saving). */
+const PHNOM_PENH_OFFSET_MS = 7 * 3_600_000;
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * Dates and times in Phnom Penh time, with month names from the catalogue (browsers' Khmer locale
+ * data is incomplete: headless Chromium prints "M11" for November).
+ */
 export function useFormat() {
-  const { t, lang } = useT();
-  const locale = lang === 'km' ? 'km-KH' : 'en-GB';
+  const { t } = useT();
   return {
-    dateTime: (iso: string | null | undefined) =>
-      iso
-        ? new Intl.DateTimeFormat(locale, {
-            dateStyle: 'medium',
-            timeStyle: 'short',
-            timeZone: 'Asia/Phnom_Penh',
-          }).format(new Date(iso))
-        : t('common.none'),
+    dateTime: (iso: string | null | undefined) => {
+      if (!iso) return t('common.none');
+      const d = new Date(new Date(iso).getTime() + PHNOM_PENH_OFFSET_MS);
+      return t('time.date_time', {
+        day: d.getUTCDate(),
+        month: t(`month.${d.getUTCMonth() + 1}` as MessageKey),
+        year: d.getUTCFullYear(),
+        time: `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`,
+      });
+    },
     workingTime: (ms: number) => {
       const minutes = Math.round(Math.abs(ms) / 60_000);
       const params = { h: Math.floor(minutes / 60), m: minutes % 60 };
@@ -54,6 +72,7 @@ export const FLAG_KEYS: Record<string, MessageKey> = {
   mrz_mismatch: 'flag.mrz_mismatch',
   duplicate_document: 'flag.duplicate_document',
   duplicate_face: 'flag.duplicate_face',
+  resubmitted: 'flag.resubmitted',
 };
 
 export const SLA_TONE: Record<string, string> = { on_time: 'ok', at_risk: 'warn', breached: 'bad' };

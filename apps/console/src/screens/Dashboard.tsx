@@ -1,8 +1,12 @@
+/**
+ * The supervisor's dashboard (supervisors and administrators; the server refuses others): SLA
+ * tiles, decisions and the median working time to decision per day as CSS bars, each officer's
+ * workload, and a random sample of recent approvals to re-check (links open the case read-only).
+ */
 import { useEffect, useState } from 'react';
 import { api, type Dashboard } from '../api';
 import { ErrorText, useFormat, useT } from '../ui';
 
-/** The supervisor's view: SLA tiles, decisions and median time per day, workload, re-check sample. */
 export function DashboardScreen({ onError }: { onError: (error: unknown) => void }) {
   const { t } = useT();
   const f = useFormat();

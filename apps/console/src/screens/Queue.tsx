@@ -1,7 +1,11 @@
+/**
+ * The review queue, ordered by working-hours deadline: time left, SLA badges and counts, filters,
+ * who holds each case, and "open the oldest case". Opening claims the case first (the server
+ * answers 409 when another officer holds it, and the message is shown). Refreshed every 30 s.
+ */
 import { useCallback, useEffect, useState } from 'react';
 import { api, type Officer, type QueueCase } from '../api';
-import type { MessageKey } from '../i18n';
-import { Badge, ErrorText, FLAG_KEYS, SLA_TONE, useFormat, useT } from '../ui';
+import { Badge, ErrorText, FLAG_KEYS, SLA_TONE, useFormat, useLabel, useT } from '../ui';
 
 const POLL_MS = 30_000;
 
@@ -18,6 +22,7 @@ export function QueueScreen({
 }) {
   const { t } = useT();
   const f = useFormat();
+  const label = useLabel();
   const [filter, setFilter] = useState({ documentType: '', nationality: '', flag: '' });
   const [cases, setCases] = useState<QueueCase[] | undefined>();
   const [error, setError] = useState<unknown>();
@@ -143,14 +148,16 @@ export function QueueScreen({
               {cases.map((c) => (
                 <tr key={c.accountId} data-account={c.accountId}>
                   <td>{f.dateTime(c.submittedAt)}</td>
-                  <td>{t(c.documentType === 'id_card' ? 'doc.id_card' : 'doc.passport')}</td>
+                  <td>{label(`doc.${c.documentType}`, c.documentType)}</td>
                   <td>{c.nationality}</td>
                   <td>
-                    {c.flags.map((flag) => (
-                      <Badge key={flag.type} tone="warn">
-                        {FLAG_KEYS[flag.type] ? t(FLAG_KEYS[flag.type] as MessageKey) : flag.type}
-                      </Badge>
-                    ))}
+                    {c.flags
+                      .map((flag) => (typeof flag === 'string' ? flag : flag.type))
+                      .map((type) => (
+                        <Badge key={type} tone="warn">
+                          {label(`flag.${type}`, type)}
+                        </Badge>
+                      ))}
                   </td>
                   <td className="time-left">{f.workingTime(c.workingMsLeft)}</td>
                   <td>

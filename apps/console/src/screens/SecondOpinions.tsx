@@ -1,14 +1,23 @@
-import { useCallback, useEffect, useState } from 'react';
+/**
+ * Four-eyes: rejections for suspected fraud wait here until a second, different officer confirms
+ * or overrules them (each after a confirmation question); the server refuses the first officer.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, type SecondOpinion } from '../api';
 import type { MessageKey } from '../i18n';
 import { ErrorText, useFormat, useT } from '../ui';
 
-/** Fraud rejections waiting for a second, different officer (four-eyes). */
 export function SecondOpinionsScreen({ onError }: { onError: (error: unknown) => void }) {
   const { t } = useT();
   const f = useFormat();
   const [items, setItems] = useState<SecondOpinion[] | undefined>();
   const [error, setError] = useState<unknown>();
+  const [asking, setAsking] = useState<{ id: string; confirm: boolean } | undefined>();
+  const [done, setDone] = useState(false);
+  const confirmButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (asking) confirmButton.current?.focus();
+  }, [asking]);
   const load = useCallback(async () => {
     try {
       setItems((await api.secondOpinions()).items);
@@ -21,8 +30,11 @@ export function SecondOpinionsScreen({ onError }: { onError: (error: unknown) =>
 
   const decide = async (id: string, confirm: boolean) => {
     setError(undefined);
+    setDone(false);
+    setAsking(undefined);
     try {
       await api.secondOpinion(id, confirm);
+      setDone(true);
       await load();
     } catch (caught) {
       setError(caught);
@@ -32,7 +44,31 @@ export function SecondOpinionsScreen({ onError }: { onError: (error: unknown) =>
   return (
     <section>
       <h1>{t('so.title')}</h1>
-      <ErrorText error={error} />
+      <div aria-live="polite">
+        <ErrorText error={error} />
+        {done && (
+          <p className="notice" role="status" id="so-done">
+            {t('so.done')}
+          </p>
+        )}
+      </div>
+      {asking && (
+        <div className="confirm" role="alertdialog" aria-labelledby="so-question">
+          <p id="so-question">{t(asking.confirm ? 'so.confirm_question' : 'so.overrule_question')}</p>
+          <button
+            type="button"
+            id="so-confirm"
+            ref={confirmButton}
+            className={asking.confirm ? 'danger' : 'primary'}
+            onClick={() => decide(asking.id, asking.confirm)}
+          >
+            {t('common.confirm')}
+          </button>{' '}
+          <button type="button" onClick={() => setAsking(undefined)}>
+            {t('common.cancel')}
+          </button>
+        </div>
+      )}
       {items === undefined ? (
         <p>{t('common.loading')}</p>
       ) : items.length === 0 ? (
@@ -60,10 +96,14 @@ export function SecondOpinionsScreen({ onError }: { onError: (error: unknown) =>
                 <td>{item.note ?? t('common.none')}</td>
                 <td>{f.dateTime(item.createdAt)}</td>
                 <td>
-                  <button type="button" className="danger" onClick={() => decide(item.decisionId, true)}>
+                  <button
+                    type="button"
+                    className="danger"
+                    onClick={() => setAsking({ id: item.decisionId, confirm: true })}
+                  >
                     {t('so.confirm')}
                   </button>{' '}
-                  <button type="button" onClick={() => decide(item.decisionId, false)}>
+                  <button type="button" onClick={() => setAsking({ id: item.decisionId, confirm: false })}>
                     {t('so.overrule')}
                   </button>
                 </td>

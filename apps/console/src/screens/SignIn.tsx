@@ -1,3 +1,7 @@
+/**
+ * Officer sign-in: username, password and the 6-digit TOTP code. The server sets the HttpOnly
+ * `cdk_console` cookie; the token in the answer is deliberately not kept anywhere by the app.
+ */
 import { useState } from 'react';
 import { api, type Officer } from '../api';
 import { ErrorText, useT } from '../ui';
