@@ -9,15 +9,10 @@ import { request } from 'node:https';
 import { type ClientKeys, decodeClientCredentials, openResponse, sealRequest } from '@camdigikey/rp-protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerRelyingParty } from '../support/citizens';
+import { type IssuedClientApi, issueClientApi } from '../support/client-api';
 import { startTestServer, type TestServer } from '../support/server';
 
-interface Issued {
-  clientId: string;
-  hmacKey: string;
-  secretKey: string;
-  ivParam: string;
-  keystore: { password: string; base64: string };
-}
+type Issued = IssuedClientApi;
 
 let server: TestServer;
 let tax: { issued: Issued; keys: ClientKeys };
@@ -25,18 +20,10 @@ let land: { issued: Issued; keys: ClientKeys };
 
 async function issue(domain: string) {
   const rp = await registerRelyingParty(server, { appName: `Portal ${domain}`, domain });
-  const r = await fetch(`${server.url}/api/admin/v1/relying-parties/${rp.clientId}/client-api`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${server.deps.config.secrets.adminToken}`,
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify({
-      successCallbackUrl: 'http://127.0.0.1:9999/cb',
-      errorCallbackUrl: 'http://127.0.0.1:9999/err',
-    }),
+  const issued = await issueClientApi(server, rp.clientId, {
+    successCallbackUrl: 'http://127.0.0.1:9999/cb',
+    errorCallbackUrl: 'http://127.0.0.1:9999/err',
   });
-  const issued = (await r.json()) as Issued;
   return { issued, keys: decodeClientCredentials(issued) };
 }
 

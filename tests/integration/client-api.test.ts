@@ -27,6 +27,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser } from '../support/browser';
 import { type ActiveCitizen, activeCitizen, registerRelyingParty } from '../support/citizens';
+import { type IssuedClientApi, issueClientApi } from '../support/client-api';
 import { completeAndConsent, openLoginPage, scanAndApprove } from '../support/qr-login';
 import { startTestServer, type TestServer } from '../support/server';
 
@@ -36,15 +37,7 @@ const SUCCESS = 'http://127.0.0.1:9999/camdigikey/callback';
 const FAILURE = 'http://127.0.0.1:9999/camdigikey/fallback';
 const RETURN = 'http://127.0.0.1:9999/orders/return';
 
-interface Issued {
-  clientId: string;
-  domain: string;
-  hmacKey: string;
-  secretKey: string;
-  ivParam: string;
-  keystore: { fileName: string; password: string; base64: string };
-  truststore: { fileName: string; password: string; base64: string };
-}
+type Issued = IssuedClientApi;
 
 let server: TestServer;
 let dara: ActiveCitizen;
@@ -53,18 +46,10 @@ let keys: ClientKeys;
 let other: { issued: Issued; keys: ClientKeys };
 let signerPem: string;
 
-async function issue(rpClientId: string, body: Record<string, unknown>) {
-  const r = await fetch(`${server.url}/api/admin/v1/relying-parties/${rpClientId}/client-api`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${server.deps.config.secrets.adminToken}`,
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify(body),
-  });
-  expect(r.status).toBe(201);
-  return (await r.json()) as Issued;
-}
+const issue = (
+  rpClientId: string,
+  body: { successCallbackUrl: string; errorCallbackUrl: string; returnUrls?: string[] },
+) => issueClientApi(server, rpClientId, body);
 const keysOf = (i: Issued) => decodeClientCredentials(i);
 
 beforeAll(async () => {

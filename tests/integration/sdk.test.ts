@@ -5,20 +5,17 @@
  * called, with a real web login (browser, QR, test device, PIN) in the middle; then the OIDC helper
  * logs in to an OIDC relying party the same way.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CamDigiKeyClient, CamDigiKeyError, CamDigiKeyOidc, ERROR_CODES } from '@camdigikey/client';
+import { type CamDigiKeyClient, CamDigiKeyError, CamDigiKeyOidc, ERROR_CODES } from '@camdigikey/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser } from '../support/browser';
 import { type ActiveCitizen, activeCitizen, registerRelyingParty } from '../support/citizens';
+import { issueClientApi, sdkFor } from '../support/client-api';
 import { completeAndConsent, openLoginPage, scanAndApprove } from '../support/qr-login';
 import { startTestServer, type TestServer } from '../support/server';
 
 let server: TestServer;
 let sreymom: ActiveCitizen;
 let sdk: CamDigiKeyClient;
-let dir: string;
 
 beforeAll(async () => {
   server = await startTestServer({ env: { CLIENT_API_TLS_PORT: '0' } });
@@ -28,49 +25,15 @@ beforeAll(async () => {
     domain: 'pension.example.gov.kh',
     allowedScopes: ['openid', 'profile', 'personal_code', 'face'],
   });
-  const r = await fetch(`${server.url}/api/admin/v1/relying-parties/${rp.clientId}/client-api`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${server.deps.config.secrets.adminToken}`,
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify({
-      successCallbackUrl: 'http://127.0.0.1:9999/callback',
-      errorCallbackUrl: 'http://127.0.0.1:9999/fallback',
-    }),
+  const issued = await issueClientApi(server, rp.clientId, {
+    successCallbackUrl: 'http://127.0.0.1:9999/callback',
+    errorCallbackUrl: 'http://127.0.0.1:9999/fallback',
   });
-  const issued = (await r.json()) as {
-    clientId: string;
-    domain: string;
-    hmacKey: string;
-    secretKey: string;
-    ivParam: string;
-    keystore: { fileName: string; password: string; base64: string };
-    truststore: { fileName: string; password: string; base64: string };
-  };
-  dir = mkdtempSync(join(tmpdir(), 'cdk-sdk-'));
-  writeFileSync(join(dir, issued.keystore.fileName), Buffer.from(issued.keystore.base64, 'base64'));
-  writeFileSync(join(dir, issued.truststore.fileName), Buffer.from(issued.truststore.base64, 'base64'));
-  sdk = CamDigiKeyClient.fromEnv(
-    {
-      CAMDIGIKEY_CLIENT_ID: issued.clientId,
-      CAMDIGIKEY_HMAC_KEY: issued.hmacKey,
-      CAMDIGIKEY_AES_SECRET_KEY: issued.secretKey,
-      CAMDIGIKEY_AES_IV_PARAMS: issued.ivParam,
-      CAMDIGIKEY_CLIENT_DOMAIN: issued.domain,
-      CAMDIGIKEY_SERVER_BASED_URL: `https://localhost:${server.clientApiTls!.port}`,
-      CAMDIGIKEY_CLIENT_KEYSTORE_FILE: join(dir, issued.keystore.fileName),
-      CAMDIGIKEY_CLIENT_KEYSTORE_FILE_PASSWORD: issued.keystore.password,
-      CAMDIGIKEY_CLIENT_TRUST_STORE_FILE: join(dir, issued.truststore.fileName),
-      CAMDIGIKEY_CLIENT_TRUST_STORE_FILE_PASSWORD: issued.truststore.password,
-    },
-    { now: () => server.clock.now().getTime() },
-  );
+  sdk = sdkFor(server, issued, `https://localhost:${server.clientApiTls!.port}`);
 }, 120_000);
 afterAll(async () => {
   sdk?.close();
   await server?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('the client API through the SDK', () => {

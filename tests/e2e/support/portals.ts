@@ -4,12 +4,9 @@
  * own loopback port. Both live on 127.0.0.1 like the server; the demo portal names its session
  * cookie after its URL, so the two never share a session.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CamDigiKeyClient } from '@camdigikey/client';
 import { createDemoRp, type DemoRp } from '@camdigikey/demo-rp';
 import { registerRelyingParty } from '../../support/citizens';
+import { issueClientApi, sdkFor } from '../../support/client-api';
 import { freePort, type TestServer } from '../../support/server';
 
 export interface PortalSpec {
@@ -47,50 +44,13 @@ export interface Portal extends DemoRp {
   clientId: string;
 }
 
-/**
- * The CamDigiKey client-API credentials of a portal, issued by the RP registry, written to files
- * and loaded into the SDK exactly as an integrator would (callbacks on the portal's own URL).
- */
-async function clientApiOf(server: TestServer, clientId: string, baseUrl: string): Promise<CamDigiKeyClient> {
-  const r = await fetch(`${server.url}/api/admin/v1/relying-parties/${clientId}/client-api`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${server.deps.config.secrets.adminToken}`,
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify({
-      successCallbackUrl: `${baseUrl}/camdigikey/callback`,
-      errorCallbackUrl: `${baseUrl}/camdigikey/fallback`,
-    }),
+/** The CamDigiKey client-API credentials of a portal, callbacks on its own URL, loaded into the SDK. */
+async function clientApiOf(server: TestServer, clientId: string, baseUrl: string) {
+  const issued = await issueClientApi(server, clientId, {
+    successCallbackUrl: `${baseUrl}/camdigikey/callback`,
+    errorCallbackUrl: `${baseUrl}/camdigikey/fallback`,
   });
-  if (r.status !== 201) throw new Error(`client-API credentials refused: ${r.status} ${await r.text()}`);
-  const issued = (await r.json()) as {
-    clientId: string;
-    domain: string;
-    hmacKey: string;
-    secretKey: string;
-    ivParam: string;
-    keystore: { fileName: string; password: string; base64: string };
-    truststore: { fileName: string; password: string; base64: string };
-  };
-  const dir = mkdtempSync(join(tmpdir(), 'cdk-portal-'));
-  writeFileSync(join(dir, issued.keystore.fileName), Buffer.from(issued.keystore.base64, 'base64'));
-  writeFileSync(join(dir, issued.truststore.fileName), Buffer.from(issued.truststore.base64, 'base64'));
-  return CamDigiKeyClient.fromEnv(
-    {
-      CAMDIGIKEY_CLIENT_ID: issued.clientId,
-      CAMDIGIKEY_HMAC_KEY: issued.hmacKey,
-      CAMDIGIKEY_AES_SECRET_KEY: issued.secretKey,
-      CAMDIGIKEY_AES_IV_PARAMS: issued.ivParam,
-      CAMDIGIKEY_CLIENT_DOMAIN: issued.domain,
-      CAMDIGIKEY_SERVER_BASED_URL: server.url,
-      CAMDIGIKEY_CLIENT_KEYSTORE_FILE: join(dir, issued.keystore.fileName),
-      CAMDIGIKEY_CLIENT_KEYSTORE_FILE_PASSWORD: issued.keystore.password,
-      CAMDIGIKEY_CLIENT_TRUST_STORE_FILE: join(dir, issued.truststore.fileName),
-      CAMDIGIKEY_CLIENT_TRUST_STORE_FILE_PASSWORD: issued.truststore.password,
-    },
-    { now: () => server.clock.now().getTime() },
-  );
+  return sdkFor(server, issued);
 }
 
 export async function startPortal(

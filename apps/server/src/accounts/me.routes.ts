@@ -16,8 +16,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { appendAudit, recordAudit } from '../audit/audit-log';
+import { appendAudit } from '../audit/audit-log';
 import type { Deps } from '../deps';
+import { recordDeviceAudit } from '../device/device-audit';
 import { requireRegisteredDevice } from '../device/device-auth';
 import { AppError, fieldIssue } from '../errors';
 import { sealContext } from '../flows/registration/flow-data';
@@ -179,20 +180,7 @@ export function meRoutes(root: FastifyInstance, deps: Deps): void {
         .limit(500)
         .execute(),
     ]);
-    await recordAudit(
-      deps.db,
-      {
-        actorType: 'device',
-        actorId: device.deviceId,
-        action: 'account.exported',
-        subjectType: 'account',
-        subjectId: id,
-        ip: request.ip,
-        device: device.deviceId,
-        requestId: request.id,
-      },
-      deps.clock.now(),
-    );
+    await recordDeviceAudit(deps, request, device, 'account.exported');
     reply.header('content-disposition', 'attachment; filename="camdigikey-my-data.json"');
     return {
       exportedAt: deps.clock.now().toISOString(),

@@ -13,8 +13,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { recordAudit } from '../audit/audit-log';
 import type { Deps } from '../deps';
+import { recordDeviceAudit } from '../device/device-audit';
 import { requireRegisteredDevice } from '../device/device-auth';
 import { AppError } from '../errors';
 import { checkAccountPin } from '../login/pin-check';
@@ -48,27 +48,6 @@ export function appLoginRoutes(root: FastifyInstance, deps: Deps): void {
       throw error;
     }
   };
-  const audit = (
-    request: FastifyRequest,
-    device: { deviceId: string; accountId: string },
-    action: string,
-    clientId: string,
-  ) =>
-    recordAudit(
-      deps.db,
-      {
-        actorType: 'device',
-        actorId: device.deviceId,
-        action,
-        subjectType: 'account',
-        subjectId: device.accountId,
-        ip: request.ip,
-        device: device.deviceId,
-        requestId: request.id,
-        details: { clientId },
-      },
-      deps.clock.now(),
-    );
 
   app.post(
     '/api/device/v1/app-login/inspect',
@@ -109,7 +88,7 @@ export function appLoginRoutes(root: FastifyInstance, deps: Deps): void {
         parentJti: opened.jti,
         claims: { camdigikey_id: device.accountId, login_jti: opened.jti },
       });
-      await audit(request, device, 'login.app_approved', client.rp.client_id);
+      await recordDeviceAudit(deps, request, device, 'login.app_approved', { clientId: client.rp.client_id });
       return { authToken: auth.token, callbackUrl: `${base}?authToken=${encodeURIComponent(auth.token)}` };
     },
   );
@@ -119,7 +98,7 @@ export function appLoginRoutes(root: FastifyInstance, deps: Deps): void {
     const { opened, client } = await loginOf(request.body.loginToken);
     const base = callbackBase(client, request.body.platform);
     await endApiToken(deps, opened.jti, 'used');
-    await audit(request, device, 'login.app_rejected', client.rp.client_id);
+    await recordDeviceAudit(deps, request, device, 'login.app_rejected', { clientId: client.rp.client_id });
     return { callbackUrl: `${base}?message=${encodeURIComponent('The user rejected the login.')}` };
   });
 }

@@ -32,7 +32,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { recordAudit } from '../audit/audit-log';
 import type { Deps } from '../deps';
-import { readBlob } from '../uploads/blobs';
+import { latestAccountBlob } from '../uploads/blobs';
 import { type ApiClient, findApiClient } from './api-clients';
 import { API_ERRORS, ApiError, endApiToken, issueApiToken, openApiToken } from './api-tokens';
 import { platformKeys } from './platform-keys';
@@ -354,17 +354,9 @@ export function clientApiRoutes(app: FastifyInstance, deps: Deps): void {
   handle([`${V3}/user-face`, `${V2}/user-face`], z.object({ accessToken: token }).loose(), async (p, ctx) => {
     if (!ctx.client.rp.allowed_scopes.includes('face')) throw API_ERRORS.notPermitted();
     const opened = await openApiToken(deps, ctx.client, p.accessToken, ['USER']);
-    const selfie = opened.accountId
-      ? await deps.db
-          .selectFrom('blobs')
-          .select('id')
-          .where('owner_type', '=', 'account')
-          .where('owner_id', '=', opened.accountId)
-          .where('purpose', '=', 'selfie')
-          .orderBy('created_at', 'desc')
-          .executeTakeFirst()
+    const blob = opened.accountId
+      ? await latestAccountBlob(deps.db, deps.envelope, opened.accountId, 'selfie')
       : undefined;
-    const blob = selfie ? await readBlob(deps.db, deps.envelope, selfie.id) : undefined;
     if (!blob) throw API_ERRORS.userUnavailable();
     await audit(ctx.request, 'client_api.user_face', ctx.client.keys.clientId, {
       accountId: opened.accountId,

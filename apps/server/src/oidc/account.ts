@@ -8,7 +8,7 @@ import type { Database } from '@camdigikey/db';
 import type { Kysely } from 'kysely';
 import type { Envelope } from '../crypto/envelope';
 import { sealContext } from '../flows/registration/flow-data';
-import { readBlob } from '../uploads/blobs';
+import { latestAccountBlob } from '../uploads/blobs';
 
 export const CLAIMS_BY_SCOPE = {
   openid: ['sub', 'acr', 'amr', 'auth_time', 'sid'],
@@ -64,15 +64,7 @@ export async function accountClaims(
     });
   }
   if (scopes.has('face')) {
-    const selfie = await db
-      .selectFrom('blobs')
-      .select('id')
-      .where('owner_type', '=', 'account')
-      .where('owner_id', '=', a.id)
-      .where('purpose', '=', 'selfie')
-      .orderBy('created_at', 'desc')
-      .executeTakeFirst();
-    const blob = selfie ? await readBlob(db, envelope, selfie.id) : undefined;
+    const blob = await latestAccountBlob(db, envelope, a.id, 'selfie');
     if (blob) claims.face_photo = `data:${blob.media_type};base64,${blob.bytes.toString('base64')}`;
   }
   return { account: a, claims };

@@ -17,8 +17,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type Provider from 'oidc-provider';
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import { z } from 'zod';
-import { recordAudit } from '../audit/audit-log';
 import type { Deps } from '../deps';
+import { recordDeviceAudit } from '../device/device-audit';
 import { requireRegisteredDevice } from '../device/device-auth';
 import { AppError } from '../errors';
 import { checkAccountPin } from '../login/pin-check';
@@ -141,27 +141,6 @@ export function backchannelDeviceRoutes(root: FastifyInstance, deps: Deps, provi
       .executeTakeFirst();
     if (!updated) throw new AppError('login_request_expired');
   };
-  const audit = (
-    action: string,
-    device: { deviceId: string; accountId: string },
-    request: { ip: string; id: string },
-    clientId: string,
-  ) =>
-    recordAudit(
-      deps.db,
-      {
-        actorType: 'device',
-        actorId: device.deviceId,
-        action,
-        subjectType: 'account',
-        subjectId: device.accountId,
-        ip: request.ip,
-        device: device.deviceId,
-        requestId: request.id,
-        details: { clientId },
-      },
-      deps.clock.now(),
-    );
 
   app.get('/api/device/v1/approvals', async (request, reply) => {
     const device = await requireRegisteredDevice(request, reply, deps);
@@ -208,7 +187,9 @@ export function backchannelDeviceRoutes(root: FastifyInstance, deps: Deps, provi
         amr: ['pin', 'hwk'],
         authTime: Math.floor(deps.clock.now().getTime() / 1000),
       });
-      await audit('login.backchannel_approved', device, request, row.client_id);
+      await recordDeviceAudit(deps, request, device, 'login.backchannel_approved', {
+        clientId: row.client_id,
+      });
       return { state: 'approved' };
     },
   );
@@ -222,11 +203,14 @@ export function backchannelDeviceRoutes(root: FastifyInstance, deps: Deps, provi
       const notMe = request.body?.notMe === true;
       await decide(row.id, 'rejected', notMe);
       await provider.backchannelResult(row.id, new errors.AccessDenied('The citizen declined.'));
-      await audit(
-        notMe ? 'login.backchannel_not_me' : 'login.backchannel_rejected',
-        device,
+      await recordDeviceAudit(
+        deps,
         request,
-        row.client_id,
+        device,
+        notMe ? 'login.backchannel_not_me' : 'login.backchannel_rejected',
+        {
+          clientId: row.client_id,
+        },
       );
       return { state: 'rejected', blocked: notMe };
     },

@@ -50,6 +50,24 @@ export async function readBlob(db: Executor, envelope: Envelope, id: string) {
   return { ...row, bytes: envelope.open(row.sealed, blobContext(row.id, row.purpose)) };
 }
 
+/** The newest blob of an account for a purpose (e.g. its selfie), opened; undefined when none. */
+export async function latestAccountBlob(
+  db: Executor,
+  envelope: Envelope,
+  accountId: string,
+  purpose: BlobPurpose,
+) {
+  const row = await db
+    .selectFrom('blobs')
+    .select('id')
+    .where('owner_type', '=', 'account')
+    .where('owner_id', '=', accountId)
+    .where('purpose', '=', purpose)
+    .orderBy('created_at', 'desc')
+    .executeTakeFirst();
+  return row ? readBlob(db, envelope, row.id) : undefined;
+}
+
 export interface RecordingFrame {
   t: number;
   mediaType: string;
