@@ -15,16 +15,21 @@ import { startTestServer, type TestServer } from '../support/server';
 type Issued = IssuedClientApi;
 
 let server: TestServer;
-let tax: { issued: Issued; keys: ClientKeys };
-let land: { issued: Issued; keys: ClientKeys };
+type Institution = { issued: Issued; keys: ClientKeys; rp: { clientId: string; clientSecret: string } };
+let tax: Institution;
+let land: Institution;
 
 async function issue(domain: string) {
-  const rp = await registerRelyingParty(server, { appName: `Portal ${domain}`, domain });
+  const rp = await registerRelyingParty(server, {
+    appName: `Portal ${domain}`,
+    domain,
+    allowedScopes: ['openid', 'open_kyc'],
+  });
   const issued = await issueClientApi(server, rp.clientId, {
     successCallbackUrl: 'http://127.0.0.1:9999/cb',
     errorCallbackUrl: 'http://127.0.0.1:9999/err',
   });
-  return { issued, keys: decodeClientCredentials(issued) };
+  return { issued, keys: decodeClientCredentials(issued), rp };
 }
 
 beforeAll(async () => {
@@ -74,6 +79,44 @@ describe('the mutual-TLS listener', () => {
     const r = await post(ORG, sealRequest(tax.keys, { clientId: tax.issued.clientId }), land.issued.keystore);
     expect(r.status).toBe(401);
     expect(r.body).toEqual({ error: 401, message: 'Signatures not match' });
+  });
+
+  it('serves the Open KYC APIs over mutual TLS only to the institution holding its own certificate', async () => {
+    const kycBody = { idImage: Buffer.from('x'.repeat(64)).toString('base64') };
+    const call = (
+      pfx: { base64: string; password: string },
+      who: { clientId: string; clientSecret: string },
+    ) =>
+      new Promise<{ status: number; body: { error: number } }>((resolve, reject) => {
+        const req = request(
+          {
+            host: 'localhost',
+            port: server.clientApiTls!.port,
+            path: '/api/2.0/kyc/ocr-idcard',
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              authorization: `Basic ${Buffer.from(`${who.clientId}:${who.clientSecret}`).toString('base64')}`,
+              'x-purpose': 'account opening',
+            },
+            pfx: Buffer.from(pfx.base64, 'base64'),
+            passphrase: pfx.password,
+          },
+          (res) => {
+            let text = '';
+            res.on('data', (c) => {
+              text += c;
+            });
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+          },
+        );
+        req.on('error', reject);
+        req.end(JSON.stringify(kycBody));
+      });
+    // Its own certificate: past authentication (the image is not an image: error 1, not 3).
+    expect(await call(tax.issued.keystore, tax.rp)).toMatchObject({ status: 400, body: { error: 1 } });
+    // Another institution's certificate with these credentials: unauthorised.
+    expect(await call(land.issued.keystore, tax.rp)).toMatchObject({ status: 401, body: { error: 3 } });
   });
 
   it('refuses a connection without a client certificate, and serves only the client API', async () => {

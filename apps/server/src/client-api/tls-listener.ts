@@ -4,7 +4,7 @@
  * TLS 1.2+ (the shipped Java app offers TLS 1.2), and client certificates issued by the platform
  * CA: required by default (CLIENT_API_REQUIRE_CLIENT_CERT), and bound to the calling client id by
  * the route handler (the certificate must be the one issued with that client's credentials). It
- * serves the client-API paths only; everything else answers 404.
+ * serves the client-API and Open KYC paths only; everything else answers 404.
  */
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -13,7 +13,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../deps';
 import { platformKeys } from './platform-keys';
 
-const PATHS = ['/api/v2.0/', '/api/v3.0/'];
+const PATHS = ['/api/v2.0/', '/api/v3.0/', '/api/2.0/kyc/'];
 
 export interface ClientApiListener {
   port: number;

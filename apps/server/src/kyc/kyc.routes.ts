@@ -24,10 +24,12 @@
  * ID card and the registry portrait (null when the register has no portrait, or the video no face).
  * An undecodable or oversized video is error 1 (400, 413), never a server error.
  */
+import type { TLSSocket } from 'node:tls';
 import { sharedFaceEngine } from '@camdigikey/face-engine';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { recordAudit } from '../audit/audit-log';
+import { apiClientOfRelyingParty } from '../client-api/api-clients';
 import { constantTimeEqual } from '../crypto/keyed-hash';
 import type { Deps } from '../deps';
 import { toAppError } from '../http/error-handler';
@@ -100,6 +102,15 @@ export function kycRoutes(app: FastifyInstance, deps: Deps): void {
       rp?.status === 'active' &&
       rp.allowed_scopes.includes('open_kyc');
     if (!ok || !rp) throw new KycError(3, 401, 'Unauthorized');
+    // Over the mutual-TLS listener the institution's certificate must be the one the registry
+    // issued to this same relying party (with its client-API credentials).
+    const socket = request.raw.socket as Partial<TLSSocket>;
+    if (socket.encrypted && typeof socket.getPeerCertificate === 'function') {
+      const peer = socket.getPeerCertificate(false);
+      const issued = await apiClientOfRelyingParty(deps, rp.client_id);
+      if (!peer?.fingerprint256 || peer.fingerprint256 !== issued?.certificateFingerprint)
+        throw new KycError(3, 401, 'Unauthorized');
+    }
     const purpose = String(request.headers['x-purpose'] ?? '').trim();
     if (!purpose || purpose.length > 200) throw new KycError(1, 400, 'The X-Purpose header is required');
     const hit = await deps.hot.hit(`kyc:${rp.client_id}`, 60, deps.clock.now());
