@@ -218,6 +218,7 @@ describe('the web login', () => {
       status: false,
     });
     expect(await call(`${V3}/access-token/logout`, { accessToken: fresh })).toMatchObject({ error: 104 });
+    expect(await call(`${V3}/refresh-access-token`, { accessToken: fresh })).toMatchObject({ error: 104 });
   });
 
   it('honours a whitelisted return URL and refuses another; sends a rejection to the error callback', async () => {
@@ -423,6 +424,40 @@ describe('app-to-app login', () => {
       pin: dara.citizen.pin,
     });
     expect(reused.status).toBe(410);
+  });
+
+  it('approves with Face ID: an assertion over the challenge bound to this login token', async () => {
+    const sokha = await activeCitizen(server, 8302, { faceId: true });
+    const token = await loginToken();
+    const options = await sokha.device.call<{ publicKey: never }>('POST', `${APP}/face-id/options`, {
+      loginToken: token,
+    });
+    expect(options.status, JSON.stringify(options.body)).toBe(200);
+    const assertion = await sokha.authenticator!.getAssertion(options.body.publicKey, server.url);
+    const approved = await sokha.device.call<{ authToken: string }>('POST', `${APP}/approve`, {
+      loginToken: token,
+      assertion,
+    });
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    const access = ok(
+      await call<{ accessToken: string }>(`${V3}/access-token`, { authToken: approved.body.authToken }),
+    );
+    expect(ok(await call(`${V3}/access-token/status`, { accessToken: access.accessToken }))).toMatchObject({
+      camdigikey_id: sokha.accountId,
+    });
+    // An assertion without options for this token, or both PIN and assertion, are refused.
+    const other = await loginToken();
+    const unbound = await sokha.device.call<{ error: { code: string } }>('POST', `${APP}/approve`, {
+      loginToken: other,
+      assertion,
+    });
+    expect([unbound.status, unbound.body.error.code]).toEqual([400, 'webauthn_failed']);
+    const both = await sokha.device.call('POST', `${APP}/approve`, {
+      loginToken: other,
+      assertion,
+      pin: '111111',
+    });
+    expect(both.status).toBe(400);
   });
 
   it('returns a rejection to the Android app with a message, and refuses a wrong PIN', async () => {

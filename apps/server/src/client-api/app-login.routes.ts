@@ -7,19 +7,22 @@
  * RP's registered iOS bundle id or Android application id (never one taken from the request).
  *
  *   POST /api/device/v1/app-login/inspect   {loginToken}        the requesting app
- *   POST /api/device/v1/app-login/approve   {loginToken, pin}   → {authToken, callbackUrl}
+ *   POST /api/device/v1/app-login/face-id/options {loginToken}  WebAuthn options bound to the token
+ *   POST /api/device/v1/app-login/approve   {loginToken, pin} or {loginToken, assertion} → {authToken, callbackUrl}
  *   POST /api/device/v1/app-login/reject    {loginToken}        → {callbackUrl}
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Deps } from '../deps';
 import { recordDeviceAudit } from '../device/device-audit';
 import { requireRegisteredDevice } from '../device/device-auth';
 import { AppError } from '../errors';
+import { faceIdOptions, verifyFaceId } from '../login/device-login.routes';
 import { checkAccountPin } from '../login/pin-check';
 import { type ApiClient, findApiClient } from './api-clients';
-import { ApiError, endApiToken, issueApiToken, openApiToken } from './api-tokens';
+import { ApiError, endApiToken, issueApiToken, openApiToken, updateApiTokenData } from './api-tokens';
 
 const body = z.object({
   loginToken: z.string().min(10).max(4000),
@@ -67,19 +70,68 @@ export function appLoginRoutes(root: FastifyInstance, deps: Deps): void {
     },
   );
 
+  // Face ID: assertion options bound to this login token (the challenge is kept with the token).
+  app.post(
+    '/api/device/v1/app-login/face-id/options',
+    { schema: { body: body.strict() } },
+    async (request, reply) => {
+      const device = await requireRegisteredDevice(request, reply, deps);
+      const { opened } = await loginOf(request.body.loginToken);
+      const options = await faceIdOptions(deps, device.deviceId);
+      await updateApiTokenData(deps, opened.jti, {
+        ...(opened.data ?? {}),
+        faceId: { challenge: options.challenge, deviceId: device.deviceId },
+      });
+      return { publicKey: options };
+    },
+  );
+
   app.post(
     '/api/device/v1/app-login/approve',
-    { schema: { body: body.extend({ pin: z.string().max(16) }).strict() } },
+    {
+      schema: {
+        body: body
+          .extend({
+            pin: z.string().max(16).optional(),
+            assertion: z
+              .object({
+                id: z.string().max(1024),
+                rawId: z.string().max(1024),
+                type: z.literal('public-key'),
+                response: z.object({}).loose(),
+              })
+              .loose()
+              .optional(),
+          })
+          .strict()
+          .refine((b) => (b.pin === undefined) !== (b.assertion === undefined), {
+            message: 'pin or assertion',
+          }),
+      },
+    },
     async (request, reply) => {
       const device = await requireRegisteredDevice(request, reply, deps);
       const { opened, client } = await loginOf(request.body.loginToken);
       const base = callbackBase(client, request.body.platform);
-      await checkAccountPin(deps, device.accountId, request.body.pin, {
-        ip: request.ip,
-        requestId: request.id,
-        deviceId: device.deviceId,
-        purpose: 'app_login',
-      });
+      let method: 'pin' | 'face_id' = 'pin';
+      if (request.body.pin !== undefined) {
+        await checkAccountPin(deps, device.accountId, request.body.pin, {
+          ip: request.ip,
+          requestId: request.id,
+          deviceId: device.deviceId,
+          purpose: 'app_login',
+        });
+      } else {
+        const faceId = (opened.data as { faceId?: { challenge: string; deviceId: string } } | undefined)
+          ?.faceId;
+        await verifyFaceId(
+          deps,
+          device.deviceId,
+          faceId?.deviceId === device.deviceId ? faceId.challenge : null,
+          request.body.assertion as unknown as AuthenticationResponseJSON,
+        );
+        method = 'face_id';
+      }
       if (!(await endApiToken(deps, opened.jti, 'used'))) throw new AppError('login_request_expired');
       const auth = await issueApiToken(deps, client, {
         kind: 'AUTH',
@@ -88,7 +140,10 @@ export function appLoginRoutes(root: FastifyInstance, deps: Deps): void {
         parentJti: opened.jti,
         claims: { camdigikey_id: device.accountId, login_jti: opened.jti },
       });
-      await recordDeviceAudit(deps, request, device, 'login.app_approved', { clientId: client.rp.client_id });
+      await recordDeviceAudit(deps, request, device, 'login.app_approved', {
+        clientId: client.rp.client_id,
+        method,
+      });
       return { authToken: auth.token, callbackUrl: `${base}?authToken=${encodeURIComponent(auth.token)}` };
     },
   );

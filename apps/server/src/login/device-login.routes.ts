@@ -97,20 +97,7 @@ export function deviceLoginRoutes(root: FastifyInstance, deps: Deps): void {
   app.post('/api/device/v1/login/:id/face-id/options', { schema: { params } }, async (request, reply) => {
     const device = await requireRegisteredDevice(request, reply, deps);
     const row = await claimedBy(deps, request.params.id, device.deviceId);
-    const credentials = await deps.db
-      .selectFrom('webauthn_credentials')
-      .select(['id', 'transports'])
-      .where('device_id', '=', device.deviceId)
-      .where('revoked_at', 'is', null)
-      .execute();
-    if (credentials.length === 0)
-      throw new AppError('webauthn_failed', { details: { reason: 'no_face_id' } });
-    const options = await generateAuthenticationOptions({
-      rpID: deps.config.webauthn.rpId,
-      userVerification: 'required',
-      allowCredentials: credentials.map((c) => ({ id: c.id, transports: c.transports as never })),
-      timeout: 60_000,
-    });
+    const options = await faceIdOptions(deps, device.deviceId);
     await deps.db
       .updateTable('login_requests')
       .set({ webauthn_challenge: options.challenge })
@@ -181,7 +168,25 @@ export function deviceLoginRoutes(root: FastifyInstance, deps: Deps): void {
   });
 }
 
-async function verifyFaceId(
+/** WebAuthn assertion options for this device's Face ID credentials (user verification required). */
+export async function faceIdOptions(deps: Deps, deviceId: string) {
+  const credentials = await deps.db
+    .selectFrom('webauthn_credentials')
+    .select(['id', 'transports'])
+    .where('device_id', '=', deviceId)
+    .where('revoked_at', 'is', null)
+    .execute();
+  if (credentials.length === 0) throw new AppError('webauthn_failed', { details: { reason: 'no_face_id' } });
+  return generateAuthenticationOptions({
+    rpID: deps.config.webauthn.rpId,
+    userVerification: 'required',
+    allowCredentials: credentials.map((c) => ({ id: c.id, transports: c.transports as never })),
+    timeout: 60_000,
+  });
+}
+
+/** Checks a Face ID (WebAuthn, user verification required) assertion of this device's credential. */
+export async function verifyFaceId(
   deps: Deps,
   deviceId: string,
   challenge: string | null,
