@@ -115,6 +115,12 @@ describe('configuration', () => {
     ]);
   });
 
+  it('seeds demo data by default in development only', () => {
+    expect(loadConfig({ NODE_ENV: 'development' }).demoData).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'development', DEMO_DATA: 'false' }).demoData).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', ...secrets, DEMO_DATA: 'true' }).demoData).toBe(false);
+  });
+
   it('cannot turn the development outbox on in production', () => {
     expect(problemsOf({ NODE_ENV: 'production', ...secrets, DEV_OUTBOX: 'true' })).toContain(
       'DEV_OUTBOX cannot be enabled in production',

@@ -226,7 +226,7 @@ export function loadConfig(env: Env = process.env) {
       timeoutMs: v.SMS_GATEWAY_TIMEOUT_MS as number,
     },
     devOutbox: !production && ((v.DEV_OUTBOX as boolean | undefined) ?? true),
-    demoData: !production && (v.DEMO_DATA as boolean),
+    demoData: !production && ((v.DEMO_DATA as boolean | undefined) ?? true),
   };
   return deepFreeze(config);
 }

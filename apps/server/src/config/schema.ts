@@ -470,8 +470,9 @@ export const VARIABLES = {
   },
   DEMO_DATA: {
     schema: bool,
-    default: 'false',
-    description: 'Seed synthetic demo accounts on start (development only).',
+    optional: true,
+    description:
+      'Seed synthetic demo citizens and the integrators\' sandbox portal on start. Default: on, except in production (where it cannot be enabled).',
   },
 } as const satisfies Record<string, VariableSpec & { optional?: boolean }>;
 
