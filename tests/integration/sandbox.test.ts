@@ -8,7 +8,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CamDigiKeyClient } from '@camdigikey/client';
+import { totpFor } from '@camdigikey/server/console/officers';
 import { seedDemoData } from '@camdigikey/server/dev/demo-data';
+import { seedDemoOfficers } from '@camdigikey/server/dev/demo-officers';
 import { seedSandbox } from '@camdigikey/server/dev/sandbox';
 import { loginTokenOf, runDeviceCli } from '@camdigikey/testkit/device-cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,6 +67,35 @@ describe('the sandbox portal', () => {
       type: 'ORGANIZATION',
       domain: 'localhost:3002',
     });
+  });
+});
+
+describe('the demo officers', () => {
+  it('are created once, and sign in to the console with the password and a TOTP code from the file', async () => {
+    const file = await seedDemoOfficers(server.deps);
+    const officers = JSON.parse(readFileSync(file, 'utf8')) as {
+      username: string;
+      password: string;
+      role: string;
+      totpSecret: string;
+    }[];
+    expect(officers.map((o) => [o.username, o.role])).toEqual([
+      ['admin.demo', 'administrator'],
+      ['officer.demo', 'officer'],
+    ]);
+    expect(await seedDemoOfficers(server.deps)).toBe(file);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(officers);
+    const admin = officers[0]!;
+    const r = await fetch(`${server.url}/api/console/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        username: admin.username,
+        password: admin.password,
+        totp: totpFor(admin.totpSecret, admin.username).generate({ timestamp: server.clock.now().getTime() }),
+      }),
+    });
+    expect(r.status).toBe(200);
   });
 });
 

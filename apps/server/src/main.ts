@@ -9,6 +9,7 @@ import { startClientApiTls } from './client-api/tls-listener';
 import { ConfigError, loadConfig } from './config/load';
 import { createDeps } from './deps';
 import { seedDemoData } from './dev/demo-data';
+import { seedDemoOfficers } from './dev/demo-officers';
 import { startRegistrySimulator } from './dev/registry-simulator';
 import { seedSandbox } from './dev/sandbox';
 import { startSmtpSink } from './dev/smtp-sink';
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
   const deps = await createDeps(config, { outbox });
   if (config.demoData) await seedDemoData(deps);
   const sandbox = config.demoData && config.env !== 'production' ? await seedSandbox(deps) : undefined;
+  const officers = config.demoData && config.env !== 'production' ? await seedDemoOfficers(deps) : undefined;
   const app = await buildApp(deps);
   const address = await app.fastify.listen({ host: config.http.host, port: config.http.port });
   const clientApiTls = await startClientApiTls(app.fastify, deps);
@@ -57,7 +59,7 @@ async function main(): Promise<void> {
     `  public URL      ${base}`,
     `  device API      ${base}/api/device/v1/registration`,
     `  health          ${base}/healthz  ${base}/readyz`,
-    `  officer console ${base}/console/`,
+    `  officer console ${base}/console/${officers ? `  (demo sign-ins: ${officers})` : ''}`,
     `  database        ${deps.dbKind === 'pglite' ? `PGlite in ${config.database.dataDir}/pglite` : 'PostgreSQL'}`,
     `  hot state       ${deps.hot.kind}`,
   ];
