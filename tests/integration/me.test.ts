@@ -68,6 +68,51 @@ describe("the citizen's control", () => {
     );
   });
 
+  it('lists the connected relying parties and revokes one: its tokens stop working and the next login asks again', async () => {
+    const rp = await registerRelyingParty(server, { appName: 'Licence Portal' });
+    const back = new URL(await webLogin(rp.clientId));
+    const tokens = (await (
+      await fetch(`${server.url}/oidc/token`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${rp.clientId}:${rp.clientSecret}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code: back.searchParams.get('code')!,
+          redirect_uri: 'http://127.0.0.1:9999/callback',
+          code_verifier: 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk',
+        }).toString(),
+      })
+    ).json()) as { access_token: string };
+    const userinfo = () =>
+      fetch(`${server.url}/oidc/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    expect((await userinfo()).status).toBe(200);
+    const listed = await dara.device.call<{
+      connections: { clientId: string; name: string; scopes: string[]; via: string[] }[];
+    }>('GET', '/api/device/v1/me/connections');
+    expect(listed.body.connections).toContainEqual({
+      clientId: rp.clientId,
+      name: 'Licence Portal',
+      nameKm: null,
+      domain: 'business.example.gov.kh',
+      scopes: ['openid', 'profile'],
+      via: ['oidc'],
+    });
+    const revoked = await dara.device.call('DELETE', `/api/device/v1/me/connections/${rp.clientId}`);
+    expect(revoked.status).toBe(200);
+    expect((await userinfo()).status).toBe(401);
+    const after = await dara.device.call<{ connections: { clientId: string }[] }>(
+      'GET',
+      '/api/device/v1/me/connections',
+    );
+    expect(after.body.connections.map((c) => c.clientId)).not.toContain(rp.clientId);
+    expect((await dara.device.call('DELETE', `/api/device/v1/me/connections/${rp.clientId}`)).status).toBe(
+      404,
+    );
+  });
+
   it('changes the PIN only with the old one (a wrong one counts toward the lock) and refuses a weak new one', async () => {
     const wrong = await dara.device.call<{ error: { code: string } }>('POST', '/api/device/v1/me/pin', {
       oldPin: '000000' === dara.citizen.pin ? '111222' : '000000',

@@ -8,6 +8,7 @@ import middie from '@fastify/middie';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type Provider from 'oidc-provider';
+import { connectionRoutes } from '../accounts/connections.routes';
 import { meRoutes } from '../accounts/me.routes';
 import { resubmissionRoutes } from '../accounts/resubmission.routes';
 import { statusRoutes } from '../accounts/status.routes';
@@ -73,6 +74,7 @@ export async function buildApp(deps: Deps): Promise<App> {
   statusRoutes(fastify, deps, streams);
   resubmissionRoutes(fastify, deps);
   meRoutes(fastify, deps);
+  connectionRoutes(fastify, deps);
   holidayRoutes(fastify, deps);
   relyingPartyRoutes(fastify, deps);
   consoleRoutes(fastify, deps);
