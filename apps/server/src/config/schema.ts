@@ -472,7 +472,7 @@ export const VARIABLES = {
     schema: bool,
     optional: true,
     description:
-      'Seed synthetic demo citizens and the integrators\' sandbox portal on start. Default: on, except in production (where it cannot be enabled).',
+      "Seed synthetic demo citizens and the integrators' sandbox portal on start. Default: on, except in production (where it cannot be enabled).",
   },
 } as const satisfies Record<string, VariableSpec & { optional?: boolean }>;
 
