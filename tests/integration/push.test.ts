@@ -113,6 +113,36 @@ describe('Web Push', () => {
     expect((await start('TELLER 1005')).status).toBe(200);
   });
 
+  it('streams new requests to the open app, and pushes a security notice when the PIN locks', async () => {
+    const stream = await sophal.device.openStatusStream('/api/device/v1/approvals/stream', 'approval');
+    expect(await stream.next()).toEqual({ pending: expect.any(Array) });
+    const started = await start('TELLER 2001');
+    expect(started.status).toBe(200);
+    expect(await stream.next()).toEqual({ id: expect.any(String) });
+    stream.close();
+    const before = push.messages.length;
+    const wrong = '000000' === sophal.citizen.pin ? '111222' : '000000';
+    for (let i = 0; i < 5; i++)
+      await sophal.device.call('POST', '/api/device/v1/me/pin', {
+        oldPin: wrong,
+        newPin: '482915',
+        newPinConfirmation: '482915',
+      });
+    await expect
+      .poll(() => push.messages.slice(before).map((m) => m.payload.type))
+      .toContain('security_notice');
+    expect(push.messages.find((m) => m.payload.type === 'security_notice')?.payload).toEqual({
+      type: 'security_notice',
+      event: 'pin_locked',
+    });
+    const listed = await sophal.device.call<{ approvals: { id: string }[] }>(
+      'GET',
+      '/api/device/v1/approvals',
+    );
+    for (const approval of listed.body.approvals)
+      await sophal.device.call('POST', `/api/device/v1/approvals/${approval.id}/reject`, {});
+  });
+
   it('forgets a subscription the push service says is gone', async () => {
     const subscriptionId = push.messages[0]!.subscriptionId;
     push.expire(subscriptionId);

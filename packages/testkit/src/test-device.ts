@@ -162,15 +162,25 @@ export class TestDevice {
   }
 
   /** Open the account status event stream; resolves with a reader of parsed `status` events. */
-  async openStatusStream(path = '/api/device/v1/account/status/stream') {
+  /** A device event stream (the account status by default); `next()` gives the next `event` data. */
+  async openStatusStream(path = '/api/device/v1/account/status/stream', eventName = 'status') {
     const url = `${this.baseUrl}${path}`;
     const controller = new AbortController();
-    const response = await fetch(url, {
-      headers: { 'device-proof': await this.sign('GET', url, '') },
-      signal: controller.signal,
-    });
-    const next = response.headers.get('device-nonce');
-    if (next) this.nonce = next;
+    const open = async () => {
+      const answer = await fetch(url, {
+        headers: { 'device-proof': await this.sign('GET', url, '') },
+        signal: controller.signal,
+      });
+      const next = answer.headers.get('device-nonce');
+      if (next) this.nonce = next;
+      return answer;
+    };
+    let response = await open();
+    // Like call(): once more with the fresh nonce when the cached one had expired.
+    if (response.status === 401 && this.nonce) {
+      await response.body?.cancel();
+      response = await open();
+    }
     if (response.status !== 200 || !response.body) {
       throw new Error(`status stream refused: ${response.status} ${await response.text()}`);
     }
@@ -178,7 +188,7 @@ export class TestDevice {
     const decoder = new TextDecoder();
     let buffer = '';
     return {
-      /** The next `status` event's data, parsed. */
+      /** The next event's data, parsed. */
       async next(timeoutMs = 5000): Promise<Record<string, unknown>> {
         const deadline = Date.now() + timeoutMs;
         for (;;) {
@@ -191,7 +201,8 @@ export class TestDevice {
               .filter((l) => l.startsWith('data: '))
               .map((l) => l.slice(6))
               .join('\n');
-            if (event.includes('event: status') && data) return JSON.parse(data) as Record<string, unknown>;
+            if (event.includes(`event: ${eventName}`) && data)
+              return JSON.parse(data) as Record<string, unknown>;
             continue;
           }
           const left = deadline - Date.now();

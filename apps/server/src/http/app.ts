@@ -89,7 +89,7 @@ export async function buildApp(deps: Deps): Promise<App> {
   loginPageRoutes(fastify, deps, provider, streams);
   deviceLoginRoutes(fastify, deps);
   clientApiWebRoutes(fastify, deps, provider);
-  backchannelDeviceRoutes(fastify, deps, provider);
+  backchannelDeviceRoutes(fastify, deps, provider, streams);
   pushRoutes(fastify, deps);
   appLoginRoutes(fastify, deps);
   if (deps.config.devOutbox) {

@@ -11,6 +11,7 @@ import { sql } from 'kysely';
 import { appendAudit } from '../audit/audit-log';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
+import { pushToAccount } from '../push/push';
 
 export interface PinContext {
   ip: string;
@@ -84,6 +85,13 @@ export async function checkAccountPin(
     await appendAudit(trx, audit('failed', { consecutiveFailures: count }), now);
     return count;
   });
+  if (failures >= pinRecoveryAfter || failures % pinLockAfter === 0) {
+    // A security notice to every registered device of the account (someone may be guessing).
+    await pushToAccount(deps, accountId, {
+      type: 'security_notice',
+      event: failures >= pinRecoveryAfter ? 'pin_blocked' : 'pin_locked',
+    }).catch((error: unknown) => deps.logger.warn({ err: error }, 'security notice not pushed'));
+  }
   if (failures >= pinRecoveryAfter) throw new AppError('pin_blocked');
   if (failures % pinLockAfter === 0)
     throw lockedError(new Date(now.getTime() + pinLockMinutes * 60_000), now);

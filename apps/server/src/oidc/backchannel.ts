@@ -21,6 +21,7 @@ import type { Deps } from '../deps';
 import { recordDeviceAudit } from '../device/device-audit';
 import { requireRegisteredDevice } from '../device/device-auth';
 import { AppError } from '../errors';
+import { openEventStream } from '../http/event-stream';
 import { checkAccountPin } from '../login/pin-check';
 import { pushToAccount } from '../push/push';
 import { findRelyingParty } from './relying-parties';
@@ -116,7 +117,12 @@ async function refuseBombing(deps: Deps, accountId: string, clientId: string) {
   }
 }
 
-export function backchannelDeviceRoutes(root: FastifyInstance, deps: Deps, provider: Provider): void {
+export function backchannelDeviceRoutes(
+  root: FastifyInstance,
+  deps: Deps,
+  provider: Provider,
+  streams: Set<() => void>,
+): void {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const params = z.object({ id: z.string().min(10).max(100) }).strict();
 
@@ -142,12 +148,11 @@ export function backchannelDeviceRoutes(root: FastifyInstance, deps: Deps, provi
     if (!updated) throw new AppError('login_request_expired');
   };
 
-  app.get('/api/device/v1/approvals', async (request, reply) => {
-    const device = await requireRegisteredDevice(request, reply, deps);
+  const pendingFor = async (accountId: string) => {
     const rows = await deps.db
       .selectFrom('device_approvals')
       .selectAll()
-      .where('account_id', '=', device.accountId)
+      .where('account_id', '=', accountId)
       .where('state', '=', 'pending')
       .where('expires_at', '>', deps.clock.now())
       .orderBy('created_at')
@@ -163,7 +168,22 @@ export function backchannelDeviceRoutes(root: FastifyInstance, deps: Deps, provi
         expiresAt: row.expires_at.toISOString(),
       });
     }
-    return { approvals };
+    return approvals;
+  };
+
+  app.get('/api/device/v1/approvals', async (request, reply) => {
+    const device = await requireRegisteredDevice(request, reply, deps);
+    return { approvals: await pendingFor(device.accountId) };
+  });
+
+  // While the app is open: the pending requests now, then one event per new request.
+  app.get('/api/device/v1/approvals/stream', async (request, reply) => {
+    const device = await requireRegisteredDevice(request, reply, deps);
+    await openEventStream(deps, request, reply, streams, {
+      event: 'approval',
+      channel: `approvals:${device.accountId}`,
+      initial: JSON.stringify({ pending: (await pendingFor(device.accountId)).map((a) => a.id) }),
+    });
   });
 
   app.post(
