@@ -13,12 +13,12 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { totpFor } from '@camdigikey/server/console/officers';
 import { CONSOLE_DIST } from '@camdigikey/server/http/console-static';
 import { makeCitizen } from '@camdigikey/testkit/citizens';
 import { walkRegistration } from '@camdigikey/testkit/registration-walker';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOfficer as createTestOfficer, OFFICER_PASSWORD, totpCode } from '../support/officers';
 import { startTestServer, type TestServer } from '../support/server';
 import { launchChromium, openJourney, SCREENSHOTS } from './support/chromium';
 
@@ -28,27 +28,21 @@ const secrets: Record<string, string> = {};
 let accountId: string;
 
 async function createOfficer(username: string, role: string) {
-  const r = await fetch(`${server.url}/api/admin/v1/officers`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${server.deps.config.secrets.adminToken}`,
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify({
-      username,
-      displayName: `Officer ${username}`,
-      role,
-      password: 'correct horse battery',
-    }),
-  });
-  expect(r.status).toBe(201);
-  secrets[username] = ((await r.json()) as { totpSecret: string }).totpSecret;
+  secrets[username] = (await createTestOfficer(server, username, role)).totpSecret;
+}
+
+/** Fills the sign-in form and sends it. */
+async function signIn(page: Page, username: string, totp: string) {
+  await page.fill('#username', username);
+  await page.fill('#password', OFFICER_PASSWORD);
+  await page.fill('#totp', totp);
+  await page.click('#sign-in');
 }
 
 /** A fresh TOTP code: each sign-in uses the next 30-second step of the server's clock. */
 function code(username: string) {
   server.clock.advance(30_000);
-  return totpFor(secrets[username]!, username).generate({ timestamp: server.clock.now().getTime() });
+  return totpCode(server, secrets[username]!, username);
 }
 
 /** The newest modification time of the console's sources (src/, index.html, vite.config.ts). */
@@ -104,10 +98,7 @@ describe('the officer console in Chromium', () => {
     await page.goto(`${server.url}/console/`);
     await expect.poll(() => page.locator('h1').textContent()).toBe('ការចូលប្រើរបស់មន្ត្រី');
 
-    await page.fill('#username', 'dara');
-    await page.fill('#password', 'correct horse battery');
-    await page.fill('#totp', '000000');
-    await page.click('#sign-in');
+    await signIn(page, 'dara', '000000');
     await expect.poll(() => page.locator('[role=alert]').textContent()).toMatch(/[\u1780-\u17ff]/);
     await journey.shot('console-1-signin-refused');
 
@@ -174,10 +165,7 @@ describe('the officer console in Chromium', () => {
     const { page } = journey;
     await page.goto(`${server.url}/console/`);
     await page.click('#switch-lang');
-    await page.fill('#username', 'chenda');
-    await page.fill('#password', 'correct horse battery');
-    await page.fill('#totp', code('chenda'));
-    await page.click('#sign-in');
+    await signIn(page, 'chenda', code('chenda'));
     await page.locator('#nav-admin').click();
     await page.locator('#officers').waitFor();
     expect(await page.locator('#officers').textContent()).toContain('Officer dara');
@@ -234,10 +222,7 @@ describe('the officer console in Chromium', () => {
     await first.page.setViewportSize({ width: 1280, height: 900 });
     await first.page.goto(`${server.url}/console/`);
     await first.page.click('#switch-lang');
-    await first.page.fill('#username', 'dara');
-    await first.page.fill('#password', 'correct horse battery');
-    await first.page.fill('#totp', code('dara'));
-    await first.page.click('#sign-in');
+    await signIn(first.page, 'dara', code('dara'));
     await first.page.locator(`tr[data-account="${fraudId}"]`).waitFor();
     await first.page.click('#open-oldest');
     await first.page.locator(`#case[data-account="${fraudId}"]`).waitFor();
@@ -264,10 +249,7 @@ describe('the officer console in Chromium', () => {
     const second = await openJourney(browser, 'en');
     await second.page.goto(`${server.url}/console/`);
     await second.page.click('#switch-lang');
-    await second.page.fill('#username', 'chenda');
-    await second.page.fill('#password', 'correct horse battery');
-    await second.page.fill('#totp', code('chenda'));
-    await second.page.click('#sign-in');
+    await signIn(second.page, 'chenda', code('chenda'));
     await second.page.click('#nav-second-opinions');
     await second.page.locator('#second-opinions').waitFor();
     expect(await second.page.locator('#second-opinions').textContent()).toContain('Officer dara');

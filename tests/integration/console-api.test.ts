@@ -6,12 +6,12 @@
  * of fraud rejections waiting for a second officer, and the settings in force.
  */
 import { sharedFaceEngine } from '@camdigikey/face-engine';
-import { totpFor } from '@camdigikey/server/console/officers';
 import { startRegistrySimulator } from '@camdigikey/server/dev/registry-simulator';
 import { makeCitizen } from '@camdigikey/testkit/citizens';
 import { walkRegistration } from '@camdigikey/testkit/registration-walker';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOfficer, OFFICER_PASSWORD, signInOfficer, totpCode } from '../support/officers';
 import { startTestServer, type TestServer } from '../support/server';
 
 let server: TestServer;
@@ -29,29 +29,8 @@ beforeAll(async () => {
     ['sokha', 'supervisor'],
     ['chenda', 'administrator'],
   ] as const) {
-    const created = await fetch(`${server.url}/api/admin/v1/officers`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${server.deps.config.secrets.adminToken}`,
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({
-        username,
-        displayName: `Officer ${username}`,
-        role,
-        password: 'correct horse battery',
-      }),
-    });
-    const { id, totpSecret } = (await created.json()) as { id: string; totpSecret: string };
-    const r = await fetch(`${server.url}/api/console/v1/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        username,
-        password: 'correct horse battery',
-        totp: totpFor(totpSecret, username).generate({ timestamp: server.clock.now().getTime() }),
-      }),
-    });
+    const { id, totpSecret } = await createOfficer(server, username, role);
+    const r = await signInOfficer(server, username, OFFICER_PASSWORD, totpCode(server, totpSecret, username));
     expect(r.status).toBe(200);
     cookies[username] = (r.headers.get('set-cookie') ?? '').split(';')[0]!;
     ids[username] = id;

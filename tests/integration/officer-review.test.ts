@@ -4,10 +4,10 @@
  * rejections, and the citizen learning the decision at once (status stream, SMS, e-mail).
  */
 import { normalizePhone } from '@camdigikey/core/identity/phone';
-import { totpFor } from '@camdigikey/server/console/officers';
 import { makeCitizen } from '@camdigikey/testkit/citizens';
 import { walkRegistration } from '@camdigikey/testkit/registration-walker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOfficer as createTestOfficer, signInOfficer, totpCode } from '../support/officers';
 import { startTestServer, type TestServer } from '../support/server';
 
 let server: TestServer;
@@ -20,10 +20,6 @@ beforeAll(async () => {
 });
 afterAll(async () => server?.close());
 
-const admin = () => ({
-  authorization: `Bearer ${server.deps.config.secrets.adminToken}`,
-  'content-type': 'application/json',
-});
 const json = (token: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' });
 const post = (path: string, token: string, body: unknown = {}) =>
   fetch(`${server.url}${path}`, { method: 'POST', headers: json(token), body: JSON.stringify(body) });
@@ -33,31 +29,10 @@ const e164 = (phone: string) => {
   return r.ok ? r.value.e164 : '';
 };
 
-async function createOfficer(username: string, role = 'officer') {
-  const r = await fetch(`${server.url}/api/admin/v1/officers`, {
-    method: 'POST',
-    headers: admin(),
-    body: JSON.stringify({
-      username,
-      displayName: `Officer ${username}`,
-      role,
-      password: 'correct horse battery',
-    }),
-  });
-  expect(r.status).toBe(201);
-  return (await r.json()) as { id: string; totpSecret: string; otpauthUri: string };
-}
-
-const code = (secret: string, username: string) =>
-  totpFor(secret, username).generate({ timestamp: server.clock.now().getTime() });
-
-async function signIn(username: string, password: string, totp: string) {
-  return fetch(`${server.url}/api/console/v1/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password, totp }),
-  });
-}
+const createOfficer = (username: string, role = 'officer') => createTestOfficer(server, username, role);
+const code = (secret: string, username: string) => totpCode(server, secret, username);
+const signIn = (username: string, password: string, totp: string) =>
+  signInOfficer(server, username, password, totp);
 
 /** Sessions end after 30 idle minutes: sign in again after moving the clock. */
 async function relogin() {

@@ -20,6 +20,20 @@ export const CLIENT_ERROR_CODES = {
   ACCESS_TOKEN_ID_EMPTY: 107,
 } as const;
 export type ClientErrorName = keyof typeof CLIENT_ERROR_CODES;
+
+/**
+ * This platform's own inner `error` codes (rp-protocol.md leaves server codes undocumented;
+ * ADR 0011), next to the §2.4 ones above, which the server uses for token problems.
+ */
+export const SERVER_ERROR_CODES = {
+  INVALID_REQUEST: 110,
+  STALE_REQUEST: 111,
+  RETURN_URL_NOT_REGISTERED: 112,
+  USER_NOT_FOUND: 113,
+  NOT_PERMITTED: 114,
+  CLIENT_SUSPENDED: 115,
+  USER_NOT_ACTIVE: 116,
+} as const;
 export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[ClientErrorName];
 
 /** Public envelope failure codes (§2.3). */

@@ -44,7 +44,7 @@ export type {
   EnvelopeErrorCode,
   TokenFailure,
 } from './errors';
-export { ChainError, CLIENT_ERROR_CODES, EnvelopeError, TokenError } from './errors';
+export { ChainError, CLIENT_ERROR_CODES, EnvelopeError, SERVER_ERROR_CODES, TokenError } from './errors';
 export type { Pkcs12Entry } from './pkcs12';
 export {
   DEFAULT_KEY_ALIAS,

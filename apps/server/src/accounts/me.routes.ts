@@ -18,7 +18,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { appendAudit } from '../audit/audit-log';
 import type { Deps } from '../deps';
-import { recordDeviceAudit } from '../device/device-audit';
+import { deviceAuditEntry, recordDeviceAudit } from '../device/device-audit';
 import { requireRegisteredDevice } from '../device/device-auth';
 import { AppError, fieldIssue } from '../errors';
 import { sealContext } from '../flows/registration/flow-data';
@@ -92,20 +92,7 @@ export function meRoutes(root: FastifyInstance, deps: Deps): void {
           .set({ pin_verifier: verifier, pin_failed_count: 0, pin_locked_until: null, updated_at: now })
           .where('id', '=', device.accountId)
           .execute();
-        await appendAudit(
-          trx,
-          {
-            actorType: 'device',
-            actorId: device.deviceId,
-            action: 'account.pin_changed',
-            subjectType: 'account',
-            subjectId: device.accountId,
-            ip: request.ip,
-            device: device.deviceId,
-            requestId: request.id,
-          },
-          now,
-        );
+        await appendAudit(trx, deviceAuditEntry(request, device, 'account.pin_changed'), now);
       });
       return { changed: true };
     },

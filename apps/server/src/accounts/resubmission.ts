@@ -17,9 +17,10 @@ import { randomUUID } from 'node:crypto';
 import type { ResubmissionPart, ResubmissionStart } from '@camdigikey/contracts/resubmission';
 import type { Database } from '@camdigikey/db';
 import { sql, type Transaction } from 'kysely';
-import { appendAudit, recordAudit } from '../audit/audit-log';
+import { appendAudit } from '../audit/audit-log';
 import { reviewDeadline } from '../calendar/review-calendar';
 import type { Deps } from '../deps';
+import { deviceAuditEntry, recordDeviceAudit } from '../device/device-audit';
 import { AppError } from '../errors';
 import { decodeDocumentPhoto } from '../flows/registration/document.steps';
 import {
@@ -40,6 +41,9 @@ export interface DeviceContext {
   ip: string;
   requestId: string;
 }
+
+/** The request side of an audit entry (ip, request id) from a device context. */
+const actorOf = (ctx: DeviceContext) => ({ ip: ctx.ip, id: ctx.requestId });
 
 const PURPOSES: Record<ResubmissionPart, ('document_photo' | 'selfie' | 'liveness_recording')[]> = {
   document_photo: ['document_photo'],
@@ -88,21 +92,11 @@ export async function startResubmission(deps: Deps, ctx: DeviceContext): Promise
     }
     await appendAudit(
       trx,
-      {
-        actorType: 'device',
-        actorId: ctx.deviceId,
-        action: 'resubmission.started',
-        subjectType: 'account',
-        subjectId: ctx.accountId,
-        ip: ctx.ip,
-        device: ctx.deviceId,
-        requestId: ctx.requestId,
-        details: {
-          part: request.part,
-          decisionId: request.decision_id,
-          ...(challenge ? { challengeId: challenge.id, actions: challenge.actions } : {}),
-        },
-      },
+      deviceAuditEntry(actorOf(ctx), ctx, 'resubmission.started', {
+        part: request.part,
+        decisionId: request.decision_id,
+        ...(challenge ? { challengeId: challenge.id, actions: challenge.actions } : {}),
+      }),
       now,
     );
   });
@@ -165,24 +159,14 @@ async function complete(
       const jobId = await enqueueJob(trx, EVIDENCE_JOB, { accountId: ctx.accountId }, at);
       await appendAudit(
         trx,
-        {
-          actorType: 'device',
-          actorId: ctx.deviceId,
-          action: 'resubmission.completed',
-          subjectType: 'account',
-          subjectId: ctx.accountId,
-          ip: ctx.ip,
-          device: ctx.deviceId,
-          requestId: ctx.requestId,
-          details: {
-            part: request.part,
-            decisionId: request.decision_id,
-            reviewDeadline: deadline.toISOString(),
-            replacedBlobs: replaced.map((r) => r.id),
-            storedBlobs: stored,
-            jobId,
-          },
-        },
+        deviceAuditEntry(actorOf(ctx), ctx, 'resubmission.completed', {
+          part: request.part,
+          decisionId: request.decision_id,
+          reviewDeadline: deadline.toISOString(),
+          replacedBlobs: replaced.map((r) => r.id),
+          storedBlobs: stored,
+          jobId,
+        }),
         at,
       );
     },
@@ -194,21 +178,10 @@ async function complete(
 /** Record a refused attempt (wrong part, nothing pending) in the audit log, outside any transaction. */
 async function auditRefusal(deps: Deps, ctx: DeviceContext, part: ResubmissionPart, error: unknown) {
   if (!(error instanceof AppError)) return;
-  await recordAudit(
-    deps.db,
-    {
-      actorType: 'device',
-      actorId: ctx.deviceId,
-      action: 'resubmission.refused',
-      subjectType: 'account',
-      subjectId: ctx.accountId,
-      ip: ctx.ip,
-      device: ctx.deviceId,
-      requestId: ctx.requestId,
-      details: { part, reason: error.code },
-    },
-    deps.clock.now(),
-  ).catch((err: unknown) => deps.logger.warn({ err }, 'audit of a refused resubmission failed'));
+  await recordDeviceAudit(deps, actorOf(ctx), ctx, 'resubmission.refused', {
+    part,
+    reason: error.code,
+  }).catch((err: unknown) => deps.logger.warn({ err }, 'audit of a refused resubmission failed'));
 }
 
 export async function resubmitDocumentPhoto(

@@ -6,7 +6,7 @@
  * the platform root. The keys are stored sealed and shown once; issuing again replaces them (the
  * old client id stops working at once). Callback URLs and whitelisted return URLs live here too.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   type ClientKeys,
   decodeClientCredentials,
@@ -117,9 +117,8 @@ export async function findApiClient(deps: Deps, clientId: string): Promise<ApiCl
   if (clientId.length > 100) return undefined;
   const row = await deps.db
     .selectFrom('api_clients')
-    .innerJoin('relying_parties', 'relying_parties.client_id', 'api_clients.rp_client_id')
-    .selectAll('api_clients')
-    .where('api_clients.client_id', '=', clientId)
+    .selectAll()
+    .where('client_id', '=', clientId)
     .executeTakeFirst();
   if (!row) return undefined;
   const rp = await findRelyingParty(deps.db, row.rp_client_id);
@@ -140,15 +139,15 @@ export async function findApiClient(deps: Deps, clientId: string): Promise<ApiCl
   };
 }
 
-/** The client whose API credentials belong to this registry entry (for the OIDC side of the web flow). */
-export async function apiClientOfRelyingParty(deps: Deps, rpClientId: string) {
+/** The fingerprint of the client certificate issued to this registry entry (mutual-TLS binding). */
+export async function issuedCertificateFingerprint(
+  deps: Deps,
+  rpClientId: string,
+): Promise<string | undefined> {
   const row = await deps.db
     .selectFrom('api_clients')
-    .select('client_id')
+    .select('certificate_fingerprint')
     .where('rp_client_id', '=', rpClientId)
     .executeTakeFirst();
-  return row ? findApiClient(deps, row.client_id) : undefined;
+  return row?.certificate_fingerprint;
 }
-
-export const certificateFingerprintOf = (der: Buffer) =>
-  createHash('sha256').update(der).digest('hex').toUpperCase().match(/.{2}/g)!.join(':');

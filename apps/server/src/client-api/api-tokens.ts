@@ -12,8 +12,10 @@
 import { randomUUID } from 'node:crypto';
 import type { ApiTokenKind, ApiTokenState } from '@camdigikey/db';
 import {
+  CLIENT_ERROR_CODES,
   type ClaimsOf,
   openToken,
+  SERVER_ERROR_CODES,
   signToken,
   type TokenClaimsInput,
   TokenError,
@@ -32,17 +34,20 @@ export class ApiError extends Error {
   }
 }
 
+const C = CLIENT_ERROR_CODES;
+const S = SERVER_ERROR_CODES;
 export const API_ERRORS = {
-  invalidRequest: () => new ApiError(110, 'Invalid request'),
-  wrongDomain: () => new ApiError(102, 'Invalid client domain.'),
-  staleRequest: () => new ApiError(111, 'The requestedDate is too far from the server time.'),
-  returnUrlNotRegistered: () => new ApiError(112, 'The return URL is not registered for this client.'),
-  unknownPersonalCode: () => new ApiError(113, 'User not found.'),
-  notPermitted: () => new ApiError(114, 'This client is not permitted to use this service.'),
-  suspended: () => new ApiError(115, 'Service account is suspended.'),
-  userUnavailable: () => new ApiError(116, 'The user account is not active.'),
-  disabled: () => new ApiError(104, 'Access token has been disabled.'),
-  otherClient: () => new ApiError(102, 'The token was issued to another client.'),
+  invalidRequest: () => new ApiError(S.INVALID_REQUEST, 'Invalid request'),
+  wrongDomain: () => new ApiError(C.INVALID_CLIENT_DOMAIN, 'Invalid client domain.'),
+  staleRequest: () => new ApiError(S.STALE_REQUEST, 'The requestedDate is too far from the server time.'),
+  returnUrlNotRegistered: () =>
+    new ApiError(S.RETURN_URL_NOT_REGISTERED, 'The return URL is not registered for this client.'),
+  unknownPersonalCode: () => new ApiError(S.USER_NOT_FOUND, 'User not found.'),
+  notPermitted: () => new ApiError(S.NOT_PERMITTED, 'This client is not permitted to use this service.'),
+  suspended: () => new ApiError(S.CLIENT_SUSPENDED, 'Service account is suspended.'),
+  userUnavailable: () => new ApiError(S.USER_NOT_ACTIVE, 'The user account is not active.'),
+  disabled: () => new ApiError(C.DISABLED_ACCESS_TOKEN, 'Access token has been disabled.'),
+  otherClient: () => new ApiError(C.INVALID_CLIENT_DOMAIN, 'The token was issued to another client.'),
 };
 
 const contextOf = (jti: string) => `api-token:${jti}:data`;

@@ -19,7 +19,12 @@ import type { Deps } from '../deps';
 import { recordDeviceAudit } from '../device/device-audit';
 import { requireRegisteredDevice } from '../device/device-auth';
 import { AppError } from '../errors';
-import { faceIdOptions, verifyFaceId } from '../login/device-login.routes';
+import {
+  approvalCredential,
+  faceIdOptions,
+  onePinOrAssertion,
+  verifyFaceId,
+} from '../login/device-login.routes';
 import { checkAccountPin } from '../login/pin-check';
 import { type ApiClient, findApiClient } from './api-clients';
 import { ApiError, endApiToken, issueApiToken, openApiToken, updateApiTokenData } from './api-tokens';
@@ -91,22 +96,9 @@ export function appLoginRoutes(root: FastifyInstance, deps: Deps): void {
     {
       schema: {
         body: body
-          .extend({
-            pin: z.string().max(16).optional(),
-            assertion: z
-              .object({
-                id: z.string().max(1024),
-                rawId: z.string().max(1024),
-                type: z.literal('public-key'),
-                response: z.object({}).loose(),
-              })
-              .loose()
-              .optional(),
-          })
+          .extend(approvalCredential)
           .strict()
-          .refine((b) => (b.pin === undefined) !== (b.assertion === undefined), {
-            message: 'pin or assertion',
-          }),
+          .refine(onePinOrAssertion, { message: 'pin or assertion' }),
       },
     },
     async (request, reply) => {

@@ -25,6 +25,7 @@ import {
   errorResponse,
   okResponse,
   openRequestWithKeys,
+  SERVER_ERROR_CODES,
   sealResponse,
   signerChainBody,
 } from '@camdigikey/rp-protocol';
@@ -118,7 +119,9 @@ export function clientApiRoutes(app: FastifyInstance, deps: Deps): void {
       } catch (error) {
         if (!(error instanceof EnvelopeError)) throw error;
         if (client && error.code !== 'invalid_signature' && error.code !== 'malformed_envelope') {
-          return reply.send(sealResponse(client.keys, errorResponse(110, error.message)));
+          return reply.send(
+            sealResponse(client.keys, errorResponse(SERVER_ERROR_CODES.INVALID_REQUEST, error.message)),
+          );
         }
         await audit(request, 'client_api.refused', clientId.slice(0, 60) || 'none', {
           reason: error.auditReason ?? error.code,
@@ -134,7 +137,7 @@ export function clientApiRoutes(app: FastifyInstance, deps: Deps): void {
         const parsed = schema.safeParse(opened.params);
         if (!parsed.success) {
           throw new ApiError(
-            110,
+            SERVER_ERROR_CODES.INVALID_REQUEST,
             `Invalid request: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`,
           );
         }

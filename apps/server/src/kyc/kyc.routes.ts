@@ -29,7 +29,7 @@ import { sharedFaceEngine } from '@camdigikey/face-engine';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { recordAudit } from '../audit/audit-log';
-import { apiClientOfRelyingParty } from '../client-api/api-clients';
+import { issuedCertificateFingerprint } from '../client-api/api-clients';
 import { constantTimeEqual } from '../crypto/keyed-hash';
 import type { Deps } from '../deps';
 import { toAppError } from '../http/error-handler';
@@ -107,9 +107,8 @@ export function kycRoutes(app: FastifyInstance, deps: Deps): void {
     const socket = request.raw.socket as Partial<TLSSocket>;
     if (socket.encrypted && typeof socket.getPeerCertificate === 'function') {
       const peer = socket.getPeerCertificate(false);
-      const issued = await apiClientOfRelyingParty(deps, rp.client_id);
-      if (!peer?.fingerprint256 || peer.fingerprint256 !== issued?.certificateFingerprint)
-        throw new KycError(3, 401, 'Unauthorized');
+      const issued = await issuedCertificateFingerprint(deps, rp.client_id);
+      if (!peer?.fingerprint256 || peer.fingerprint256 !== issued) throw new KycError(3, 401, 'Unauthorized');
     }
     const purpose = String(request.headers['x-purpose'] ?? '').trim();
     if (!purpose || purpose.length > 200) throw new KycError(1, 400, 'The X-Purpose header is required');

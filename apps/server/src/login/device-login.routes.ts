@@ -18,8 +18,8 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { recordAudit } from '../audit/audit-log';
 import type { Deps } from '../deps';
+import { type DeviceActor, recordDeviceAudit } from '../device/device-audit';
 import { requireRegisteredDevice } from '../device/device-auth';
 import { AppError, fieldIssue } from '../errors';
 import { claimedBy, decide, scanQr } from './login-requests';
@@ -27,49 +27,36 @@ import { checkAccountPin } from './pin-check';
 
 const params = z.object({ id: z.uuid() }).strict();
 const scanBody = z.object({ qr: z.string().min(1).max(512) }).strict();
+/** How a citizen approves on the device: the PIN, or a Face ID (WebAuthn) assertion; exactly one. */
+export const approvalCredential = {
+  pin: z.string().max(16).optional(),
+  assertion: z
+    .object({
+      id: z.string().max(1024),
+      rawId: z.string().max(1024),
+      type: z.literal('public-key'),
+      response: z.object({}).loose(),
+    })
+    .loose()
+    .optional(),
+};
+export const onePinOrAssertion = (b: { pin?: string | undefined; assertion?: unknown }) =>
+  (b.pin === undefined) !== (b.assertion === undefined);
+
 const approveBody = z
-  .object({
-    matchCode: z.string().regex(/^\d{2,3}$/),
-    pin: z.string().max(16).optional(),
-    assertion: z
-      .object({
-        id: z.string().max(1024),
-        rawId: z.string().max(1024),
-        type: z.literal('public-key'),
-        response: z.object({}).loose(),
-      })
-      .loose()
-      .optional(),
-  })
+  .object({ matchCode: z.string().regex(/^\d{2,3}$/), ...approvalCredential })
   .strict()
-  .refine((b) => (b.pin === undefined) !== (b.assertion === undefined), { message: 'pin or assertion' });
+  .refine(onePinOrAssertion, { message: 'pin or assertion' });
 
 export function deviceLoginRoutes(root: FastifyInstance, deps: Deps): void {
   const app = root.withTypeProvider<ZodTypeProvider>();
 
-  const audit = async (
+  const audit = (
     action: string,
-    accountId: string,
-    deviceId: string,
-    ip: string,
-    requestId: string,
+    device: DeviceActor,
+    request: { ip: string; id: string },
     details: Record<string, unknown>,
-  ) =>
-    recordAudit(
-      deps.db,
-      {
-        actorType: 'device',
-        actorId: deviceId,
-        action,
-        subjectType: 'account',
-        subjectId: accountId,
-        ip,
-        device: deviceId,
-        requestId,
-        details,
-      },
-      deps.clock.now(),
-    );
+  ) => recordDeviceAudit(deps, request, device, action, details);
 
   app.post('/api/device/v1/login/scan', { schema: { body: scanBody } }, async (request, reply) => {
     const device = await requireRegisteredDevice(request, reply, deps);
@@ -79,14 +66,14 @@ export function deviceLoginRoutes(root: FastifyInstance, deps: Deps): void {
         deviceId: device.deviceId,
         accountId: device.accountId,
       });
-      await audit('login.scanned', device.accountId, device.deviceId, request.ip, request.id, {
+      await audit('login.scanned', device, request, {
         loginRequestId: claimed.requestId,
         domain: claimed.relyingParty.domain,
       });
       return claimed;
     } catch (error) {
       if (error instanceof AppError) {
-        await audit('login.scan_refused', device.accountId, device.deviceId, request.ip, request.id, {
+        await audit('login.scan_refused', device, request, {
           reason: error.code,
         });
       }
@@ -113,7 +100,7 @@ export function deviceLoginRoutes(root: FastifyInstance, deps: Deps): void {
       const device = await requireRegisteredDevice(request, reply, deps);
       const row = await claimedBy(deps, request.params.id, device.deviceId);
       const log = (action: string, details: Record<string, unknown>) =>
-        audit(action, device.accountId, device.deviceId, request.ip, request.id, {
+        audit(action, device, request, {
           loginRequestId: row.id,
           clientId: row.client_id,
           ...details,
@@ -160,7 +147,7 @@ export function deviceLoginRoutes(root: FastifyInstance, deps: Deps): void {
     const device = await requireRegisteredDevice(request, reply, deps);
     const row = await claimedBy(deps, request.params.id, device.deviceId);
     await decide(deps, row.id, { state: 'rejected', reason: 'user_rejected' });
-    await audit('login.rejected', device.accountId, device.deviceId, request.ip, request.id, {
+    await audit('login.rejected', device, request, {
       loginRequestId: row.id,
       clientId: row.client_id,
     });

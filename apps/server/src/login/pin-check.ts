@@ -11,7 +11,7 @@ import { sql } from 'kysely';
 import { appendAudit } from '../audit/audit-log';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
-import { pushToAccount } from '../push/push';
+import { notifyAccount } from '../push/push';
 
 export interface PinContext {
   ip: string;
@@ -87,10 +87,10 @@ export async function checkAccountPin(
   });
   if (failures >= pinRecoveryAfter || failures % pinLockAfter === 0) {
     // A security notice to every registered device of the account (someone may be guessing).
-    await pushToAccount(deps, accountId, {
+    notifyAccount(deps, accountId, {
       type: 'security_notice',
       event: failures >= pinRecoveryAfter ? 'pin_blocked' : 'pin_locked',
-    }).catch((error: unknown) => deps.logger.warn({ err: error }, 'security notice not pushed'));
+    });
   }
   if (failures >= pinRecoveryAfter) throw new AppError('pin_blocked');
   if (failures % pinLockAfter === 0)

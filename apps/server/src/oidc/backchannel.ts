@@ -23,10 +23,9 @@ import { requireRegisteredDevice } from '../device/device-auth';
 import { AppError } from '../errors';
 import { openEventStream } from '../http/event-stream';
 import { checkAccountPin } from '../login/pin-check';
-import { pushToAccount } from '../push/push';
+import { notifyAccount } from '../push/push';
 import { findRelyingParty } from './relying-parties';
 
-export const CIBA_GRANT = 'urn:openid:params:grant-type:ciba';
 export const ACR_DEVICE_PIN = 'urn:camdigikey:acr:device-pin';
 
 type CibaFeature = NonNullable<NonNullable<import('oidc-provider').Configuration['features']>['ciba']>;
@@ -80,7 +79,7 @@ export function cibaFeature(deps: Deps): CibaFeature {
       await deps.hot.publish(`approvals:${account.accountId}`, JSON.stringify({ id: request.jti }));
       const rp = await findRelyingParty(deps.db, client.clientId);
       // The notice carries no personal data; the app fetches the request over its signed API.
-      await pushToAccount(deps, account.accountId, {
+      notifyAccount(deps, account.accountId, {
         type: 'approval_request',
         id: request.jti,
         relyingParty: { name: rp?.app_name, nameKm: rp?.app_name_km, domain: rp?.domain },

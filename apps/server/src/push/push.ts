@@ -47,7 +47,7 @@ export function vapidKeys(deps: Deps): Promise<VapidKeys> {
   return keys;
 }
 
-export async function pushToAccount(
+async function pushToAccount(
   deps: Deps,
   accountId: string,
   payload: Record<string, unknown>,
@@ -68,4 +68,14 @@ export async function pushToAccount(
     else deps.logger.warn({ deviceId: target.device_id }, 'push delivery failed');
   }
   return sent;
+}
+
+/**
+ * Sends a notice without holding up the request that caused it (a push service may take seconds);
+ * failures are logged, never thrown.
+ */
+export function notifyAccount(deps: Deps, accountId: string, payload: Record<string, unknown>): void {
+  pushToAccount(deps, accountId, payload).catch((error: unknown) =>
+    deps.logger.warn({ err: error, type: payload.type }, 'push notice not sent'),
+  );
 }
