@@ -10,8 +10,9 @@
 import type { z } from 'zod';
 import { documentBody, type LivenessAction, livenessBody } from './registration';
 
-export const RESUBMISSION_PARTS = ['document_photo', 'liveness'] as const;
-export type ResubmissionPart = (typeof RESUBMISSION_PARTS)[number];
+import type { ResubmissionPart } from './review';
+
+export { RESUBMISSION_PARTS, type ResubmissionPart } from './review';
 
 export const RESUBMISSION_PATH = '/api/device/v1/account/resubmission';
 

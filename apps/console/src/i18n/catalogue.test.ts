@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { REJECTION_REASONS, RESUBMISSION_PARTS } from '@camdigikey/contracts/review';
 import { describe, expect, it } from 'vitest';
 import { en } from './en';
 import { km } from './km';
@@ -41,15 +42,8 @@ describe('the console catalogue', () => {
       role: ['officer', 'supervisor', 'administrator'],
       sla: ['on_time', 'at_risk', 'breached'],
       doc: ['id_card', 'passport'],
-      reason: [
-        'blurred_document',
-        'face_mismatch',
-        'document_expired',
-        'registry_mismatch',
-        'suspected_fraud',
-        'other',
-      ],
-      part: ['document_photo', 'liveness'],
+      reason: REJECTION_REASONS,
+      part: RESUBMISSION_PARTS,
       decision: ['approve', 'reject', 'resubmit'],
       dstate: ['final', 'awaiting_second_officer', 'confirmed', 'overruled'],
       acct: ['pending_review', 'active', 'rejected', 'suspended', 'locked', 'resubmission_requested'],

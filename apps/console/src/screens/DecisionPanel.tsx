@@ -3,19 +3,15 @@
  * `suspected_fraud` waits for a second officer); or ask the citizen to redo one part. Every
  * decision is confirmed in a question first; the case is (re)claimed just before it is sent.
  */
+import {
+  REJECTION_REASONS,
+  RESUBMISSION_PARTS,
+  type RejectionReason,
+  type ResubmissionPart,
+} from '@camdigikey/contracts/review';
 import { useEffect, useRef, useState } from 'react';
 import { api } from '../api';
 import { ErrorText, useT } from '../ui';
-
-const REASONS = [
-  'blurred_document',
-  'face_mismatch',
-  'document_expired',
-  'registry_mismatch',
-  'suspected_fraud',
-  'other',
-] as const;
-const PARTS = ['document_photo', 'liveness'] as const;
 
 export function DecisionPanel({
   accountId,
@@ -28,8 +24,8 @@ export function DecisionPanel({
 }) {
   const { t } = useT();
   const [decision, setDecision] = useState<'approve' | 'reject' | 'resubmit'>('approve');
-  const [reasonCode, setReason] = useState<(typeof REASONS)[number]>('blurred_document');
-  const [part, setPart] = useState<(typeof PARTS)[number]>('document_photo');
+  const [reasonCode, setReason] = useState<RejectionReason>('blurred_document');
+  const [part, setPart] = useState<ResubmissionPart>('document_photo');
   const [note, setNote] = useState('');
   const [confirming, setConfirming] = useState(false);
   const confirmButton = useRef<HTMLButtonElement>(null);
@@ -98,9 +94,9 @@ export function DecisionPanel({
           <select
             id="reason"
             value={reasonCode}
-            onChange={(e) => setReason(e.target.value as (typeof REASONS)[number])}
+            onChange={(e) => setReason(e.target.value as RejectionReason)}
           >
-            {REASONS.map((r) => (
+            {REJECTION_REASONS.map((r) => (
               <option key={r} value={r}>
                 {t(`reason.${r}`)}
               </option>
@@ -114,8 +110,8 @@ export function DecisionPanel({
       {decision === 'resubmit' && (
         <label>
           {t('decision.part')}
-          <select id="part" value={part} onChange={(e) => setPart(e.target.value as (typeof PARTS)[number])}>
-            {PARTS.map((p) => (
+          <select id="part" value={part} onChange={(e) => setPart(e.target.value as ResubmissionPart)}>
+            {RESUBMISSION_PARTS.map((p) => (
               <option key={p} value={p}>
                 {t(`part.${p}`)}
               </option>

@@ -20,6 +20,7 @@
  * Officers authenticate with the HttpOnly `cdk_console` cookie (Path=/api, so the administration
  * API accepts an administrator's console session too) or a bearer session token.
  */
+import { REJECTION_REASONS, RESUBMISSION_PARTS } from '@camdigikey/contracts/review';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -29,7 +30,7 @@ import type { Deps } from '../deps';
 import { caseFile, caseMedia, MEDIA_KINDS } from './case-file';
 import { createOfficer, officerForToken, signIn, signOut } from './officers';
 import { dashboard, listOfficers, pendingSecondOpinions, requireRole, reviewSettings } from './oversight';
-import { claimCase, decide, REASON_CODES, RESUBMIT_PARTS, reviewQueue, secondOpinion } from './review';
+import { claimCase, decide, reviewQueue, secondOpinion } from './review';
 
 const accountParams = z.object({ accountId: z.uuid() }).strict();
 const officerBody = z
@@ -139,8 +140,8 @@ export function consoleRoutes(root: FastifyInstance, deps: Deps): void {
         body: z
           .object({
             decision: z.enum(['approve', 'reject', 'resubmit']),
-            reasonCode: z.enum(REASON_CODES).optional(),
-            part: z.enum(RESUBMIT_PARTS).optional(),
+            reasonCode: z.enum(REJECTION_REASONS).optional(),
+            part: z.enum(RESUBMISSION_PARTS).optional(),
             note: z.string().max(2000).optional(),
           })
           .strict()

@@ -6,6 +6,7 @@
  * and the citizen learns it at once (status stream, SMS and e-mail in their language).
  */
 import { randomUUID } from 'node:crypto';
+import type { RejectionReason, ResubmissionPart } from '@camdigikey/contracts/review';
 import { workingTimeBetween } from '@camdigikey/core/calendar/working-hours';
 import { format, type MessageId } from '@camdigikey/messages';
 import { sql } from 'kysely';
@@ -15,15 +16,6 @@ import { workingCalendar } from '../calendar/review-calendar';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
 
-export const REASON_CODES = [
-  'blurred_document',
-  'face_mismatch',
-  'document_expired',
-  'registry_mismatch',
-  'suspected_fraud',
-  'other',
-] as const;
-export const RESUBMIT_PARTS = ['document_photo', 'liveness'] as const;
 const CLAIM_MINUTES = 30;
 const AT_RISK_MS = 2 * 3_600_000;
 
@@ -141,8 +133,8 @@ export async function decide(
   accountId: string,
   input: {
     decision: 'approve' | 'reject' | 'resubmit';
-    reasonCode?: (typeof REASON_CODES)[number];
-    part?: (typeof RESUBMIT_PARTS)[number];
+    reasonCode?: RejectionReason;
+    part?: ResubmissionPart;
     note?: string;
   },
   ctx: { ip: string; requestId: string },
