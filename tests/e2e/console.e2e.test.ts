@@ -167,8 +167,8 @@ describe('the officer console in Chromium', () => {
     await page.click('#switch-lang');
     await signIn(page, 'chenda', code('chenda'));
     await page.locator('#nav-admin').click();
-    await page.locator('#officers').waitFor();
-    expect(await page.locator('#officers').textContent()).toContain('Officer dara');
+    // The table is drawn at once and filled when the list arrives.
+    await expect.poll(() => page.locator('#officers').textContent()).toContain('Officer dara');
     await page.click('#tab-settings');
     await page.locator('#settings').waitFor();
     expect(await page.locator('#threshold-match').textContent()).toBe('0.65');
