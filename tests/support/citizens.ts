@@ -4,7 +4,7 @@
  */
 import { changeAccountStatus } from '@camdigikey/server/accounts/account-status';
 import { makeCitizen, type SyntheticCitizen } from '@camdigikey/testkit/citizens';
-import { walkRegistration } from '@camdigikey/testkit/registration-walker';
+import { type WalkOptions, walkRegistration } from '@camdigikey/testkit/registration-walker';
 import type { TestDevice } from '@camdigikey/testkit/test-device';
 import { SoftAuthenticator } from '@camdigikey/testkit/webauthn-authenticator';
 import type { TestServer } from './server';
@@ -19,7 +19,7 @@ export interface ActiveCitizen {
 export async function activeCitizen(
   server: TestServer,
   seed: number,
-  options: { faceId?: boolean; status?: 'active' | 'pending_review' } = {},
+  options: { faceId?: boolean; status?: 'active' | 'pending_review'; media?: WalkOptions['media'] } = {},
 ): Promise<ActiveCitizen> {
   const citizen = makeCitizen(seed);
   const device = await server.device();
@@ -27,6 +27,7 @@ export async function activeCitizen(
   const flow = await walkRegistration(device, citizen, {
     otp: { sms: (p) => server.smsCode(p), email: (a) => server.emailCode(a) },
     ...(authenticator ? { authenticator: { device: authenticator, origin: server.url } } : {}),
+    ...(options.media ? { media: options.media } : {}),
   });
   const accountId = flow.account!.id;
   if ((options.status ?? 'active') === 'active') {

@@ -95,3 +95,32 @@ export function logoutPage(lang: Language, form: string) {
 export function postLogoutPage(lang: Language) {
   return page(lang, t(lang, 'login.title'), `<h1>${t(lang, 'login.logged_out')}</h1>`);
 }
+
+/** "This wasn't me": the confirmation behind a notice's link (a POST, so link previews change nothing). */
+export function lockAccountPage(lang: Language, action: string) {
+  return page(
+    lang,
+    t(lang, 'account.lock.title'),
+    `<h1>${t(lang, 'account.lock.title')}</h1>
+<p>${t(lang, 'account.lock.explain')}</p>
+<form method="post" action="${escapeHtml(action)}?lang=${lang}">
+<button class="button" type="submit">${t(lang, 'account.lock.confirm')}</button>
+</form>`,
+  );
+}
+
+export function accountLockedPage(lang: Language) {
+  return page(
+    lang,
+    t(lang, 'account.lock.title'),
+    `<h1>${t(lang, 'account.lock.done')}</h1><p>${t(lang, 'account.lock.next')}</p>`,
+  );
+}
+
+export function lockLinkInvalidPage(lang: Language) {
+  return page(
+    lang,
+    t(lang, 'account.lock.title'),
+    `<h1>${t(lang, 'account.lock.title')}</h1><p class="error">${t(lang, 'account.lock.invalid')}</p>`,
+  );
+}

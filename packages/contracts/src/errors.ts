@@ -102,6 +102,8 @@ export const ERROR_STATUS = {
   // resubmission of one part
   resubmission_not_requested: 409,
   resubmission_part_mismatch: 409,
+  // recovery and the citizen's control
+  recovery_cooling_off: 403,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

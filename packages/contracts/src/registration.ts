@@ -124,10 +124,14 @@ export interface UiAction {
   labelId: string;
 }
 
-export interface FlowView {
+/** What the app draws for a stored flow: registration by default, recovery with its own states. */
+export interface FlowView<
+  S extends string = RegistrationState,
+  K extends 'registration' | 'recovery' = 'registration',
+> {
   id: string;
-  kind: 'registration';
-  state: RegistrationState;
+  kind: K;
+  state: S;
   language: 'km' | 'en';
   expiresAt: string;
   step: { index: number; total: number; titleId: string };

@@ -96,6 +96,10 @@ export interface AccountsTable {
   decided_at: Timestamp | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** When the account was last recovered on a new phone (the cooling-off starts here). */
+  recovered_at: Timestamp | null;
+  /** Who locked the account: 'citizen', 'recovery_disputed', 'officer' (null when not locked). */
+  locked_reason: string | null;
 }
 
 export interface DevicesTable {
@@ -383,7 +387,42 @@ export interface PushSubscriptionsTable {
   updated_at: Timestamp;
 }
 
+export interface RecoveryAttemptsTable {
+  id: string;
+  account_id: string;
+  flow_id: string;
+  outcome: 'passed' | 'liveness_failed' | 'face_mismatch';
+  details: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+}
+
+export interface RecoveryReferralsTable {
+  id: string;
+  account_id: string;
+  flow_id: string | null;
+  reason: 'too_many_failures' | 'recovery_disputed' | 'no_enrolled_face';
+  created_at: Timestamp;
+  resolved_at: Timestamp | null;
+  resolved_by: string | null;
+  decision: 'retry_allowed' | 'refused' | null;
+  note: string | null;
+}
+
+export interface AccountActionTokensTable {
+  id: string;
+  account_id: string;
+  purpose: 'lock_account';
+  token_hash: string;
+  details: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  consumed_at: Timestamp | null;
+}
+
 export interface Database {
+  recovery_attempts: RecoveryAttemptsTable;
+  recovery_referrals: RecoveryReferralsTable;
+  account_action_tokens: AccountActionTokensTable;
   push_subscriptions: PushSubscriptionsTable;
   device_approvals: DeviceApprovalsTable;
   platform_keys: PlatformKeysTable;

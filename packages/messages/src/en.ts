@@ -243,6 +243,46 @@ export const en = {
   'dev.outbox.sms': 'SMS messages',
   'dev.outbox.email': 'E-mail messages',
   'dev.outbox.empty': 'Nothing has been sent yet.',
+  'error.recovery_cooling_off':
+    'Your account was recovered on a new phone recently. For your safety this action is possible after {until}.',
+  'notify.otp.recovery.sms':
+    'CamDigiKey account recovery code: {code}. Valid for 5 minutes. If you did not ask to recover your account, ignore this message and never share the code.',
+  'notify.recovered.email.subject': 'Your CamDigiKey account was recovered on a new phone',
+  'notify.recovered.email.body':
+    'Your CamDigiKey account has just been recovered on a new phone. Your old phone can no longer be used, and you were signed out everywhere.\n\nIf this was not you, lock your account now: {link}\n\nFor {hours} hours, changing your phone number or e-mail address and sharing your face photo are paused.',
+  'recovery.step.phone': 'Step 1/3: Your registered phone number',
+  'recovery.step.pin': 'Step 2/3: New PIN',
+  'recovery.step.face': 'Step 3/3: Face check',
+  'recovery.step.done': 'Your account is back',
+  'recovery.step.referred': 'An officer will help you',
+  'recovery.state.awaiting_phone': 'Enter the phone number you registered with.',
+  'recovery.state.awaiting_phone_code':
+    'If this number has a CamDigiKey account, we sent a code by SMS to {phone}. Enter it here.',
+  'recovery.state.awaiting_pin': 'Create a new personal 6-digit PIN.',
+  'recovery.state.awaiting_face_id': 'Do you want to use Face ID on this phone instead of typing your PIN?',
+  'recovery.state.awaiting_liveness':
+    'Hold to record and follow the instructions. We compare your face with the one you registered.',
+  'recovery.state.recovered':
+    'Your account is back on this phone. Your old phone was signed out. Changing your phone number or e-mail is possible after {hours} hours.',
+  'recovery.state.referred': 'We could not recover your account in the app.',
+  'recovery.failed.liveness_failed':
+    'The face check did not succeed. Please try again in good light. Tries left today: {triesLeft}.',
+  'recovery.failed.face_mismatch':
+    'The face does not match the registered face. Tries left today: {triesLeft}.',
+  'recovery.referred.too_many_failures':
+    'Too many unsuccessful tries. Please visit a CamDigiKey officer with your ID card or passport.',
+  'recovery.referred.recovery_disputed':
+    'This account was locked after a recovery that its owner did not make. Please visit a CamDigiKey officer with your ID card or passport.',
+  'recovery.referred.no_enrolled_face':
+    'Your account has no registered face to compare with. Please visit a CamDigiKey officer with your ID card or passport.',
+  'account.lock.title': 'Lock your CamDigiKey account',
+  'account.lock.explain':
+    'If you did not recover your account or log in yourself, lock it now. Every phone will be signed out, and no one will be able to log in until an officer has checked your identity.',
+  'account.lock.confirm': 'This wasn’t me: lock my account',
+  'account.lock.done': 'Your account is locked.',
+  'account.lock.next':
+    'No one can log in with it now. Please visit a CamDigiKey officer with your ID card or passport to unlock it.',
+  'account.lock.invalid': 'This link has already been used or has expired.',
 } as const;
 
 export type MessageId = keyof typeof en;

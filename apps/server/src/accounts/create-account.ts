@@ -77,34 +77,7 @@ export async function insertAccount(trx: Transaction<Database>, deps: Deps, a: N
       updated_at: now,
     })
     .execute();
-  await trx
-    .insertInto('devices')
-    .values({
-      id: deviceId,
-      account_id: accountId,
-      thumbprint: a.device.thumbprint,
-      public_jwk: JSON.stringify(a.device.jwk),
-      status: 'active',
-      created_at: now,
-      last_seen_at: now,
-      revoked_at: null,
-    })
-    .execute();
-  if (a.faceId) {
-    await trx
-      .insertInto('webauthn_credentials')
-      .values({
-        id: a.faceId.credentialId,
-        account_id: accountId,
-        device_id: deviceId,
-        public_key: a.faceId.publicKey,
-        counter: a.faceId.counter,
-        transports: JSON.stringify(a.faceId.transports),
-        created_at: now,
-        revoked_at: null,
-      })
-      .execute();
-  }
+  await insertDevice(trx, accountId, deviceId, a.device, a.faceId, now);
   await trx
     .insertInto('consents')
     .values({
@@ -117,4 +90,43 @@ export async function insertAccount(trx: Transaction<Database>, deps: Deps, a: N
     })
     .execute();
   return { accountId, deviceId };
+}
+
+/** A registered device of an account, with its Face ID credential when the citizen chose one. */
+export async function insertDevice(
+  trx: Transaction<Database>,
+  accountId: string,
+  deviceId: string,
+  device: NewAccount['device'],
+  faceId: NewAccount['faceId'],
+  now: Date,
+): Promise<void> {
+  await trx
+    .insertInto('devices')
+    .values({
+      id: deviceId,
+      account_id: accountId,
+      thumbprint: device.thumbprint,
+      public_jwk: JSON.stringify(device.jwk),
+      status: 'active',
+      created_at: now,
+      last_seen_at: now,
+      revoked_at: null,
+    })
+    .execute();
+  if (faceId) {
+    await trx
+      .insertInto('webauthn_credentials')
+      .values({
+        id: faceId.credentialId,
+        account_id: accountId,
+        device_id: deviceId,
+        public_key: faceId.publicKey,
+        counter: faceId.counter,
+        transports: JSON.stringify(faceId.transports),
+        created_at: now,
+        revoked_at: null,
+      })
+      .execute();
+  }
 }

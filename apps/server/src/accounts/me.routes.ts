@@ -120,6 +120,11 @@ export function meRoutes(root: FastifyInstance, deps: Deps): void {
         },
         async (trx, now) => {
           await trx
+            .updateTable('accounts')
+            .set({ locked_reason: 'citizen' })
+            .where('id', '=', device.accountId)
+            .execute();
+          await trx
             .updateTable('device_approvals')
             .set({ state: 'rejected', decided_at: now })
             .where('account_id', '=', device.accountId)

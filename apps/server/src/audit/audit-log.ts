@@ -17,7 +17,7 @@ export const GENESIS_HASH = '0'.repeat(64);
 const AUDIT_LOCK_KEY = 7_201_055; // any constant shared by all instances
 
 export interface AuditInput {
-  actorType: 'device' | 'system' | 'admin' | 'officer' | 'relying_party';
+  actorType: 'device' | 'system' | 'admin' | 'officer' | 'relying_party' | 'citizen';
   actorId?: string | null;
   action: string;
   subjectType?: string | null;

@@ -19,6 +19,7 @@
  *   GET /api/v3.0/authentication/certificates/access-token, /api/v2.0/certificates/access-token-certificate-chain
  *   GET /api/v2.0/clients
  */
+
 import type { TLSSocket } from 'node:tls';
 import {
   EnvelopeError,
@@ -31,6 +32,7 @@ import {
 } from '@camdigikey/rp-protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { coolingOffUntil } from '../accounts/cooling-off';
 import { recordAudit } from '../audit/audit-log';
 import type { Deps } from '../deps';
 import { latestAccountBlob } from '../uploads/blobs';
@@ -357,6 +359,11 @@ export function clientApiRoutes(app: FastifyInstance, deps: Deps): void {
   handle([`${V3}/user-face`, `${V2}/user-face`], z.object({ accessToken: token }).loose(), async (p, ctx) => {
     if (!ctx.client.rp.allowed_scopes.includes('face')) throw API_ERRORS.notPermitted();
     const opened = await openApiToken(deps, ctx.client, p.accessToken, ['USER']);
+    // The face photo waits out the cooling-off after a recovery (a SIM-swap defence).
+    const coolingOff = opened.accountId
+      ? coolingOffUntil(deps, (await accountRow(deps, opened.accountId))?.recovered_at ?? null)
+      : undefined;
+    if (coolingOff) throw API_ERRORS.notPermitted();
     const blob = opened.accountId
       ? await latestAccountBlob(deps.db, deps.envelope, opened.accountId, 'selfie')
       : undefined;

@@ -164,6 +164,10 @@ export function loadConfig(env: Env = process.env) {
       livenessTimeLimitSeconds: v.LIVENESS_TIME_LIMIT_SECONDS as number,
       livenessActionCount: v.LIVENESS_ACTION_COUNT as number,
     },
+    recovery: {
+      maxFailuresPerDay: v.RECOVERY_MAX_FAILURES_PER_DAY as number,
+      coolingOffHours: v.RECOVERY_COOLING_OFF_HOURS as number,
+    },
     device: {
       proofMaxAgeSeconds: v.DEVICE_PROOF_MAX_AGE_SECONDS as number,
       nonceTtlSeconds: v.DEVICE_NONCE_TTL_SECONDS as number,

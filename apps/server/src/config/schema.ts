@@ -277,9 +277,10 @@ export const VARIABLES = {
     description: 'Time to record the liveness challenge after it is issued.',
   },
   LIVENESS_ACTION_COUNT: {
-    schema: int(2, 4),
+    schema: int(2, 3),
     default: '3',
-    description: 'Number of actions in a liveness challenge.',
+    description:
+      'Number of actions in a liveness challenge, drawn from turn left, turn right and nod (blink is not verifiable by the face engine, so it is never asked).',
   },
   MIN_AGE_YEARS: {
     schema: int(0, 30),
@@ -423,6 +424,18 @@ export const VARIABLES = {
     default: '3',
     description:
       'Backchannel login requests waiting at once for one citizen; more are refused (push-bombing).',
+  },
+  RECOVERY_MAX_FAILURES_PER_DAY: {
+    schema: int(1, 10),
+    default: '3',
+    description:
+      'Failed face checks of an account recovery allowed in 24 hours; then the recovery is referred to an officer.',
+  },
+  RECOVERY_COOLING_OFF_HOURS: {
+    schema: int(0, 720),
+    default: '24',
+    description:
+      'After a recovery, sensitive actions (changing phone or e-mail, releasing the face photo) wait this long, and the e-mail link can undo the recovery.',
   },
   APPROVALS_NOT_ME_BLOCK_MINUTES: {
     schema: int(1, 10_080),

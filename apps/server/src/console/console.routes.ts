@@ -16,6 +16,8 @@
  *   GET    /api/console/v1/officers                     officer accounts (administrator)
  *   POST   /api/console/v1/officers                     create an officer (administrator)
  *   POST   /api/admin/v1/officers                       create an officer (bootstrap admin token too)
+ *   GET    /api/console/v1/recovery-referrals           recoveries referred to an officer (open)
+ *   POST   /api/console/v1/recovery-referrals/:id       resolve one: retry allowed / refused (note)
  *
  * Officers authenticate with the HttpOnly `cdk_console` cookie (Path=/api, so the administration
  * API accepts an administrator's console session too) or a bearer session token.
@@ -30,6 +32,7 @@ import type { Deps } from '../deps';
 import { caseFile, caseMedia, MEDIA_KINDS } from './case-file';
 import { createOfficer, officerForToken, signIn, signOut } from './officers';
 import { dashboard, listOfficers, pendingSecondOpinions, requireRole, reviewSettings } from './oversight';
+import { openReferrals, resolveReferral, resolveReferralBody } from './recovery-referrals';
 import { claimCase, decide, reviewQueue, secondOpinion } from './review';
 
 const accountParams = z.object({ accountId: z.uuid() }).strict();
@@ -206,4 +209,18 @@ export function consoleRoutes(root: FastifyInstance, deps: Deps): void {
     );
     return reply.status(201).send({ id: created.id, otpauthUri: created.otpauthUri });
   });
+
+  app.get('/api/console/v1/recovery-referrals', async (request) => {
+    await officer(request);
+    return { referrals: await openReferrals(deps) };
+  });
+
+  app.post(
+    '/api/console/v1/recovery-referrals/:id',
+    { schema: { params: z.object({ id: z.uuid() }).strict(), body: resolveReferralBody } },
+    async (request) => {
+      const who = await officer(request);
+      return resolveReferral(deps, who, request.params.id, request.body, ctx(request));
+    },
+  );
 }

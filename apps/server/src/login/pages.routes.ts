@@ -35,7 +35,7 @@ export function cookieValue(request: FastifyRequest, name: string): string | und
   return undefined;
 }
 
-function languageOf(request: FastifyRequest, uiLocales?: unknown): Language {
+export function languageOf(request: FastifyRequest, uiLocales?: unknown): Language {
   const query = (request.query as Record<string, string | undefined>).lang;
   if (query === 'en' || query === 'km') return query;
   if (typeof uiLocales === 'string' && uiLocales.split(' ')[0]?.startsWith('en')) return 'en';

@@ -33,6 +33,8 @@ export async function accountClaims(
   envelope: Envelope,
   accountId: string,
   scope: string,
+  /** Withhold the face photo (the cooling-off after a recovery): given the recovery time. */
+  withholdFace: (recoveredAt: Date | null) => boolean = () => false,
 ) {
   const a = await db.selectFrom('accounts').selectAll().where('id', '=', accountId).executeTakeFirst();
   if (!a) return undefined;
@@ -63,7 +65,7 @@ export async function accountClaims(
       personal_code_type: a.document_type,
     });
   }
-  if (scopes.has('face')) {
+  if (scopes.has('face') && !withholdFace(a.recovered_at)) {
     const blob = await latestAccountBlob(db, envelope, a.id, 'selfie');
     if (blob) claims.face_photo = `data:${blob.media_type};base64,${blob.bytes.toString('base64')}`;
   }

@@ -6,9 +6,11 @@
  * refresh tokens rotated on every use, userinfo, RP-initiated and back-channel logout,
  * revocation, introspection, the claims parameter, pairwise subjects.
  */
+
 import { createHmac } from 'node:crypto';
 import { errorPage, logoutPage, postLogoutPage } from '@camdigikey/login';
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { coolingOffUntil } from '../accounts/cooling-off';
 import type { Deps } from '../deps';
 import { accountClaims, CLAIMS_BY_SCOPE } from './account';
 import { ACR_DEVICE_PIN, cibaFeature } from './backchannel';
@@ -133,7 +135,8 @@ export async function createProvider(deps: Deps): Promise<Provider> {
       return {
         accountId: sub,
         claims: async (_use: string, scope: string) => ({
-          ...((await accountClaims(db, envelope, sub, scope))?.claims ?? {}),
+          ...((await accountClaims(db, envelope, sub, scope, (at) => coolingOffUntil(deps, at) !== undefined))
+            ?.claims ?? {}),
           sub,
         }),
       };

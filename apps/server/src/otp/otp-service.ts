@@ -22,6 +22,8 @@ import type { HotState } from '../infra/hot-state';
 import type { Clock } from '../ports/clock';
 
 export type OtpChannel = 'sms' | 'email';
+/** What the code is for: its text says so (a recovery code warns against sharing it). */
+export type OtpPurpose = 'registration' | 'recovery' | 'contact_change';
 
 export interface OtpSettings {
   ttlSeconds: number;
@@ -35,7 +37,7 @@ export interface OtpSettings {
 
 /** What to deliver: the code to the address, or a notice that the address is already in use. */
 export type OtpDelivery =
-  | { kind: 'code'; channel: OtpChannel; to: string; code: string; language: Language }
+  | { kind: 'code'; channel: OtpChannel; to: string; code: string; language: Language; purpose: OtpPurpose }
   | { kind: 'address_in_use'; channel: OtpChannel; to: string; language: Language };
 
 export interface OtpDeps {
@@ -57,7 +59,11 @@ export class OtpService {
     return hmacHex(this.deps.key, 'otp', challengeId, code);
   }
 
-  /** Send (or resend) a code to `target` for a flow. `inUse` = the address has an account. */
+  /**
+   * Send (or resend) a code to `target` for a flow. `inUse` = the address has an account (the
+   * owner gets a notice instead of a code); `silent` = store and count the challenge exactly the
+   * same but deliver nothing (a recovery for a number without a recoverable account).
+   */
   async send(input: {
     flowId: string;
     channel: OtpChannel;
@@ -66,6 +72,8 @@ export class OtpService {
     ip: string;
     inUse: boolean;
     resend: boolean;
+    purpose?: OtpPurpose;
+    silent?: boolean;
   }): Promise<{ expiresAt: Date; resendAt: Date }> {
     const { db, clock, settings } = this.deps;
     const now = clock.now();
@@ -142,11 +150,20 @@ export class OtpService {
       }
     });
 
-    await this.deps.deliver(
-      input.inUse
-        ? { kind: 'address_in_use', channel: input.channel, to: input.target, language: input.language }
-        : { kind: 'code', channel: input.channel, to: input.target, code, language: input.language },
-    );
+    if (!input.silent) {
+      await this.deps.deliver(
+        input.inUse
+          ? { kind: 'address_in_use', channel: input.channel, to: input.target, language: input.language }
+          : {
+              kind: 'code',
+              channel: input.channel,
+              to: input.target,
+              code,
+              language: input.language,
+              purpose: input.purpose ?? 'registration',
+            },
+      );
+    }
     return { expiresAt, resendAt: new Date(now.getTime() + settings.resendSeconds * 1000) };
   }
 

@@ -18,7 +18,9 @@ export class Notifier {
     if (d.channel === 'sms') {
       const text =
         d.kind === 'code'
-          ? format('notify.otp.sms', language, { code: d.code })
+          ? format(d.purpose === 'recovery' ? 'notify.otp.recovery.sms' : 'notify.otp.sms', language, {
+              code: d.code,
+            })
           : format('notify.contact_in_use.sms', language);
       await this.sms_.send(d.to, text);
       return;

@@ -1,6 +1,6 @@
 /**
  * Push to a citizen's registered devices: the platform's VAPID keys (created once, private key
- * sealed, in `platform_keys`), device subscriptions, and `pushToAccount` which sends a small JSON
+ * sealed, in `platform_keys`), device subscriptions, and `notifyAccount` which sends a small JSON
  * notice (no personal data: the app fetches details over its signed device API) to every active
  * device of the account and forgets subscriptions the push service says are gone.
  */
@@ -47,18 +47,25 @@ export function vapidKeys(deps: Deps): Promise<VapidKeys> {
   return keys;
 }
 
-async function pushToAccount(
-  deps: Deps,
-  accountId: string,
-  payload: Record<string, unknown>,
-): Promise<number> {
-  const targets = await deps.db
+export interface PushTarget {
+  device_id: string;
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+}
+
+/** The push subscriptions of an account's active devices. */
+export function accountPushTargets(db: Deps['db'], accountId: string): Promise<PushTarget[]> {
+  return db
     .selectFrom('push_subscriptions')
     .innerJoin('devices', 'devices.id', 'push_subscriptions.device_id')
     .select(['push_subscriptions.device_id', 'endpoint', 'p256dh', 'auth'])
     .where('devices.account_id', '=', accountId)
     .where('devices.status', '=', 'active')
     .execute();
+}
+
+async function pushTo(deps: Deps, targets: PushTarget[], payload: Record<string, unknown>): Promise<number> {
   let sent = 0;
   for (const target of targets) {
     const outcome = await deps.push.send(target, payload);
@@ -70,12 +77,19 @@ async function pushToAccount(
   return sent;
 }
 
+/** A notice to subscriptions read earlier (e.g. the devices a recovery has just revoked). */
+export function notifyTargets(deps: Deps, targets: PushTarget[], payload: Record<string, unknown>): void {
+  pushTo(deps, targets, payload).catch((error: unknown) =>
+    deps.logger.warn({ err: error, type: payload.type }, 'push notice not sent'),
+  );
+}
+
 /**
  * Sends a notice without holding up the request that caused it (a push service may take seconds);
  * failures are logged, never thrown.
  */
 export function notifyAccount(deps: Deps, accountId: string, payload: Record<string, unknown>): void {
-  pushToAccount(deps, accountId, payload).catch((error: unknown) =>
-    deps.logger.warn({ err: error, type: payload.type }, 'push notice not sent'),
-  );
+  accountPushTargets(deps.db, accountId)
+    .then((targets) => pushTo(deps, targets, payload))
+    .catch((error: unknown) => deps.logger.warn({ err: error, type: payload.type }, 'push notice not sent'));
 }

@@ -11,6 +11,7 @@ import * as m0005 from './0005_resubmission';
 import * as m0006 from './0006_client_api';
 import * as m0007 from './0007_backchannel';
 import * as m0008 from './0008_push';
+import * as m0009 from './0009_recovery';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '0006_client_api': m0006,
   '0007_backchannel': m0007,
   '0008_push': m0008,
+  '0009_recovery': m0009,
 };

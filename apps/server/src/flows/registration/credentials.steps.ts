@@ -12,6 +12,7 @@ import {
 } from '@simplewebauthn/server';
 import type { Deps } from '../../deps';
 import { AppError, fieldIssue } from '../../errors';
+import type { RegistrationData } from './flow-data';
 import { loadFlow, type RegistrationFlow, type RequestContext, saveFlow } from './flow-store';
 
 export async function setPin(
@@ -37,14 +38,18 @@ export async function setPin(
   });
 }
 
-export async function faceIdOptions(deps: Deps, flowId: string, ctx: RequestContext) {
-  const flow = await loadFlow(deps, flowId, ctx.deviceThumbprint, 'face_id_options');
+type FaceIdData = NonNullable<RegistrationData['faceId']>;
+type PendingFaceId = Extract<FaceIdData, { status: 'pending' }>;
+type RegisteredFaceId = Extract<FaceIdData, { status: 'registered' }>;
+
+/** WebAuthn creation options for a platform authenticator with user verification (Face ID). */
+export async function newFaceIdOptions(deps: Deps, user: { name: string; displayName: string }) {
   const userId = randomBytes(32);
   const options = await generateRegistrationOptions({
     rpName: deps.config.webauthn.rpName,
     rpID: deps.config.webauthn.rpId,
-    userName: flow.data.phone?.e164 ?? flow.id,
-    userDisplayName: flow.data.email?.address ?? 'CamDigiKey',
+    userName: user.name,
+    userDisplayName: user.displayName,
     userID: userId,
     attestationType: 'none',
     timeout: 120_000,
@@ -55,26 +60,20 @@ export async function faceIdOptions(deps: Deps, flowId: string, ctx: RequestCont
     },
     supportedAlgorithmIDs: [-7, -257],
   });
-  const saved = await saveFlow(deps, flow, {
-    action: 'face_id_options',
-    state: 'awaiting_face_id',
-    data: {
-      ...flow.data,
-      faceId: { status: 'pending', challenge: options.challenge, userId: userId.toString('base64url') },
-    },
-    ctx,
-  });
-  return { flow: saved, options };
+  const pending: PendingFaceId = {
+    status: 'pending',
+    challenge: options.challenge,
+    userId: userId.toString('base64url'),
+  };
+  return { options, pending };
 }
 
-export async function registerFaceId(
+/** Verify a new Face ID credential against the options issued (`pending`); platform only. */
+export async function verifyFaceId(
   deps: Deps,
-  flowId: string,
+  pending: FaceIdData | undefined,
   credential: RegistrationResponseJSON,
-  ctx: RequestContext,
-): Promise<RegistrationFlow> {
-  const flow = await loadFlow(deps, flowId, ctx.deviceThumbprint, 'register_face_id');
-  const pending = flow.data.faceId;
+): Promise<{ faceId: RegisteredFaceId; deviceType: string }> {
   if (pending?.status !== 'pending')
     throw new AppError('webauthn_failed', { details: { reason: 'no_options' } });
   let verification: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
@@ -96,21 +95,47 @@ export async function registerFaceId(
   if (credential.authenticatorAttachment && credential.authenticatorAttachment !== 'platform') {
     throw new AppError('webauthn_failed', { details: { reason: 'not_platform' } });
   }
+  return {
+    faceId: {
+      status: 'registered',
+      credentialId: cred.id,
+      publicKey: Buffer.from(cred.publicKey).toString('base64url'),
+      counter: cred.counter,
+      transports: cred.transports ?? ['internal'],
+    },
+    deviceType: credentialDeviceType,
+  };
+}
+
+export async function faceIdOptions(deps: Deps, flowId: string, ctx: RequestContext) {
+  const flow = await loadFlow(deps, flowId, ctx.deviceThumbprint, 'face_id_options');
+  const { options, pending } = await newFaceIdOptions(deps, {
+    name: flow.data.phone?.e164 ?? flow.id,
+    displayName: flow.data.email?.address ?? 'CamDigiKey',
+  });
+  const saved = await saveFlow(deps, flow, {
+    action: 'face_id_options',
+    state: 'awaiting_face_id',
+    data: { ...flow.data, faceId: pending },
+    ctx,
+  });
+  return { flow: saved, options };
+}
+
+export async function registerFaceId(
+  deps: Deps,
+  flowId: string,
+  credential: RegistrationResponseJSON,
+  ctx: RequestContext,
+): Promise<RegistrationFlow> {
+  const flow = await loadFlow(deps, flowId, ctx.deviceThumbprint, 'register_face_id');
+  const { faceId, deviceType } = await verifyFaceId(deps, flow.data.faceId, credential);
   return saveFlow(deps, flow, {
     action: 'register_face_id',
     state: 'awaiting_liveness',
-    data: {
-      ...flow.data,
-      faceId: {
-        status: 'registered',
-        credentialId: cred.id,
-        publicKey: Buffer.from(cred.publicKey).toString('base64url'),
-        counter: cred.counter,
-        transports: cred.transports ?? ['internal'],
-      },
-    },
+    data: { ...flow.data, faceId },
     ctx,
-    audit: { deviceType: credentialDeviceType },
+    audit: { deviceType },
   });
 }
 

@@ -13,9 +13,19 @@ import { packRecording, storeBlob } from '../../uploads/blobs';
 import { decodeImage } from '../../uploads/images';
 import { loadFlow, type RegistrationFlow, type RequestContext, saveFlow } from './flow-store';
 
+/**
+ * The actions the face engine can verify as configured here: blink is reported `undetermined` by
+ * the engine (packages/face-engine THRESHOLDS.md), so a challenge with a blink could never pass and
+ * is never issued.
+ */
+export const VERIFIABLE_ACTIONS: readonly LivenessAction[] = LIVENESS_ACTIONS.filter((a) => a !== 'blink');
+
 /** `count` distinct actions in random order (Fisher–Yates with the CSPRNG). */
-export function randomChallenge(count: number): LivenessAction[] {
-  const pool = [...LIVENESS_ACTIONS];
+export function randomChallenge(
+  count: number,
+  actions: readonly LivenessAction[] = VERIFIABLE_ACTIONS,
+): LivenessAction[] {
+  const pool = [...actions];
   for (let i = pool.length - 1; i > 0; i--) {
     const j = randomInt(0, i + 1);
     [pool[i], pool[j]] = [pool[j]!, pool[i]!];

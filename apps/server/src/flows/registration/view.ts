@@ -13,17 +13,14 @@ import type {
 import { REGISTRATION_STEP } from '@camdigikey/core/flows/registration';
 import { maskPhone } from '@camdigikey/core/identity/phone';
 import type { Envelope } from '../../crypto/envelope';
+import { faceIdNode, livenessNode, phoneCodeNodes, phoneInput, pinNodes, postAction } from '../ui-nodes';
 import { CONSENT_VERSION } from './consent';
 import { sealContext } from './flow-data';
 import type { RegistrationFlow } from './flow-store';
 
 const BASE = '/api/device/v1/registration';
-const post = (flowId: string, path: string, name: string, labelId: string): UiAction => ({
-  name,
-  method: 'POST',
-  href: `${BASE}/${flowId}/${path}`,
-  labelId,
-});
+const post = (flowId: string, path: string, name: string, labelId: string): UiAction =>
+  postAction(BASE, flowId, path, name, labelId);
 
 const GENDER_OPTIONS = [
   { value: 'male', labelId: 'option.gender.male' },
@@ -45,30 +42,13 @@ function nodesFor(
   switch (state) {
     case 'awaiting_phone':
       return {
-        nodes: [
-          {
-            name: 'phone',
-            type: 'tel',
-            labelId: 'field.phone',
-            required: true,
-            attributes: { autocomplete: 'tel', defaultCountry: 'KH' },
-          },
-        ],
+        nodes: [phoneInput()],
         actions: [post(id, 'phone', 'send_otp', 'action.send_otp')],
         messages: [stateMessage()],
       };
     case 'awaiting_phone_code':
       return {
-        nodes: [
-          { name: 'phone', type: 'tel', labelId: 'field.phone', value: d.phone?.e164 ?? '' },
-          {
-            name: 'code',
-            type: 'otp',
-            labelId: 'field.phone_code',
-            required: true,
-            attributes: { length: 6, autocomplete: 'one-time-code' },
-          },
-        ],
+        nodes: phoneCodeNodes(d.phone?.e164),
         actions: [
           post(id, 'phone/verify', 'verify', 'action.verify'),
           post(id, 'phone/resend', 'resend_otp', 'action.resend_otp'),
@@ -115,29 +95,13 @@ function nodesFor(
     case 'awaiting_pin':
     case 'awaiting_new_pin':
       return {
-        nodes: [
-          { name: 'pin', type: 'pin', labelId: 'field.pin', required: true, attributes: { length: 6 } },
-          {
-            name: 'pinConfirmation',
-            type: 'pin',
-            labelId: 'field.pin_confirmation',
-            required: true,
-            attributes: { length: 6 },
-          },
-        ],
+        nodes: pinNodes(),
         actions: [post(id, 'pin', 'next', 'action.next')],
         messages: [stateMessage()],
       };
     case 'awaiting_face_id':
       return {
-        nodes: [
-          {
-            name: 'faceId',
-            type: 'webauthn',
-            labelId: 'field.face_id',
-            attributes: { authenticatorAttachment: 'platform' },
-          },
-        ],
+        nodes: [faceIdNode()],
         actions: [
           post(id, 'face-id/options', 'enable_face_id', 'action.enable_face_id'),
           post(id, 'face-id', 'register_face_id', 'action.next'),
@@ -145,35 +109,15 @@ function nodesFor(
         ],
         messages: [stateMessage()],
       };
-    case 'awaiting_liveness': {
-      const challenge = d.liveness?.challenge;
+    case 'awaiting_liveness':
       return {
-        nodes: [
-          {
-            name: 'recording',
-            type: 'camera',
-            labelId: 'field.liveness_recording',
-            required: true,
-            attributes: {
-              facing: 'user',
-              ...(challenge
-                ? {
-                    challengeId: challenge.id,
-                    actions: challenge.actions.join(','),
-                    expiresAt: challenge.expiresAt,
-                  }
-                : {}),
-            },
-            messages: (challenge?.actions ?? []).map((a) => ({ id: `liveness.${a}`, type: 'info' as const })),
-          },
-        ],
+        nodes: [livenessNode(d.liveness?.challenge)],
         actions: [
           post(id, 'liveness/challenge', 'new_challenge', 'action.hold_to_record'),
           post(id, 'liveness', 'submit', 'action.next'),
         ],
         messages: [stateMessage()],
       };
-    }
     case 'awaiting_document':
       return {
         nodes: [
