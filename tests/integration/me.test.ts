@@ -4,9 +4,8 @@
  * (everything held, no secrets), and locking the account at once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestBrowser } from '../support/browser';
 import { type ActiveCitizen, activeCitizen, registerRelyingParty } from '../support/citizens';
-import { completeAndConsent, openLoginPage, scanAndApprove } from '../support/qr-login';
+import { qrLoginCallback } from '../support/qr-login';
 import { startTestServer, type TestServer } from '../support/server';
 
 let server: TestServer;
@@ -18,24 +17,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => server?.close());
 
-async function webLogin(clientId: string) {
-  const url = new URL(`${server.url}/oidc/auth`);
-  for (const [k, v] of Object.entries({
-    client_id: clientId,
-    redirect_uri: 'http://127.0.0.1:9999/callback',
-    response_type: 'code',
-    scope: 'openid profile',
-    state: 'st',
-    nonce: 'nn',
-    code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
-    code_challenge_method: 'S256',
-  }))
-    url.searchParams.set(k, v);
-  const browser = new TestBrowser();
-  const page = await openLoginPage(server, browser, url.toString());
-  await scanAndApprove(server, browser, dara, page);
-  return completeAndConsent(server, browser, page);
-}
+const webLogin = (clientId: string) => qrLoginCallback(server, dara, clientId);
 
 describe("the citizen's control", () => {
   it('shows the login history with the relying party, the method and this device', async () => {

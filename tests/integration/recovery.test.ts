@@ -62,6 +62,17 @@ async function attempts(accountId: string) {
     .execute();
 }
 
+/** The account's single-sign-on session, grants and refresh tokens (kinds, one per record). */
+async function ssoRecords(accountId: string) {
+  const rows = await server.deps.db
+    .selectFrom('oidc_payloads')
+    .select('kind')
+    .where('kind', 'in', ['Session', 'RefreshToken', 'Grant'])
+    .where((eb) => eb(eb.ref('payload', '->>').key('accountId' as never), '=', accountId))
+    .execute();
+  return rows.map((r) => r.kind);
+}
+
 /** An OIDC login with offline_access: the refresh token a relying party holds before recovery. */
 async function refreshTokenFor(citizen: ActiveCitizen) {
   const rp = await registerRelyingParty(server, {
@@ -200,6 +211,7 @@ describe('recovery on a new phone', () => {
   it('gives the account back: old phone, sessions and refresh tokens revoked, notice with a lock link', async () => {
     const sokha = await citizenWithFace(9503);
     const before = await refreshTokenFor(sokha);
+    expect((await ssoRecords(sokha.accountId)).sort()).toEqual(['Grant', 'RefreshToken', 'Session']);
     const newPhone = await server.device();
     const flow = await walkRecovery(newPhone, {
       phone: sokha.citizen.phone,
@@ -225,13 +237,7 @@ describe('recovery on a new phone', () => {
     await expect(oidc.refreshTokenGrant(before.config, before.tokens.refresh_token!)).rejects.toMatchObject({
       error: 'invalid_grant',
     });
-    const sessions = await server.deps.db
-      .selectFrom('oidc_payloads')
-      .select('kind')
-      .where('kind', 'in', ['Session', 'RefreshToken', 'Grant'])
-      .where((eb) => eb(eb.ref('payload', '->>').key('accountId' as never), '=', sokha.accountId))
-      .execute();
-    expect(sessions).toEqual([]);
+    expect(await ssoRecords(sokha.accountId)).toEqual([]);
 
     // The new PIN works (it approves a lock of the account below) and the old one does not.
     const wrong = await newPhone.call('POST', '/api/device/v1/me/pin', {

@@ -5,7 +5,7 @@
  * ID); the browser completes, consents, and ends at the relying party's redirect URI.
  */
 import { expect } from 'vitest';
-import type { TestBrowser } from './browser';
+import { TestBrowser } from './browser';
 import type { ActiveCitizen } from './citizens';
 import type { TestServer } from './server';
 
@@ -82,4 +82,32 @@ export async function completeAndConsent(
     throw new Error(`consent answered ${allowed.status}: ${(await allowed.text()).slice(0, 600)}`);
   step = await browser.follow(new URL(allowed.headers.get('location')!, server.url).toString(), server.url);
   return step.url;
+}
+
+/**
+ * A whole QR login to a relying party (authorization code + PKCE, fixed state and nonce), returning
+ * the callback URL with the code. `browser` carries the SSO session between logins.
+ */
+export async function qrLoginCallback(
+  server: TestServer,
+  citizen: ActiveCitizen,
+  clientId: string,
+  options: { scope?: string; browser?: TestBrowser } = {},
+) {
+  const url = new URL(`${server.url}/oidc/auth`);
+  for (const [k, v] of Object.entries({
+    client_id: clientId,
+    redirect_uri: 'http://127.0.0.1:9999/callback',
+    response_type: 'code',
+    scope: options.scope ?? 'openid profile',
+    state: 'st',
+    nonce: 'nn',
+    code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+    code_challenge_method: 'S256',
+  }))
+    url.searchParams.set(k, v);
+  const browser = options.browser ?? new TestBrowser();
+  const page = await openLoginPage(server, browser, url.toString());
+  await scanAndApprove(server, browser, citizen, page);
+  return completeAndConsent(server, browser, page);
 }

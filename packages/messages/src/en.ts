@@ -283,6 +283,11 @@ export const en = {
   'account.lock.next':
     'No one can log in with it now. Please visit a CamDigiKey officer with your ID card or passport to unlock it.',
   'account.lock.invalid': 'This link has already been used or has expired.',
+  'notify.contact_changed.sms':
+    'The phone number of your CamDigiKey account was changed. If this was not you, lock your account now: {link}',
+  'notify.contact_changed.email.subject': 'The e-mail address of your CamDigiKey account was changed',
+  'notify.contact_changed.email.body':
+    'The e-mail address of your CamDigiKey account was changed to {address}. This address will no longer receive messages from CamDigiKey.\n\nIf this was not you, lock your account now: {link}',
 } as const;
 
 export type MessageId = keyof typeof en;

@@ -255,4 +255,9 @@ export const km: Record<MessageId, string> = {
   'account.lock.next':
     'ឥឡូវនេះគ្មាននរណាម្នាក់អាចចូលប្រើវាបានទេ។ សូមអញ្ជើញទៅជួបមន្ត្រី CamDigiKey ជាមួយអត្តសញ្ញាណប័ណ្ណ ឬលិខិតឆ្លងដែនរបស់លោកអ្នក ដើម្បីដោះសោ។',
   'account.lock.invalid': 'តំណនេះត្រូវបានប្រើរួចហើយ ឬផុតកំណត់ហើយ។',
+  'notify.contact_changed.sms':
+    'លេខទូរស័ព្ទនៃគណនី CamDigiKey របស់លោកអ្នកត្រូវបានប្ដូរ។ ប្រសិនបើមិនមែនជាលោកអ្នកទេ សូមចាក់សោគណនីឥឡូវនេះ៖ {link}',
+  'notify.contact_changed.email.subject': 'អាសយដ្ឋានអ៊ីម៉ែលនៃគណនី CamDigiKey របស់លោកអ្នកត្រូវបានប្ដូរ',
+  'notify.contact_changed.email.body':
+    'អាសយដ្ឋានអ៊ីម៉ែលនៃគណនី CamDigiKey របស់លោកអ្នកត្រូវបានប្ដូរទៅ {address}។ អាសយដ្ឋាននេះនឹងលែងទទួលសារពី CamDigiKey ទៀតហើយ។\n\nប្រសិនបើមិនមែនជាលោកអ្នកទេ សូមចាក់សោគណនីឥឡូវនេះ៖ {link}',
 };

@@ -9,9 +9,11 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type Provider from 'oidc-provider';
 import { connectionRoutes } from '../accounts/connections.routes';
+import { contactRoutes } from '../accounts/contact.routes';
 import { lockLinkRoutes } from '../accounts/lock-link.routes';
 import { meRoutes } from '../accounts/me.routes';
 import { resubmissionRoutes } from '../accounts/resubmission.routes';
+import { sessionRoutes } from '../accounts/sessions.routes';
 import { statusRoutes } from '../accounts/status.routes';
 import { holidayRoutes } from '../calendar/holidays.routes';
 import { appLoginRoutes } from '../client-api/app-login.routes';
@@ -75,6 +77,7 @@ export async function buildApp(deps: Deps): Promise<App> {
   registrationRoutes(fastify, deps);
   recoveryRoutes(fastify, deps);
   lockLinkRoutes(fastify, deps);
+  contactRoutes(fastify, deps);
   statusRoutes(fastify, deps, streams);
   resubmissionRoutes(fastify, deps);
   meRoutes(fastify, deps);
@@ -91,6 +94,7 @@ export async function buildApp(deps: Deps): Promise<App> {
   await fastify.register(middie);
   fastify.use('/oidc', provider.callback());
   loginPageRoutes(fastify, deps, provider, streams);
+  sessionRoutes(fastify, deps, provider);
   deviceLoginRoutes(fastify, deps);
   clientApiWebRoutes(fastify, deps, provider);
   backchannelDeviceRoutes(fastify, deps, provider, streams);
