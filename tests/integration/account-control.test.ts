@@ -6,6 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SoftAuthenticator } from '@camdigikey/testkit/webauthn-authenticator';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ActiveCitizen, activeCitizen, registerRelyingParty } from '../support/citizens';
@@ -223,5 +224,74 @@ describe('signing out of sessions', () => {
     expect(
       (await bopha.device.call<{ sessions: unknown[] }>('GET', '/api/device/v1/me/sessions')).body.sessions,
     ).toEqual([]);
+  });
+});
+
+describe('devices and Face ID', () => {
+  it('turns Face ID on with the PIN, approves a login with it, and turns it off', async () => {
+    const dara = await activeCitizen(server, 9606);
+    const devices = () =>
+      dara.device.call<{ devices: { id: string; thisDevice: boolean; faceId: boolean }[] }>(
+        'GET',
+        '/api/device/v1/me/devices',
+      );
+    expect((await devices()).body.devices).toEqual([
+      expect.objectContaining({ thisDevice: true, faceId: false }),
+    ]);
+
+    const wrong = await dara.device.call('POST', '/api/device/v1/me/face-id/options', { pin: '000000' });
+    expect(wrong.body).toMatchObject({ error: { code: 'pin_invalid' } });
+    const options = await dara.device.call<{ enrolmentId: string; publicKey: never }>(
+      'POST',
+      '/api/device/v1/me/face-id/options',
+      { pin: dara.citizen.pin },
+    );
+    expect(options.status).toBe(200);
+    const authenticator = new SoftAuthenticator();
+    const credential = await authenticator.createCredential(options.body.publicKey, server.url);
+    const on = await dara.device.call('POST', '/api/device/v1/me/face-id', {
+      enrolmentId: options.body.enrolmentId,
+      credential,
+    });
+    expect(on.status, JSON.stringify(on.body)).toBe(200);
+    expect((await devices()).body.devices[0]).toMatchObject({ faceId: true });
+    // The same options cannot enrol twice.
+    const replay = await dara.device.call('POST', '/api/device/v1/me/face-id', {
+      enrolmentId: options.body.enrolmentId,
+      credential,
+    });
+    expect(replay.status).toBe(409);
+
+    const withFace = { ...dara, authenticator };
+    const rp = await registerRelyingParty(server, {
+      appName: 'Health Portal',
+      domain: 'health.example.gov.kh',
+    });
+    expect(await qrLoginCallback(server, withFace, rp.clientId, { method: 'face_id' })).toContain('code=');
+
+    const off = await dara.device.call('DELETE', '/api/device/v1/me/face-id');
+    expect(off.status).toBe(200);
+    expect((await devices()).body.devices[0]).toMatchObject({ faceId: false });
+    expect((await dara.device.call('DELETE', '/api/device/v1/me/face-id')).status).toBe(404);
+  });
+
+  it('does not let a device sign itself out through the device list, nor touch another account', async () => {
+    const lina = await activeCitizen(server, 9607);
+    const mine = await lina.device.call<{ devices: { id: string }[] }>('GET', '/api/device/v1/me/devices');
+    const self = await lina.device.call('DELETE', `/api/device/v1/me/devices/${mine.body.devices[0]!.id}`, {
+      pin: lina.citizen.pin,
+    });
+    expect(self.status).toBe(403);
+    const other = await activeCitizen(server, 9608);
+    const theirs = await other.device.call<{ devices: { id: string }[] }>('GET', '/api/device/v1/me/devices');
+    const foreign = await lina.device.call(
+      'DELETE',
+      `/api/device/v1/me/devices/${theirs.body.devices[0]!.id}`,
+      {
+        pin: lina.citizen.pin,
+      },
+    );
+    expect(foreign.status).toBe(404);
+    expect((await other.device.call('GET', '/api/device/v1/account/status')).status).toBe(200);
   });
 });

@@ -92,7 +92,7 @@ export async function qrLoginCallback(
   server: TestServer,
   citizen: ActiveCitizen,
   clientId: string,
-  options: { scope?: string; browser?: TestBrowser } = {},
+  options: { scope?: string; browser?: TestBrowser; method?: 'pin' | 'face_id' } = {},
 ) {
   const url = new URL(`${server.url}/oidc/auth`);
   for (const [k, v] of Object.entries({
@@ -108,6 +108,6 @@ export async function qrLoginCallback(
     url.searchParams.set(k, v);
   const browser = options.browser ?? new TestBrowser();
   const page = await openLoginPage(server, browser, url.toString());
-  await scanAndApprove(server, browser, citizen, page);
+  await scanAndApprove(server, browser, citizen, page, options.method ? { method: options.method } : {});
   return completeAndConsent(server, browser, page);
 }

@@ -33,7 +33,7 @@ export interface RequestContext {
 }
 
 export interface FlowKind<S extends string, A extends string> {
-  kind: 'registration' | 'recovery' | 'contact_change';
+  kind: 'registration' | 'recovery' | 'contact_change' | 'face_id_enrolment';
   initial: S;
   transitions: Record<A, { from: readonly S[]; to: readonly S[] }>;
   /** States the flow ends in: they never expire. */

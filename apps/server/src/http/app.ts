@@ -10,6 +10,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type Provider from 'oidc-provider';
 import { connectionRoutes } from '../accounts/connections.routes';
 import { contactRoutes } from '../accounts/contact.routes';
+import { deviceRoutes } from '../accounts/devices.routes';
 import { lockLinkRoutes } from '../accounts/lock-link.routes';
 import { meRoutes } from '../accounts/me.routes';
 import { resubmissionRoutes } from '../accounts/resubmission.routes';
@@ -78,6 +79,7 @@ export async function buildApp(deps: Deps): Promise<App> {
   recoveryRoutes(fastify, deps);
   lockLinkRoutes(fastify, deps);
   contactRoutes(fastify, deps);
+  deviceRoutes(fastify, deps);
   statusRoutes(fastify, deps, streams);
   resubmissionRoutes(fastify, deps);
   meRoutes(fastify, deps);
