@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ActiveCitizen, activeCitizen, registerRelyingParty } from '../support/citizens';
 import { type PushService, startPushService } from '../support/push-service';
+import { qrLoginCallback } from '../support/qr-login';
 import { startTestServer, type TestServer } from '../support/server';
 
 let push: PushService;
@@ -150,5 +151,28 @@ describe('Web Push', () => {
     await expect
       .poll(async () => (await server.deps.db.selectFrom('push_subscriptions').selectAll().execute()).length)
       .toBe(0);
+  });
+
+  it('pushes a new-login notice naming the relying party when a login completes', async () => {
+    const nita = await activeCitizen(server, 8702);
+    const sub = push.subscribe();
+    await nita.device.call('PUT', '/api/device/v1/push/subscription', {
+      endpoint: sub.endpoint,
+      keys: sub.keys,
+    });
+    const portal = await registerRelyingParty(server, {
+      appName: 'Licence Portal',
+      domain: 'licence.example.gov.kh',
+    });
+    expect(await qrLoginCallback(server, nita, portal.clientId)).toContain('code=');
+    await expect
+      .poll(() => push.messages.filter((m) => m.subscriptionId === sub.id).map((m) => m.payload.event))
+      .toContain('new_login');
+    const notice = push.messages.find((m) => m.subscriptionId === sub.id && m.payload.event === 'new_login');
+    expect(notice?.payload).toMatchObject({
+      type: 'security_notice',
+      relyingParty: { name: 'Licence Portal', domain: 'licence.example.gov.kh' },
+    });
+    expect(JSON.stringify(notice?.payload)).not.toContain(nita.citizen.latinSurname);
   });
 });

@@ -22,6 +22,7 @@ import { recordAudit } from '../audit/audit-log';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
 import { ACR } from '../oidc/provider';
+import { notifyAccount } from '../push/push';
 import { findRelyingParty } from '../oidc/relying-parties';
 import { completeLogin, createLoginRequest, currentQr, loginChannel, viewOf } from './login-requests';
 
@@ -250,6 +251,13 @@ export function loginPageRoutes(
       },
       deps.clock.now(),
     );
+    // A security notice to the citizen's phone: a login (also a single-sign-on one, without a scan).
+    const rp = await findRelyingParty(deps.db, clientId);
+    notifyAccount(deps, accountId, {
+      type: 'security_notice',
+      event: 'new_login',
+      relyingParty: { name: rp?.app_name, nameKm: rp?.app_name_km, domain: rp?.domain },
+    });
     await provider.interactionFinished(
       request.raw,
       reply.raw,
