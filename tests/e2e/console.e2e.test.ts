@@ -11,6 +11,7 @@
  * its sources. TOTP codes use the test server's manual clock.
  */
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CONSOLE_DIST } from '@camdigikey/server/http/console-static';
@@ -271,5 +272,73 @@ describe('the officer console in Chromium', () => {
     await second.shot('console-9-second-opinion-confirmed');
     expect(second.problems).toEqual([]);
     await second.context.close();
+  });
+
+  it('lists a recovery referred to an officer, with its face checks, and lets the officer allow another try', async () => {
+    const now = server.clock.now();
+    const flowId = randomUUID();
+    await server.deps.db
+      .insertInto('flows')
+      .values({
+        id: flowId,
+        kind: 'recovery',
+        state: 'referred',
+        language: 'km',
+        device_thumbprint: 'e2e-new-phone',
+        device_jwk: JSON.stringify({}),
+        data: JSON.stringify({ referralReason: 'too_many_failures' }),
+        account_id: accountId,
+        created_at: now,
+        updated_at: now,
+        expires_at: now,
+      })
+      .execute();
+    for (const outcome of ['face_mismatch', 'liveness_failed', 'face_mismatch'] as const)
+      await server.deps.db
+        .insertInto('recovery_attempts')
+        .values({
+          id: randomUUID(),
+          account_id: accountId,
+          flow_id: flowId,
+          outcome,
+          details: JSON.stringify({ selfieSimilarity: 0.31 }),
+          created_at: now,
+        })
+        .execute();
+    await server.deps.db
+      .insertInto('recovery_referrals')
+      .values({
+        id: randomUUID(),
+        account_id: accountId,
+        flow_id: flowId,
+        reason: 'too_many_failures',
+        created_at: now,
+      })
+      .execute();
+
+    const journey = await openJourney(browser, 'km');
+    const { page } = journey;
+    await page.goto(`${server.url}/console/`);
+    await signIn(page, 'dara', code('dara'));
+    await page.click('#nav-recovery-referrals');
+    const row = page.locator(`#recovery-referrals tr[data-account="${accountId}"]`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain('ការផ្ទៀងផ្ទាត់មុខបរាជ័យច្រើនដងពេកនៅថ្ងៃនេះ');
+    expect(await row.locator('li').count()).toBe(3);
+    // Refusing needs a note: the button stays disabled without one.
+    expect(await row.locator('button.danger').isDisabled()).toBe(true);
+    await journey.shot('console-10-recovery-referrals');
+    await row.locator('button.primary').click();
+    await page.locator('#rr-done').waitFor();
+    await page.locator('#rr-empty').waitFor();
+    const referral = await server.deps.db
+      .selectFrom('recovery_referrals')
+      .select(['decision', 'resolved_by'])
+      .where('account_id', '=', accountId)
+      .executeTakeFirstOrThrow();
+    expect(referral.decision).toBe('retry_allowed');
+    expect(referral.resolved_by).toBeTruthy();
+    expect(journey.problems).toEqual([]);
+    await journey.context.close();
   });
 });

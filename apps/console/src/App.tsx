@@ -1,7 +1,8 @@
 /**
  * The officer console: sign-in, then the screens of the officer's role (queue and cases for
  * everyone, second opinions, supervision for supervisors and administrators, administration for
- * administrators). Hash routes: #/queue, #/cases/<id>, #/second-opinions, #/dashboard, #/admin/<tab>.
+ * administrators). Hash routes: #/queue, #/cases/<id>, #/second-opinions, #/recovery-referrals,
+ * #/dashboard, #/admin/<tab>.
  */
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, api, type Officer } from './api';
@@ -10,6 +11,7 @@ import { AdminScreen } from './screens/Admin';
 import { CaseScreen } from './screens/Case';
 import { DashboardScreen } from './screens/Dashboard';
 import { QueueScreen } from './screens/Queue';
+import { RecoveryReferralsScreen } from './screens/RecoveryReferrals';
 import { SecondOpinionsScreen } from './screens/SecondOpinions';
 import { SignInScreen } from './screens/SignIn';
 import { useT } from './ui';
@@ -79,6 +81,7 @@ export function App() {
   const nav: [string, string, boolean][] = [
     ['queue', t('nav.queue'), true],
     ['second-opinions', t('nav.second_opinions'), true],
+    ['recovery-referrals', t('nav.recovery_referrals'), true],
     ['dashboard', t('nav.dashboard'), supervisor],
     ['admin', t('nav.admin'), admin],
   ];
@@ -91,6 +94,7 @@ export function App() {
   if (screen === 'cases' && id)
     body = <CaseScreen accountId={id} onDecided={done} onError={onUnauthorized} />;
   else if (screen === 'second-opinions') body = <SecondOpinionsScreen onError={onUnauthorized} />;
+  else if (screen === 'recovery-referrals') body = <RecoveryReferralsScreen onError={onUnauthorized} />;
   else if (screen === 'dashboard' && supervisor) body = <DashboardScreen onError={onUnauthorized} />;
   else if (screen === 'admin' && admin)
     body = <AdminScreen tab={id ?? 'officers'} onError={onUnauthorized} />;

@@ -98,6 +98,18 @@ export interface SecondOpinion {
   createdAt: string;
 }
 
+export interface RecoveryReferral {
+  id: string;
+  accountId: string;
+  reason: string;
+  createdAt: string;
+  name: { latin: string; khmer: string };
+  document: { type: string; numberHint: string };
+  phone: string;
+  accountStatus: string;
+  attempts: { at: string; outcome: string; details: Record<string, unknown> }[];
+}
+
 export interface OfficerRow {
   id: string;
   username: string;
@@ -195,6 +207,9 @@ export const api = {
   secondOpinions: () => call<{ items: SecondOpinion[] }>('GET', `${C}/second-opinions`),
   secondOpinion: (decisionId: string, confirm: boolean) =>
     call<unknown>('POST', `${C}/decisions/${decisionId}/second-opinion`, { confirm }),
+  recoveryReferrals: () => call<{ referrals: RecoveryReferral[] }>('GET', `${C}/recovery-referrals`),
+  resolveReferral: (id: string, decision: 'retry_allowed' | 'refused', note: string) =>
+    call<unknown>('POST', `${C}/recovery-referrals/${id}`, { decision, ...(note ? { note } : {}) }),
   dashboard: () => call<Dashboard>('GET', `${C}/dashboard`),
   settings: () => call<Settings>('GET', `${C}/settings`),
   officers: () => call<{ officers: OfficerRow[] }>('GET', `${C}/officers`),

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RECOVERY_REFERRAL_REASONS } from '@camdigikey/contracts/recovery';
 import { REJECTION_REASONS, RESUBMISSION_PARTS } from '@camdigikey/contracts/review';
 import { describe, expect, it } from 'vitest';
 import { en } from './en';
@@ -50,6 +51,8 @@ describe('the console catalogue', () => {
       ev: ['pass', 'fail', 'review', 'error'],
       evk: ['mrz_form', 'document_ocr', 'face_match', 'liveness', 'duplicate_face', 'registry_match'],
       action: ['turn_left', 'turn_right', 'nod', 'blink'],
+      'rr.reason': RECOVERY_REFERRAL_REASONS,
+      'rr.outcome': ['passed', 'liveness_failed', 'face_mismatch'],
       'case.registry_status': ['found', 'not_found', 'unavailable', 'not_applicable'],
       month: Array.from({ length: 12 }, (_, i) => String(i + 1)),
       day: Array.from({ length: 7 }, (_, i) => String(i + 1)),

@@ -354,6 +354,28 @@ export const en = {
     'Confirm the rejection for suspected fraud? The citizen’s registration is then rejected.',
   'so.overrule_question': 'Overrule the rejection? The case goes back to the queue.',
   'so.done': 'Your second opinion was recorded.',
+  'nav.recovery_referrals': 'Recovery referrals',
+  'rr.title': 'Recoveries referred to an officer',
+  'rr.intro':
+    'The app could not give these accounts back. See the citizen in person with the ID card or passport before deciding.',
+  'rr.empty': 'No recovery is waiting for an officer.',
+  'rr.col.citizen': 'Citizen',
+  'rr.col.document': 'Document',
+  'rr.col.reason': 'Why',
+  'rr.col.attempts': 'Face checks',
+  'rr.col.when': 'Referred',
+  'rr.col.decision': 'Decision',
+  'rr.reason.too_many_failures': 'Too many failed face checks today',
+  'rr.reason.recovery_disputed': 'The owner disputed a recovery',
+  'rr.reason.no_enrolled_face': 'No registered face to compare with',
+  'rr.outcome.passed': 'passed',
+  'rr.outcome.liveness_failed': 'liveness failed',
+  'rr.outcome.face_mismatch': 'face did not match',
+  'rr.note': 'Note (required to refuse)',
+  'rr.allow': 'Identity checked: allow another try',
+  'rr.refuse': 'Refuse',
+  'rr.done_retry': 'The citizen can recover the account in the app again.',
+  'rr.done_refused': 'The recovery was refused.',
 } as const;
 
 export type MessageKey = keyof typeof en;
