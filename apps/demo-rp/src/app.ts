@@ -193,7 +193,11 @@ export function createDemoRp(options: DemoRpOptions): DemoRp {
       const lang = languageOf(request, reply);
       try {
         const { data } = await sdk.getLoginToken();
-        return html(reply, 200, appPage(lang, siteName, data!.loginToken));
+        return html(
+          reply,
+          200,
+          appPage(lang, siteName, data!.loginToken, options.issuer.replace(/\/oidc\/?$/, '')),
+        );
       } catch (error) {
         request.log.error({ err: error }, 'could not get a login token');
         return html(reply, 502, errorPage(lang, siteName, 'temporarily_unavailable'));

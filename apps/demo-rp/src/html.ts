@@ -123,8 +123,10 @@ ${classic}
  * would open, and the login token it carries. The CamDigiKey app returns to
  * `<app id>://camdigikey_login_callback?authToken=…`; this page's `/app/callback` stands for it.
  */
-export function appPage(lang: Lang, siteName: Bilingual, loginToken: string): string {
+export function appPage(lang: Lang, siteName: Bilingual, loginToken: string, platformUrl: string): string {
   const deepLink = `camdigikey://login?token=${encodeURIComponent(loginToken)}`;
+  // The same link for the installed web app (a PWA cannot claim the camdigikey: scheme).
+  const webLink = `${platformUrl}/app/login?token=${encodeURIComponent(loginToken)}`;
   return frame(
     lang,
     siteName,
@@ -132,6 +134,7 @@ export function appPage(lang: Lang, siteName: Bilingual, loginToken: string): st
     `<h1>${t(lang, 'app.title')}</h1>
 <p>${t(lang, 'app.intro')}</p>
 <p><a class="button" id="open-app" href="${escapeHtml(deepLink)}">${t(lang, 'app.open')}</a></p>
+<p><a class="button secondary" id="open-web-app" href="${escapeHtml(webLink)}">${t(lang, 'app.open_web')}</a></p>
 <dl><dt>${t(lang, 'app.token')}</dt><dd><code id="login-token">${escapeHtml(loginToken)}</code></dd></dl>
 <p class="hint">${t(lang, 'app.waiting')}</p>`,
   );

@@ -50,6 +50,7 @@ const en = {
   'app.intro':
     'A mobile app opens the CamDigiKey app with this link. The citizen approves there, and the CamDigiKey app returns here.',
   'app.open': 'Open the CamDigiKey app',
+  'app.open_web': 'Open the CamDigiKey web app',
   'app.token': 'Login token for the CamDigiKey app',
   'app.waiting': 'Waiting for the CamDigiKey app to return…',
   'error.client_api': 'CamDigiKey refused the login: {message}',
@@ -92,6 +93,7 @@ const km: Record<MessageKey, string> = {
   'app.title': 'ការចូលប្រើពីកម្មវិធីទូរស័ព្ទ (សាកល្បង)',
   'app.intro': 'កម្មវិធីទូរស័ព្ទមួយបើកកម្មវិធី CamDigiKey ដោយតំណនេះ។ ពលរដ្ឋយល់ព្រមនៅទីនោះ ហើយកម្មវិធី CamDigiKey ត្រឡប់មកទីនេះវិញ។',
   'app.open': 'បើកកម្មវិធី CamDigiKey',
+  'app.open_web': 'បើកកម្មវិធីគេហទំព័រ CamDigiKey',
   'app.token': 'សញ្ញាសម្គាល់ចូលប្រើសម្រាប់កម្មវិធី CamDigiKey',
   'app.waiting': 'កំពុងរង់ចាំកម្មវិធី CamDigiKey ត្រឡប់មកវិញ…',
   'error.client_api': 'CamDigiKey បានបដិសេធការចូលប្រើ៖ {message}',
