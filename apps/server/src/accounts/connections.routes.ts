@@ -16,6 +16,7 @@ import { recordDeviceAudit } from '../device/device-audit';
 import { requireRegisteredDevice } from '../device/device-auth';
 import { AppError } from '../errors';
 import { findRelyingParty } from '../oidc/relying-parties';
+import { deleteGrant } from './revoke-access';
 
 export function connectionRoutes(root: FastifyInstance, deps: Deps): void {
   const app = root.withTypeProvider<ZodTypeProvider>();
@@ -91,14 +92,7 @@ export function connectionRoutes(root: FastifyInstance, deps: Deps): void {
       if (grants.length === 0 && !apiClient) throw new AppError('not_found');
       const now = deps.clock.now();
       await deps.db.transaction().execute(async (trx) => {
-        for (const grant of grants) {
-          await trx.deleteFrom('oidc_payloads').where('grant_id', '=', grant.id).execute();
-          await trx
-            .deleteFrom('oidc_payloads')
-            .where('kind', '=', 'Grant')
-            .where('id', '=', grant.id)
-            .execute();
-        }
+        for (const grant of grants) await deleteGrant(trx, grant.id);
         if (apiClient) {
           await trx
             .updateTable('api_tokens')

@@ -81,3 +81,9 @@ export async function revokeAccountAccess(
     apiTokens: apiTokens.length,
   };
 }
+
+/** Drop one OIDC grant and every token issued under it (access, refresh, codes). */
+export async function deleteGrant(trx: Transaction<Database>, grantId: string): Promise<void> {
+  await trx.deleteFrom('oidc_payloads').where('grant_id', '=', grantId).execute();
+  await trx.deleteFrom('oidc_payloads').where('kind', '=', 'Grant').where('id', '=', grantId).execute();
+}

@@ -21,6 +21,7 @@ import { recordDeviceAudit } from '../device/device-audit';
 import { requireRegisteredDevice } from '../device/device-auth';
 import { AppError } from '../errors';
 import { findRelyingParty } from '../oidc/relying-parties';
+import { deleteGrant } from './revoke-access';
 
 interface SessionPayload {
   accountId?: string;
@@ -55,12 +56,7 @@ export function sessionRoutes(root: FastifyInstance, deps: Deps, provider: Provi
     await deps.db.transaction().execute(async (trx) => {
       for (const [, authorization] of authorizations) {
         if (!authorization.grantId || authorization.persistsLogout) continue;
-        await trx.deleteFrom('oidc_payloads').where('grant_id', '=', authorization.grantId).execute();
-        await trx
-          .deleteFrom('oidc_payloads')
-          .where('kind', '=', 'Grant')
-          .where('id', '=', authorization.grantId)
-          .execute();
+        await deleteGrant(trx, authorization.grantId);
       }
       await trx
         .deleteFrom('oidc_payloads')

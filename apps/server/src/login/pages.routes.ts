@@ -22,8 +22,8 @@ import { recordAudit } from '../audit/audit-log';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
 import { ACR } from '../oidc/provider';
-import { notifyAccount } from '../push/push';
 import { findRelyingParty } from '../oidc/relying-parties';
+import { notifyAccount } from '../push/push';
 import { completeLogin, createLoginRequest, currentQr, loginChannel, viewOf } from './login-requests';
 
 const COOKIE = 'cdk_lr';

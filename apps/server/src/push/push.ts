@@ -4,6 +4,8 @@
  * notice (no personal data: the app fetches details over its signed device API) to every active
  * device of the account and forgets subscriptions the push service says are gone.
  */
+import type { Database } from '@camdigikey/db';
+import type { Transaction } from 'kysely';
 import webpush from 'web-push';
 import type { Deps } from '../deps';
 import type { VapidKeys } from '../ports/push';
@@ -55,7 +57,10 @@ export interface PushTarget {
 }
 
 /** The push subscriptions of an account's active devices. */
-export function accountPushTargets(db: Deps['db'], accountId: string): Promise<PushTarget[]> {
+export function accountPushTargets(
+  db: Deps['db'] | Transaction<Database>,
+  accountId: string,
+): Promise<PushTarget[]> {
   return db
     .selectFrom('push_subscriptions')
     .innerJoin('devices', 'devices.id', 'push_subscriptions.device_id')

@@ -18,7 +18,7 @@ import { revokeAccountAccess } from '../../accounts/revoke-access';
 import { appendAudit } from '../../audit/audit-log';
 import type { Deps } from '../../deps';
 import { AppError } from '../../errors';
-import { notifyTargets } from '../../push/push';
+import { accountPushTargets, notifyTargets } from '../../push/push';
 import type { RequestContext } from '../flow-store';
 import type { RecoveryFlow } from './recovery-flow';
 
@@ -53,13 +53,7 @@ export async function restoreAccount(
   if (taken) throw new AppError('device_key_mismatch');
 
   // The old phones' push subscriptions, read before they are revoked: they get the notice.
-  const oldTargets = await trx
-    .selectFrom('push_subscriptions')
-    .innerJoin('devices', 'devices.id', 'push_subscriptions.device_id')
-    .select(['push_subscriptions.device_id', 'endpoint', 'p256dh', 'auth'])
-    .where('devices.account_id', '=', accountId)
-    .where('devices.status', '=', 'active')
-    .execute();
+  const oldTargets = await accountPushTargets(trx, accountId);
 
   const deviceId = randomUUID();
   const faceId = flow.data.faceId?.status === 'registered' ? flow.data.faceId : undefined;

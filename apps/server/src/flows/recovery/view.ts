@@ -6,20 +6,17 @@
 import type { RecoveryFlowView, RecoveryState } from '@camdigikey/contracts/recovery';
 import type { UiAction, UiMessage, UiNode } from '@camdigikey/contracts/registration';
 import { RECOVERY_STEP } from '@camdigikey/core/flows/recovery';
-import { maskPhone } from '@camdigikey/core/identity/phone';
-import { faceIdNode, livenessNode, phoneCodeNodes, phoneInput, pinNodes, postAction } from '../ui-nodes';
+import { faceIdStep, flowPost, livenessStep, phoneCodeStep, phoneStep, pinStep } from '../ui-nodes';
 import type { RecoveryFlow } from './recovery-flow';
 
 export const RECOVERY_BASE = '/api/device/v1/recovery';
-const post = (flowId: string, path: string, name: string, labelId: string) =>
-  postAction(RECOVERY_BASE, flowId, path, name, labelId);
 
 function nodesFor(
   flow: RecoveryFlow,
   coolingOffHours: number,
 ): { nodes: UiNode[]; actions: UiAction[]; messages: UiMessage[] } {
   const d = flow.data;
-  const id = flow.id;
+  const post = flowPost(RECOVERY_BASE, flow.id);
   const state: RecoveryState = flow.state;
   const stateMessage = (context?: Record<string, string | number>): UiMessage => ({
     id: `recovery.state.${state}`,
@@ -28,40 +25,13 @@ function nodesFor(
   });
   switch (state) {
     case 'awaiting_phone':
-      return {
-        nodes: [phoneInput()],
-        actions: [post(id, 'phone', 'send_otp', 'action.send_otp')],
-        messages: [stateMessage()],
-      };
+      return phoneStep(post, stateMessage());
     case 'awaiting_phone_code':
-      return {
-        nodes: phoneCodeNodes(d.phone?.e164),
-        actions: [
-          post(id, 'phone/verify', 'verify', 'action.verify'),
-          post(id, 'phone/resend', 'resend_otp', 'action.resend_otp'),
-          post(id, 'phone', 'send_otp', 'action.send_otp'),
-        ],
-        messages: [
-          stateMessage({ phone: d.phone ? maskPhone(d.phone.e164) : '' }),
-          { id: 'info.otp_sent', type: 'info' },
-        ],
-      };
+      return phoneCodeStep(post, d.phone?.e164, stateMessage);
     case 'awaiting_pin':
-      return {
-        nodes: pinNodes(),
-        actions: [post(id, 'pin', 'next', 'action.next')],
-        messages: [stateMessage()],
-      };
+      return pinStep(post, stateMessage());
     case 'awaiting_face_id':
-      return {
-        nodes: [faceIdNode()],
-        actions: [
-          post(id, 'face-id/options', 'enable_face_id', 'action.enable_face_id'),
-          post(id, 'face-id', 'register_face_id', 'action.next'),
-          post(id, 'face-id/skip', 'skip', 'action.skip'),
-        ],
-        messages: [stateMessage()],
-      };
+      return faceIdStep(post, stateMessage());
     case 'awaiting_liveness': {
       const messages: UiMessage[] = [stateMessage()];
       if (d.lastOutcome)
@@ -73,14 +43,7 @@ function nodesFor(
             ...(d.lastFailedAction ? { action: d.lastFailedAction } : {}),
           },
         });
-      return {
-        nodes: [livenessNode(d.liveness?.challenge)],
-        actions: [
-          post(id, 'liveness/challenge', 'new_challenge', 'action.hold_to_record'),
-          post(id, 'liveness', 'submit', 'action.next'),
-        ],
-        messages,
-      };
+      return livenessStep(post, d.liveness?.challenge, messages);
     }
     case 'recovered':
       return {

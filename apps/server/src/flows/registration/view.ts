@@ -11,16 +11,13 @@ import type {
   UiNode,
 } from '@camdigikey/contracts/registration';
 import { REGISTRATION_STEP } from '@camdigikey/core/flows/registration';
-import { maskPhone } from '@camdigikey/core/identity/phone';
 import type { Envelope } from '../../crypto/envelope';
-import { faceIdNode, livenessNode, phoneCodeNodes, phoneInput, pinNodes, postAction } from '../ui-nodes';
+import { faceIdStep, flowPost, livenessStep, phoneCodeStep, phoneStep, pinStep } from '../ui-nodes';
 import { CONSENT_VERSION } from './consent';
 import { sealContext } from './flow-data';
 import type { RegistrationFlow } from './flow-store';
 
 const BASE = '/api/device/v1/registration';
-const post = (flowId: string, path: string, name: string, labelId: string): UiAction =>
-  postAction(BASE, flowId, path, name, labelId);
 
 const GENDER_OPTIONS = [
   { value: 'male', labelId: 'option.gender.male' },
@@ -32,7 +29,7 @@ function nodesFor(
   envelope: Envelope,
 ): { nodes: UiNode[]; actions: UiAction[]; messages: UiMessage[] } {
   const d = flow.data;
-  const id = flow.id;
+  const post = flowPost(BASE, flow.id);
   const state: RegistrationState = flow.state;
   const stateMessage = (context?: Record<string, string>): UiMessage => ({
     id: `registration.state.${state}`,
@@ -41,24 +38,9 @@ function nodesFor(
   });
   switch (state) {
     case 'awaiting_phone':
-      return {
-        nodes: [phoneInput()],
-        actions: [post(id, 'phone', 'send_otp', 'action.send_otp')],
-        messages: [stateMessage()],
-      };
+      return phoneStep(post, stateMessage());
     case 'awaiting_phone_code':
-      return {
-        nodes: phoneCodeNodes(d.phone?.e164),
-        actions: [
-          post(id, 'phone/verify', 'verify', 'action.verify'),
-          post(id, 'phone/resend', 'resend_otp', 'action.resend_otp'),
-          post(id, 'phone', 'send_otp', 'action.send_otp'),
-        ],
-        messages: [
-          stateMessage({ phone: d.phone ? maskPhone(d.phone.e164) : '' }),
-          { id: 'info.otp_sent', type: 'info' },
-        ],
-      };
+      return phoneCodeStep(post, d.phone?.e164, stateMessage);
     case 'awaiting_email':
       return {
         nodes: [
@@ -70,7 +52,7 @@ function nodesFor(
             attributes: { autocomplete: 'email' },
           },
         ],
-        actions: [post(id, 'email', 'send_otp', 'action.send_otp')],
+        actions: [post('email', 'send_otp', 'action.send_otp')],
         messages: [stateMessage()],
       };
     case 'awaiting_email_code':
@@ -86,38 +68,19 @@ function nodesFor(
           },
         ],
         actions: [
-          post(id, 'email/verify', 'verify', 'action.verify'),
-          post(id, 'email/resend', 'resend_otp', 'action.resend_otp'),
-          post(id, 'email', 'send_otp', 'action.send_otp'),
+          post('email/verify', 'verify', 'action.verify'),
+          post('email/resend', 'resend_otp', 'action.resend_otp'),
+          post('email', 'send_otp', 'action.send_otp'),
         ],
         messages: [stateMessage({ email: d.email?.address ?? '' }), { id: 'info.otp_sent', type: 'info' }],
       };
     case 'awaiting_pin':
     case 'awaiting_new_pin':
-      return {
-        nodes: pinNodes(),
-        actions: [post(id, 'pin', 'next', 'action.next')],
-        messages: [stateMessage()],
-      };
+      return pinStep(post, stateMessage());
     case 'awaiting_face_id':
-      return {
-        nodes: [faceIdNode()],
-        actions: [
-          post(id, 'face-id/options', 'enable_face_id', 'action.enable_face_id'),
-          post(id, 'face-id', 'register_face_id', 'action.next'),
-          post(id, 'face-id/skip', 'skip', 'action.skip'),
-        ],
-        messages: [stateMessage()],
-      };
+      return faceIdStep(post, stateMessage());
     case 'awaiting_liveness':
-      return {
-        nodes: [livenessNode(d.liveness?.challenge)],
-        actions: [
-          post(id, 'liveness/challenge', 'new_challenge', 'action.hold_to_record'),
-          post(id, 'liveness', 'submit', 'action.next'),
-        ],
-        messages: [stateMessage()],
-      };
+      return livenessStep(post, d.liveness?.challenge, [stateMessage()]);
     case 'awaiting_document':
       return {
         nodes: [
@@ -130,7 +93,7 @@ function nodesFor(
           },
           { name: 'photo', type: 'camera', labelId: 'field.document_photo', required: true },
         ],
-        actions: [post(id, 'document', 'scan', 'action.next')],
+        actions: [post('document', 'scan', 'action.next')],
         messages: [stateMessage()],
       };
     case 'awaiting_details':
@@ -138,7 +101,7 @@ function nodesFor(
     case 'awaiting_submission': {
       const f = d.details;
       const documentNumber = f?.documentNumberSealed
-        ? envelope.openText(f.documentNumberSealed, sealContext.formDocumentNumber(id))
+        ? envelope.openText(f.documentNumberSealed, sealContext.formDocumentNumber(flow.id))
         : '';
       const field = (
         name: string,
@@ -176,7 +139,7 @@ function nodesFor(
           type: 'info',
           context: { fields: f.mrzMismatches.join(',') },
         });
-      const actions = [post(id, 'details', 'save_details', 'action.next')];
+      const actions = [post('details', 'save_details', 'action.next')];
       if (state !== 'awaiting_details') {
         nodes.push({
           name: 'accepted',
@@ -186,9 +149,9 @@ function nodesFor(
           value: state === 'awaiting_submission',
           attributes: { consentVersion: CONSENT_VERSION, consentTextId: `consent.${CONSENT_VERSION}` },
         });
-        actions.push(post(id, 'consent', 'accept', 'action.next'));
+        actions.push(post('consent', 'accept', 'action.next'));
       }
-      if (state === 'awaiting_submission') actions.push(post(id, 'submit', 'submit', 'action.submit'));
+      if (state === 'awaiting_submission') actions.push(post('submit', 'submit', 'action.submit'));
       return { nodes, actions, messages };
     }
     case 'submitted':
