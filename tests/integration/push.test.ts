@@ -175,4 +175,30 @@ describe('Web Push', () => {
     });
     expect(JSON.stringify(notice?.payload)).not.toContain(nita.citizen.latinSurname);
   });
+
+  it('limits how many requests one relying party may send one citizen in an hour, even when each is answered', async () => {
+    const vuthy = await activeCitizen(server, 8703);
+    const ask = (message: string) =>
+      fetch(`${server.url}/oidc/backchannel`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${bank.clientId}:${bank.clientSecret}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ scope: 'openid', login_hint: vuthy.accountId, binding_message: message }),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, string> }));
+    const limit = server.deps.config.approvals.perAccountPerHour;
+    for (let i = 0; i < limit; i++) {
+      expect((await ask(`DESK ${i}`)).status).toBe(200);
+      const listed = await vuthy.device.call<{ approvals: { id: string }[] }>(
+        'GET',
+        '/api/device/v1/approvals',
+      );
+      for (const a of listed.body.approvals)
+        await vuthy.device.call('POST', `/api/device/v1/approvals/${a.id}/reject`, {});
+    }
+    expect((await ask('DESK over')).body.error).toBe('access_denied');
+    server.clock.advance(61 * 60_000);
+    expect((await ask('DESK later')).status).toBe(200);
+  });
 });

@@ -198,6 +198,8 @@ export function loadConfig(env: Env = process.env) {
     approvals: {
       maxPending: v.APPROVALS_MAX_PENDING as number,
       notMeBlockMinutes: v.APPROVALS_NOT_ME_BLOCK_MINUTES as number,
+      perAccountPerHour: v.APPROVALS_PER_ACCOUNT_PER_HOUR as number,
+      perClientPerHour: v.APPROVALS_PER_CLIENT_PER_HOUR as number,
     },
     clientApi: {
       tlsPort: v.CLIENT_API_TLS_PORT as number | undefined,

@@ -425,6 +425,18 @@ export const VARIABLES = {
     description:
       'Backchannel login requests waiting at once for one citizen; more are refused (push-bombing).',
   },
+  APPROVALS_PER_ACCOUNT_PER_HOUR: {
+    schema: int(1, 1000),
+    default: '10',
+    description:
+      'Backchannel login requests one relying party may send one citizen in an hour (push-bombing).',
+  },
+  APPROVALS_PER_CLIENT_PER_HOUR: {
+    schema: int(1, 1_000_000),
+    default: '5000',
+    description:
+      'Backchannel login requests one relying party may send in an hour, to all citizens together.',
+  },
   RECOVERY_MAX_FAILURES_PER_DAY: {
     schema: int(1, 10),
     default: '3',

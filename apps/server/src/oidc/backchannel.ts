@@ -90,11 +90,22 @@ export function cibaFeature(deps: Deps): CibaFeature {
 }
 
 /**
- * Push-bombing limits: at most APPROVALS_MAX_PENDING requests waiting for one citizen, and none
- * from a relying party the citizen answered "I did not ask for this" within the block time. The
- * answer is access_denied either way (it reveals nothing the RP could not guess).
+ * Push-bombing limits: at most APPROVALS_MAX_PENDING requests waiting for one citizen, at most
+ * APPROVALS_PER_ACCOUNT_PER_HOUR from one relying party to one citizen and
+ * APPROVALS_PER_CLIENT_PER_HOUR from one relying party in all, and none from a relying party the
+ * citizen answered "I did not ask for this" within the block time. The answer is access_denied
+ * either way (it reveals nothing the RP could not guess).
  */
 async function refuseBombing(deps: Deps, accountId: string, clientId: string) {
+  const now = deps.clock.now();
+  const perAccount = await deps.hot.hit(`ciba:${clientId}:${accountId}`, 3600, now);
+  const perClient = await deps.hot.hit(`ciba:${clientId}`, 3600, now);
+  if (
+    perAccount.count > deps.config.approvals.perAccountPerHour ||
+    perClient.count > deps.config.approvals.perClientPerHour
+  ) {
+    throw new errors.AccessDenied('too many requests');
+  }
   const { count } = await deps.db
     .selectFrom('device_approvals')
     .select((eb) => eb.fn.countAll<string>().as('count'))
