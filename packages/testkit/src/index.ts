@@ -10,3 +10,4 @@ export { addDays, addYears, ageOn, isoDate, mulberry32, parseIsoDate } from './p
 export * from './smtp-inbox';
 export * from './webauthn-authenticator';
 export { AuthDataFlags, fromBase64Url, p1363ToDer, toBase64Url } from './webauthn-encoding';
+export * from './y4m';
