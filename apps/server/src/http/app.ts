@@ -35,7 +35,7 @@ import { createProvider } from '../oidc/provider';
 import { relyingPartyRoutes } from '../oidc/relying-parties.routes';
 import { evidenceWorker } from '../proofing/evidence-jobs';
 import { pushRoutes } from '../push/push.routes';
-import { consoleStatic } from './console-static';
+import { consoleStatic, walletStatic } from './console-static';
 import { installErrorHandling } from './error-handler';
 import { healthRoutes } from './health.routes';
 import { installJsonParser } from './raw-body';
@@ -88,6 +88,7 @@ export async function buildApp(deps: Deps): Promise<App> {
   relyingPartyRoutes(fastify, deps);
   consoleRoutes(fastify, deps);
   consoleStatic(fastify);
+  walletStatic(fastify);
   kycRoutes(fastify, deps);
   clientApiRoutes(fastify, deps);
 

@@ -3,11 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consoleStatic } from './console-static';
+import { consoleStatic, walletStatic } from './console-static';
 
 let dir: string;
 let app: FastifyInstance;
 let empty: FastifyInstance;
+let wallet: FastifyInstance;
+let walletEmpty: FastifyInstance;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cdk-console-'));
@@ -19,10 +21,24 @@ beforeAll(async () => {
   consoleStatic(app, join(dir, 'dist'));
   empty = Fastify();
   consoleStatic(empty, join(dir, 'missing'));
+
+  const app2 = join(dir, 'wallet');
+  mkdirSync(join(app2, 'assets'), { recursive: true });
+  writeFileSync(join(app2, 'index.html'), '<!doctype html><title>wallet</title>');
+  writeFileSync(join(app2, 'sw.js'), 'self.addEventListener("push", () => {})');
+  writeFileSync(join(app2, 'manifest.webmanifest'), '{"start_url":"/app/"}');
+  writeFileSync(join(app2, 'assets', 'reader-9f8e.wasm'), Buffer.from([0, 97, 115, 109]));
+  writeFileSync(join(app2, 'assets', 'index-1a2b.js'), 'export {}');
+  wallet = Fastify();
+  walletStatic(wallet, app2);
+  walletEmpty = Fastify();
+  walletStatic(walletEmpty, join(dir, 'no-wallet'));
 });
 afterAll(async () => {
   await app.close();
   await empty.close();
+  await wallet.close();
+  await walletEmpty.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -58,5 +74,65 @@ describe('the console static files', () => {
     const r = await empty.inject('/console/');
     expect(r.statusCode).toBe(503);
     expect(r.body).toContain('npm run build -w @camdigikey/console');
+  });
+});
+
+describe('the citizen app at /app/', () => {
+  it('serves index.html for the app and its in-app paths, with the CSP the camera readers need', async () => {
+    for (const path of ['/app/', '/app/requests', '/app/login?token=abc']) {
+      const r = await wallet.inject(path);
+      expect(r.statusCode, path).toBe(200);
+      expect(r.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(r.body).toContain('<title>wallet</title>');
+      expect(r.headers['cache-control']).toBe('no-cache');
+      const csp = String(r.headers['content-security-policy']);
+      expect(csp).toContain("script-src 'self' 'wasm-unsafe-eval'");
+      expect(csp).toContain("worker-src 'self'");
+      expect(csp).toContain("media-src 'self' blob:");
+      expect(csp).toContain("connect-src 'self'");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).not.toContain("'unsafe-eval'");
+      expect(r.headers['permissions-policy']).toContain('camera=(self)');
+    }
+    expect((await wallet.inject('/app')).headers.location).toBe('/app/');
+  });
+
+  it('serves the service worker and the manifest never cached, with their types', async () => {
+    const sw = await wallet.inject('/app/sw.js');
+    expect(sw.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(sw.headers['cache-control']).toBe('no-cache');
+    expect(sw.body).toContain('push');
+    const manifest = await wallet.inject('/app/manifest.webmanifest');
+    expect(manifest.headers['content-type']).toBe('application/manifest+json');
+    expect(manifest.headers['cache-control']).toBe('no-cache');
+    expect(JSON.parse(manifest.body)).toEqual({ start_url: '/app/' });
+  });
+
+  it('serves WebAssembly as application/wasm and hashed assets for a year', async () => {
+    const wasm = await wallet.inject('/app/assets/reader-9f8e.wasm');
+    expect(wasm.headers['content-type']).toBe('application/wasm');
+    expect(wasm.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(wasm.rawPayload).toEqual(Buffer.from([0, 97, 115, 109]));
+  });
+
+  it('answers 404 (not the app) for a missing file, and nothing outside the build', async () => {
+    const missing = await wallet.inject('/app/assets/index-0000.js');
+    expect(missing.statusCode).toBe(404);
+    expect(missing.body).not.toContain('<title>wallet</title>');
+    for (const path of [
+      '/app/../secret.txt',
+      '/app/..%2fsecret.txt',
+      '/app/%2e%2e/secret.txt',
+      '/app/%E0%A4%A',
+    ]) {
+      const r = await wallet.inject(path);
+      expect(r.body, path).not.toContain('outside dist');
+    }
+  });
+
+  it('says how to build the app when it is not built', async () => {
+    const r = await walletEmpty.inject('/app/');
+    expect(r.statusCode).toBe(503);
+    expect(r.body).toContain('npm run build -w @camdigikey/wallet');
   });
 });

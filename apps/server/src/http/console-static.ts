@@ -1,8 +1,13 @@
 /**
- * Serves the officer console (apps/console, a Vite build in apps/console/dist) at /console/.
- * Files are read once and kept in memory; hashed assets are cached for a year, index.html never.
- * Any other path under /console/ answers index.html (the console routes in the browser). Only
- * files inside dist can be served: the path is resolved and checked against the directory.
+ * Serves the single-page apps built with Vite: the officer console (apps/console/dist) at
+ * /console/ and the citizen app, a progressive web app (apps/wallet/dist), at /app/.
+ *
+ * Files are read once and kept in memory; hashed assets are cached for a year, everything else
+ * (index.html, the service worker, the web manifest, icons) is revalidated on every load, so a new
+ * release reaches phones at once. Any other path under the prefix answers index.html (the app
+ * routes in the browser), except a missing file with an extension, which is a 404 (a stale asset
+ * must not come back as HTML). Only files inside dist can be served: the path is resolved and
+ * checked against the directory.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
@@ -12,21 +17,52 @@ import type { FastifyInstance } from 'fastify';
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.ico': 'image/x-icon',
   '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
   '.json': 'application/json',
+  '.webmanifest': 'application/manifest+json',
+  '.wasm': 'application/wasm',
+  '.txt': 'text/plain; charset=utf-8',
 };
-const CSP =
-  "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; " +
-  "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+const COMMON_CSP = "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+export const CONSOLE_CSP = `default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; ${COMMON_CSP}`;
+
+/**
+ * The citizen app: WebAssembly compilation for the QR and MRZ readers (`'wasm-unsafe-eval'`, not
+ * `'unsafe-eval'`), the service worker and readers' workers from the app itself, camera previews
+ * and recordings as blob: media, and the device API on the same origin only.
+ */
+export const WALLET_CSP =
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; " +
+  "media-src 'self' blob:; connect-src 'self'; img-src 'self' data: blob:; " +
+  `style-src 'self' 'unsafe-inline'; font-src 'self'; manifest-src 'self'; ${COMMON_CSP}`;
 
 export const CONSOLE_DIST = fileURLToPath(new URL('../../../console/dist', import.meta.url));
+export const WALLET_DIST = fileURLToPath(new URL('../../../wallet/dist', import.meta.url));
 
-export function consoleStatic(app: FastifyInstance, dist = CONSOLE_DIST): void {
-  const root = resolve(dist);
+export interface SpaStaticOptions {
+  /** The URL prefix without a trailing slash, e.g. `/app`. */
+  prefix: string;
+  /** The Vite build folder (holding index.html). */
+  dist: string;
+  /** The Content-Security-Policy of every answer. */
+  csp: string;
+  /** The workspace to build when dist is missing (named in the 503 answer). */
+  workspace: string;
+  /** More headers for every answer (e.g. a Permissions-Policy). */
+  headers?: Record<string, string>;
+}
+
+export function spaStatic(app: FastifyInstance, options: SpaStaticOptions): void {
+  const root = resolve(options.dist);
+  const prefix = options.prefix.replace(/\/+$/, '');
   const cache = new Map<string, Buffer>();
   const read = (file: string) => {
     let body = cache.get(file);
@@ -36,26 +72,51 @@ export function consoleStatic(app: FastifyInstance, dist = CONSOLE_DIST): void {
     }
     return body;
   };
-  app.get('/console', async (_request, reply) => reply.redirect('/console/'));
-  app.get('/console/*', async (request, reply) => {
+  app.get(prefix, async (_request, reply) => reply.redirect(`${prefix}/`));
+  app.get(`${prefix}/*`, async (request, reply) => {
+    reply.header('content-security-policy', options.csp);
+    reply.header('x-frame-options', 'DENY');
+    for (const [name, value] of Object.entries(options.headers ?? {})) reply.header(name, value);
     const index = join(root, 'index.html');
     if (!existsSync(index)) {
       return reply
         .status(503)
         .type('text/plain; charset=utf-8')
-        .send('The console is not built: run `npm run build -w @camdigikey/console`.');
+        .send(`This app is not built: run \`npm run build -w ${options.workspace}\`.`);
     }
-    const wanted = decodeURIComponent((request.params as { '*': string })['*'] ?? '');
+    let wanted: string;
+    try {
+      wanted = decodeURIComponent((request.params as { '*': string })['*'] ?? '');
+    } catch {
+      wanted = '';
+    }
     const file = resolve(root, wanted);
     const inside =
       file.startsWith(root + sep) && statSync(file, { throwIfNoEntry: false })?.isFile() === true;
+    const lastSegment = wanted.split('/').pop() ?? '';
+    if (!inside && extname(lastSegment) !== '') {
+      return reply.status(404).type('text/plain; charset=utf-8').send('Not found');
+    }
     const target = inside ? file : index;
-    reply.header('content-security-policy', CSP);
-    reply.header('x-frame-options', 'DENY');
     reply.header(
       'cache-control',
       target !== index && wanted.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
     );
     return reply.type(TYPES[extname(target)] ?? 'application/octet-stream').send(read(target));
+  });
+}
+
+export function consoleStatic(app: FastifyInstance, dist = CONSOLE_DIST): void {
+  spaStatic(app, { prefix: '/console', dist, csp: CONSOLE_CSP, workspace: '@camdigikey/console' });
+}
+
+/** The citizen app at /app/ (service worker scope /app/). */
+export function walletStatic(app: FastifyInstance, dist = WALLET_DIST): void {
+  spaStatic(app, {
+    prefix: '/app',
+    dist,
+    csp: WALLET_CSP,
+    workspace: '@camdigikey/wallet',
+    headers: { 'permissions-policy': 'camera=(self), microphone=(), geolocation=(), payment=()' },
   });
 }

@@ -1,0 +1,189 @@
+/**
+ * Every device API call the app makes, typed (the server files are the truth: flows/registration
+ * and flows/recovery routes, accounts/*.routes.ts, login/device-login.routes.ts,
+ * client-api/app-login.routes.ts, oidc/backchannel.ts, push/push.routes.ts). Types only are
+ * imported from packages/contracts, so its schemas never reach the bundle.
+ */
+import type { RecoveryFlowView } from '@camdigikey/contracts/recovery';
+import type { FlowView } from '@camdigikey/contracts/registration';
+import { deviceKey } from '../device/device-key';
+import { DeviceClient, type Method } from './device-client';
+import { openDeviceStream, type StreamHandlers } from './event-stream';
+
+export type { RecoveryFlowView } from '@camdigikey/contracts/recovery';
+export type { FlowView, UiAction, UiMessage, UiNode } from '@camdigikey/contracts/registration';
+
+/** A registration or a recovery flow view: the step renderer draws both. */
+export type AnyFlowView = FlowView | RecoveryFlowView;
+export type FlowKind = AnyFlowView['kind'];
+
+export interface LivenessChallenge {
+  id: string;
+  actions: string[];
+  issuedAt: string;
+  expiresAt: string;
+}
+
+export type AccountStatus =
+  | 'pending_review'
+  | 'active'
+  | 'rejected'
+  | 'suspended'
+  | 'locked'
+  | 'resubmission_requested';
+
+export interface AccountStatusView {
+  accountId: string;
+  status: AccountStatus;
+  messageId: string;
+  reviewDeadline: string;
+  submittedAt: string;
+  decidedAt: string | null;
+  resubmission: { part: 'document_photo' | 'liveness'; messageId: string } | null;
+  /** Not sent by the server yet: the officer's rejection reason code, shown when present. */
+  reasonCode?: string;
+}
+
+export interface RelyingPartyInfo {
+  name?: string | null;
+  nameKm?: string | null;
+  organisation?: string | null;
+  domain?: string | null;
+  logoUrl?: string | null;
+}
+
+export interface ClaimedLogin {
+  requestId: string;
+  relyingParty: RelyingPartyInfo;
+  choices: string[];
+  expiresAt: string;
+}
+
+export interface Approval {
+  id: string;
+  bindingMessage: string;
+  scope: string[];
+  relyingParty: RelyingPartyInfo;
+  expiresAt: string;
+}
+
+export interface HistoryEvent {
+  at: string;
+  action: string;
+  clientId?: string;
+  method?: string;
+  released?: string[];
+  thisDevice: boolean;
+}
+
+export interface Connection {
+  clientId: string;
+  name?: string | null;
+  nameKm?: string | null;
+  domain?: string | null;
+  scopes: string[];
+  via: string[];
+}
+
+export interface ResubmissionStart {
+  part: 'document_photo' | 'liveness';
+  messageId: string;
+  challenge?: LivenessChallenge;
+}
+
+export interface ExportedAccount {
+  id: string;
+  status: string;
+  phone: string;
+  email: string;
+  khmerSurname: string | null;
+  khmerGivenName: string | null;
+  latinSurname: string | null;
+  latinGivenName: string | null;
+  gender: string | null;
+  birthDate: string | null;
+  nationality: string | null;
+  document: { type: string; issuingState: string; number: string; issueDate: string; expiryDate: string };
+}
+
+export interface LivenessUpload {
+  challengeId: string;
+  selfie: string;
+  frames: { t: number; image: string }[];
+}
+
+/** Credentials for an approval: the PIN or a Face ID assertion (exactly one). */
+export type ApprovalCredential = { pin: string } | { assertion: Record<string, unknown> };
+
+const client = new DeviceClient({
+  origin: typeof location === 'undefined' ? '' : location.origin,
+  key: deviceKey,
+});
+
+const D = '/api/device/v1';
+const call = <T>(method: Method, path: string, body?: unknown) => client.call<T>(method, path, body);
+
+export const deviceApi = {
+  /** Any flow action the server listed in a view (`href` is its path). */
+  flowAction: <T = AnyFlowView>(href: string, body: unknown = {}) => call<T>('POST', href, body),
+  startFlow: (kind: FlowKind, language: 'km' | 'en') =>
+    call<AnyFlowView>('POST', `${D}/${kind}`, { language }),
+  resumeFlow: (kind: FlowKind, id: string) => call<AnyFlowView>('GET', `${D}/${kind}/${id}`),
+
+  status: () => call<AccountStatusView>('GET', `${D}/account/status`),
+  statusStream: (handlers: StreamHandlers) =>
+    openDeviceStream(client, `${D}/account/status/stream`, handlers),
+  startResubmission: () => call<ResubmissionStart>('POST', `${D}/account/resubmission`, {}),
+  resubmitDocumentPhoto: (photo: string) =>
+    call<AccountStatusView>('POST', `${D}/account/resubmission/document-photo`, { photo }),
+  resubmitLiveness: (upload: LivenessUpload) =>
+    call<AccountStatusView>('POST', `${D}/account/resubmission/liveness`, upload),
+
+  scanLogin: (qr: string) => call<ClaimedLogin>('POST', `${D}/login/scan`, { qr }),
+  loginFaceIdOptions: (id: string) =>
+    call<{ publicKey: Record<string, unknown> }>('POST', `${D}/login/${id}/face-id/options`, {}),
+  approveLogin: (id: string, matchCode: string, credential: ApprovalCredential) =>
+    call<{ state: 'approved' }>('POST', `${D}/login/${id}/approve`, { matchCode, ...credential }),
+  rejectLogin: (id: string) => call<{ state: 'rejected' }>('POST', `${D}/login/${id}/reject`, {}),
+
+  inspectAppLogin: (loginToken: string) =>
+    call<{ relyingParty: RelyingPartyInfo }>('POST', `${D}/app-login/inspect`, { loginToken }),
+  appLoginFaceIdOptions: (loginToken: string) =>
+    call<{ publicKey: Record<string, unknown> }>('POST', `${D}/app-login/face-id/options`, { loginToken }),
+  approveAppLogin: (loginToken: string, credential: ApprovalCredential, platform?: 'android' | 'ios') =>
+    call<{ authToken: string; callbackUrl: string }>('POST', `${D}/app-login/approve`, {
+      loginToken,
+      ...credential,
+      ...(platform ? { platform } : {}),
+    }),
+  rejectAppLogin: (loginToken: string, platform?: 'android' | 'ios') =>
+    call<{ callbackUrl: string }>('POST', `${D}/app-login/reject`, {
+      loginToken,
+      ...(platform ? { platform } : {}),
+    }),
+
+  approvals: () => call<{ approvals: Approval[] }>('GET', `${D}/approvals`),
+  approvalsStream: (handlers: StreamHandlers) => openDeviceStream(client, `${D}/approvals/stream`, handlers),
+  approve: (id: string, pin: string) =>
+    call<{ state: string }>('POST', `${D}/approvals/${encodeURIComponent(id)}/approve`, { pin }),
+  reject: (id: string, notMe: boolean) =>
+    call<{ state: string; blocked: boolean }>(
+      'POST',
+      `${D}/approvals/${encodeURIComponent(id)}/reject`,
+      notMe ? { notMe: true } : {},
+    ),
+
+  pushKey: () => call<{ publicKey: string }>('GET', `${D}/push/key`),
+  subscribePush: (subscription: { endpoint: string; keys: { p256dh: string; auth: string } }) =>
+    call<{ subscribed: boolean }>('PUT', `${D}/push/subscription`, subscription),
+  unsubscribePush: () => call<{ subscribed: boolean }>('DELETE', `${D}/push/subscription`),
+
+  history: () => call<{ events: HistoryEvent[] }>('GET', `${D}/me/history`),
+  connections: () => call<{ connections: Connection[] }>('GET', `${D}/me/connections`),
+  revokeConnection: (clientId: string) =>
+    call<{ revoked: boolean }>('DELETE', `${D}/me/connections/${encodeURIComponent(clientId)}`),
+  changePin: (oldPin: string, newPin: string, newPinConfirmation: string) =>
+    call<{ changed: boolean }>('POST', `${D}/me/pin`, { oldPin, newPin, newPinConfirmation }),
+  lock: (pin: string) => call<{ status: 'locked' }>('POST', `${D}/me/lock`, { pin }),
+  exportData: () => call<{ account: ExportedAccount } & Record<string, unknown>>('GET', `${D}/me/export`),
+};

@@ -1,0 +1,72 @@
+/**
+ * The timeline of a liveness recording: a still, centred start (the face engine takes its neutral
+ * pose from the first frames, and the selfie comes from there), then each challenge action in the
+ * server's order, each with time to do it and come back. Frames are sampled about 5 times a second
+ * and never more than the face engine accepts (packages/face-engine: 5–60 frames; the device API
+ * takes 3–90); the timestamps are milliseconds from the start of the recording.
+ */
+import type { LivenessAction } from '@camdigikey/contracts/registration';
+
+/**
+ * The challenge actions of packages/contracts (LIVENESS_ACTIONS), restated so the camera chunk does not
+ * pull in the contracts' schema library; a unit test keeps the two lists equal.
+ */
+export const KNOWN_ACTIONS = [
+  'turn_left',
+  'turn_right',
+  'nod',
+  'blink',
+] as const satisfies readonly LivenessAction[];
+
+export type PlanStepKind = 'center' | LivenessAction;
+
+export interface PlanStep {
+  kind: PlanStepKind;
+  /** Start and end, ms from the start of the recording. */
+  start: number;
+  end: number;
+}
+
+export interface LivenessPlan {
+  steps: PlanStep[];
+  /** Total length of the recording, ms. */
+  duration: number;
+  /** Time between two sampled frames, ms. */
+  interval: number;
+  /** When to take the selfie (inside the centred start), ms. */
+  selfieAt: number;
+  /** Frames the recording may hold at most. */
+  maxFrames: number;
+}
+
+export const CENTER_MS = 1500;
+export const ACTION_MS = 2500;
+/** About 5 frames per second. */
+export const FRAME_INTERVAL_MS = 200;
+/** The face engine judges at most 60 frames; keep a margin for timer jitter. */
+export const MAX_FRAMES = 56;
+/** The fewest frames the device API accepts. */
+export const MIN_FRAMES = 3;
+
+export function isLivenessAction(action: string): action is LivenessAction {
+  return (KNOWN_ACTIONS as readonly string[]).includes(action);
+}
+
+/** The plan for the server's `actions` (unknown actions are skipped; the server issues known ones only). */
+export function livenessPlan(actions: readonly string[]): LivenessPlan {
+  const steps: PlanStep[] = [{ kind: 'center', start: 0, end: CENTER_MS }];
+  for (const action of actions) {
+    if (!isLivenessAction(action)) continue;
+    const start = steps.at(-1)!.end;
+    steps.push({ kind: action, start, end: start + ACTION_MS });
+  }
+  const duration = steps.at(-1)!.end;
+  const interval = Math.max(FRAME_INTERVAL_MS, Math.ceil(duration / (MAX_FRAMES - 1)));
+  return { steps, duration, interval, selfieAt: Math.round(CENTER_MS * 0.6), maxFrames: MAX_FRAMES };
+}
+
+/** Index of the step running at `elapsed` ms (the last step once the recording is over). */
+export function stepIndexAt(plan: LivenessPlan, elapsed: number): number {
+  const i = plan.steps.findIndex((s) => elapsed < s.end);
+  return i < 0 ? plan.steps.length - 1 : i;
+}

@@ -1,0 +1,17 @@
+/** What every panel of the step renderer receives from the flow screen. */
+import type { AnyFlowView, UiAction } from '../api/device-api';
+
+export interface PanelProps {
+  view: AnyFlowView;
+  busy: boolean;
+  /** Run a flow action; answers the server's answer, or undefined when it failed (the error is shown). */
+  run: (action: UiAction, body?: unknown) => Promise<unknown>;
+  /** The text of the last error about each field, by field name. */
+  fieldErrors: Record<string, string>;
+  /** Show an error the app found itself (e.g. the two PINs differ, the camera was refused). */
+  fail: (error: unknown) => void;
+  /** When each OTP channel may ask for a new code (epoch ms). */
+  resendAt: Partial<Record<'phone' | 'email', number>>;
+  /** Whether this phone has a platform authenticator (undefined while asking). */
+  faceIdAvailable: boolean | undefined;
+}

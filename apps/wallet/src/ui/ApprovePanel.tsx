@@ -1,0 +1,82 @@
+/**
+ * Approving a login or a request on this phone (user guide 3.1.3, 3.2.4): the 6-digit PIN, or
+ * Face ID when this phone has it; "Reject" is as large as "Approve" (architecture.md, decision 9).
+ */
+import { type ReactNode, useEffect, useState } from 'react';
+import { useSession } from '../session';
+import { faceIdAvailable } from '../webauthn/webauthn';
+import { ErrorBox } from './components';
+import { PIN_LENGTH, PinPad } from './PinPad';
+import { useT } from './use-t';
+
+export function ApprovePanel({
+  busy,
+  error,
+  onPin,
+  onFaceId,
+  onReject,
+  children,
+}: {
+  busy: boolean;
+  error: unknown;
+  /** Approve with the PIN; resolves false when it failed (the PIN is cleared). */
+  onPin: (pin: string) => Promise<boolean>;
+  /** Approve with Face ID, when offered for this kind of approval. */
+  onFaceId?: () => Promise<void>;
+  onReject: () => void;
+  children?: ReactNode;
+}) {
+  const { t } = useT();
+  const { account } = useSession();
+  const [pin, setPin] = useState('');
+  const [canFaceId, setCanFaceId] = useState(false);
+
+  useEffect(() => {
+    if (onFaceId && account?.faceId) void faceIdAvailable().then(setCanFaceId);
+  }, [onFaceId, account?.faceId]);
+
+  return (
+    <form
+      className="approve"
+      data-testid="approve-panel"
+      onSubmit={async (event) => {
+        event.preventDefault();
+        if (pin.length !== PIN_LENGTH) return;
+        if (!(await onPin(pin))) setPin('');
+      }}
+    >
+      {canFaceId && onFaceId ? (
+        <button
+          type="button"
+          className="btn primary"
+          data-testid="approve-face-id"
+          disabled={busy}
+          onClick={() => void onFaceId()}
+        >
+          {t('approve.face_id')}
+        </button>
+      ) : null}
+      <PinPad
+        fields={[{ name: 'pin', label: t('approve.pin_label') }]}
+        values={{ pin }}
+        onChange={(_, value) => setPin(value)}
+        disabled={busy}
+      />
+      <ErrorBox error={error} testId="approve-error" />
+      <div className="decision">
+        <button type="button" className="btn danger" data-testid="reject" disabled={busy} onClick={onReject}>
+          {t('approve.reject')}
+        </button>
+        <button
+          type="submit"
+          className="btn primary"
+          data-testid="approve-pin"
+          disabled={busy || pin.length !== PIN_LENGTH}
+        >
+          {t('approve.approve')}
+        </button>
+      </div>
+      {children}
+    </form>
+  );
+}

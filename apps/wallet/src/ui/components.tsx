@@ -1,0 +1,114 @@
+/** Shared pieces of every screen: the frame with its header, errors, notices, loading. */
+import { type ReactNode, useEffect, useState } from 'react';
+import type { AppKey } from '../i18n';
+import { useT } from './use-t';
+
+export function ScreenFrame({
+  title,
+  onBack,
+  children,
+  testId,
+  footer,
+}: {
+  title: string;
+  onBack?: () => void;
+  children: ReactNode;
+  testId: string;
+  footer?: ReactNode;
+}) {
+  const { t } = useT();
+  return (
+    <div className="screen" data-testid={testId}>
+      <header className="bar">
+        {onBack ? (
+          <button type="button" className="icon-button" onClick={onBack} aria-label={t('common.back')}>
+            <span aria-hidden="true">←</span>
+          </button>
+        ) : (
+          <span className="bar-spacer" />
+        )}
+        <h1>{title}</h1>
+        <span className="bar-spacer" />
+      </header>
+      <OfflineBanner />
+      <main className="content">{children}</main>
+      {footer}
+    </div>
+  );
+}
+
+export function ErrorBox({ error, testId = 'error' }: { error: unknown; testId?: string }) {
+  const { errorText } = useT();
+  if (!error) return null;
+  return (
+    <p className="notice notice-error" role="alert" data-testid={testId}>
+      {typeof error === 'string' ? error : errorText(error)}
+    </p>
+  );
+}
+
+export function Notice({
+  tone = 'info',
+  children,
+  testId,
+}: {
+  tone?: 'info' | 'ok' | 'warn' | 'error';
+  children: ReactNode;
+  testId?: string;
+}) {
+  return (
+    <p className={`notice notice-${tone}`} data-testid={testId} role={tone === 'error' ? 'alert' : undefined}>
+      {children}
+    </p>
+  );
+}
+
+export function Loading({ label }: { label?: AppKey }) {
+  const { t } = useT();
+  return (
+    <p className="loading" role="status" aria-live="polite">
+      {t(label ?? 'common.loading')}
+    </p>
+  );
+}
+
+export function useOnline(): boolean {
+  const [online, setOnline] = useState(typeof navigator === 'undefined' ? true : navigator.onLine);
+  useEffect(() => {
+    const up = () => setOnline(true);
+    const down = () => setOnline(false);
+    window.addEventListener('online', up);
+    window.addEventListener('offline', down);
+    return () => {
+      window.removeEventListener('online', up);
+      window.removeEventListener('offline', down);
+    };
+  }, []);
+  return online;
+}
+
+export function OfflineBanner() {
+  const { t } = useT();
+  const online = useOnline();
+  if (online) return null;
+  return (
+    <p className="offline" role="status" data-testid="offline-banner">
+      {t('common.offline_banner')}
+    </p>
+  );
+}
+
+/** The current time, ticking every `everyMs` (countdowns). */
+export function useNow(everyMs = 1000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), everyMs);
+    return () => clearInterval(timer);
+  }, [everyMs]);
+  return now;
+}
+
+/** The relying party's name in the language on screen (its Khmer name when it has one). */
+export function rpName(rp: { name?: string | null; nameKm?: string | null }, lang: 'km' | 'en'): string {
+  return (lang === 'km' && rp.nameKm ? rp.nameKm : rp.name) ?? '';
+}
