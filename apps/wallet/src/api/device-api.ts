@@ -112,6 +112,58 @@ export interface LivenessUpload {
   frames: { t: number; image: string }[];
 }
 
+/** A relying party signed in through a single-sign-on session (accounts/sessions.routes.ts). */
+export interface SessionRelyingParty {
+  clientId: string;
+  name?: string | null;
+  nameKm?: string | null;
+  domain?: string | null;
+}
+
+/** An active single-sign-on session of the account (a browser signed in through CamDigiKey). */
+export interface SsoSession {
+  /** The session's uid: what `DELETE /me/sessions/:uid` takes. */
+  id: string;
+  startedAt: string | null;
+  expiresAt: string | null;
+  acr: string | null;
+  /** How the login was made, e.g. `['qr', 'face', 'hwk', 'user']` or `['qr', 'pin', 'hwk']`. */
+  amr: string[];
+  relyingParties: SessionRelyingParty[];
+  /** Not sent by the server yet: whether the session was started on this phone, shown when present. */
+  thisDevice?: boolean;
+}
+
+/** What signing out answers: how many sessions ended, the relying parties told by back-channel. */
+export interface SessionsEnded {
+  ended: number;
+  notified: string[];
+}
+
+/** A device of the account (accounts/devices.routes.ts); the server keeps no name or platform. */
+export interface AccountDevice {
+  id: string;
+  createdAt: string;
+  lastSeenAt: string | null;
+  thisDevice: boolean;
+  faceId: boolean;
+}
+
+/** The address being changed: `sms` is the phone number. */
+export type ContactChannel = 'sms' | 'email';
+
+/** A phone number or e-mail change in progress (accounts/contact-change.ts). */
+export interface ContactChange {
+  id: string;
+  channel: ContactChannel;
+  state: 'awaiting_code' | 'changed';
+  /** The new address (a phone number is masked). */
+  target: string;
+  /** When a code was just sent: when a new one may be asked for, and when this one expires. */
+  resendAt?: string;
+  codeExpiresAt?: string;
+}
+
 /** Credentials for an approval: the PIN or a Face ID assertion (exactly one). */
 export type ApprovalCredential = { pin: string } | { assertion: Record<string, unknown> };
 
@@ -186,4 +238,26 @@ export const deviceApi = {
     call<{ changed: boolean }>('POST', `${D}/me/pin`, { oldPin, newPin, newPinConfirmation }),
   lock: (pin: string) => call<{ status: 'locked' }>('POST', `${D}/me/lock`, { pin }),
   exportData: () => call<{ account: ExportedAccount } & Record<string, unknown>>('GET', `${D}/me/export`),
+
+  sessions: () => call<{ sessions: SsoSession[] }>('GET', `${D}/me/sessions`),
+  endSession: (uid: string) => call<SessionsEnded>('DELETE', `${D}/me/sessions/${encodeURIComponent(uid)}`),
+  endAllSessions: () => call<SessionsEnded>('DELETE', `${D}/me/sessions`),
+
+  devices: () => call<{ devices: AccountDevice[] }>('GET', `${D}/me/devices`),
+  removeDevice: (id: string, pin: string) =>
+    call<{ revoked: boolean }>('DELETE', `${D}/me/devices/${encodeURIComponent(id)}`, { pin }),
+  faceIdOptions: (pin: string) =>
+    call<{ enrolmentId: string; publicKey: Record<string, unknown> }>('POST', `${D}/me/face-id/options`, {
+      pin,
+    }),
+  enableFaceId: (enrolmentId: string, credential: Record<string, unknown>) =>
+    call<{ faceId: true }>('POST', `${D}/me/face-id`, { enrolmentId, credential }),
+  disableFaceId: () => call<{ faceId: false }>('DELETE', `${D}/me/face-id`),
+
+  startContactChange: (channel: ContactChannel, value: string, pin: string) =>
+    call<ContactChange>('POST', `${D}/me/contact`, { channel, value, pin }),
+  resendContactCode: (id: string) =>
+    call<ContactChange>('POST', `${D}/me/contact/${encodeURIComponent(id)}/resend`, {}),
+  verifyContactChange: (id: string, code: string) =>
+    call<ContactChange>('POST', `${D}/me/contact/${encodeURIComponent(id)}/verify`, { code }),
 };

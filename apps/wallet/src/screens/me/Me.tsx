@@ -1,10 +1,12 @@
 /**
  * "Me": the citizen's own account. Each section opens on demand (and only then asks the server),
- * which keeps the screen light on a slow connection.
+ * which keeps the screen light on a slow connection. The sections used least (active sessions,
+ * devices and Face ID, phone number and e-mail) are also loaded only when first opened.
  */
-import { type ReactNode, useState } from 'react';
+import { type ComponentType, lazy, type ReactNode, Suspense, useState } from 'react';
+import { networkError } from '../../api/errors';
 import { navigate } from '../../router';
-import { ScreenFrame } from '../../ui/components';
+import { ErrorBox, Loading, ScreenFrame } from '../../ui/components';
 import { LanguageSwitch } from '../../ui/LanguageSwitch';
 import { TabBar } from '../../ui/TabBar';
 import { useT } from '../../ui/use-t';
@@ -13,6 +15,32 @@ import { HistorySection } from './History';
 import { NotificationsSection } from './Notifications';
 import { ProfileSection } from './Profile';
 import { ChangePinSection, ExportSection, LockSection } from './Security';
+
+/** Shown instead of a section whose code could not be loaded (no connection, or a new version). */
+function SectionUnavailable() {
+  const { t } = useT();
+  return (
+    <div data-testid="section-unavailable">
+      <ErrorBox error={networkError()} />
+      <button type="button" className="btn secondary" onClick={() => location.reload()}>
+        {t('common.retry')}
+      </button>
+    </div>
+  );
+}
+
+/** A section loaded when first opened; the app has no error boundary, so a failed load is drawn. */
+const lazySection = (load: () => Promise<ComponentType>) =>
+  lazy<ComponentType>(() =>
+    load().then(
+      (Section) => ({ default: Section }),
+      () => ({ default: SectionUnavailable }),
+    ),
+  );
+
+const SessionsSection = lazySection(() => import('./Sessions').then((m) => m.SessionsSection));
+const DevicesSection = lazySection(() => import('./Devices').then((m) => m.DevicesSection));
+const ContactSection = lazySection(() => import('./Contact').then((m) => m.ContactSection));
 
 function Section({
   id,
@@ -34,7 +62,11 @@ function Section({
       onToggle={(event) => setOpen((event.currentTarget as HTMLDetailsElement).open)}
     >
       <summary data-testid={`me-${id}-toggle`}>{title}</summary>
-      {open ? <div className="section-body">{children()}</div> : null}
+      {open ? (
+        <div className="section-body">
+          <Suspense fallback={<Loading />}>{children()}</Suspense>
+        </div>
+      ) : null}
     </details>
   );
 }
@@ -56,6 +88,15 @@ export function MeScreen() {
       </Section>
       <Section id="connections" title={t('me.connections.title')}>
         {() => <ConnectionsSection />}
+      </Section>
+      <Section id="sessions" title={t('me.sessions.title')}>
+        {() => <SessionsSection />}
+      </Section>
+      <Section id="devices" title={t('me.devices.title')}>
+        {() => <DevicesSection />}
+      </Section>
+      <Section id="contact" title={t('me.contact.title')}>
+        {() => <ContactSection />}
       </Section>
       <Section id="pin" title={t('me.pin.title')}>
         {() => <ChangePinSection />}
