@@ -1,6 +1,10 @@
-/** Shared pieces of every screen: the frame with its header, errors, notices, loading. */
+/**
+ * Shared pieces of every screen: the frame with its header (back, title, and the switch between
+ * Khmer and English on every screen), errors, notices, loading.
+ */
 import { type ReactNode, useEffect, useState } from 'react';
 import type { AppKey } from '../i18n';
+import { LanguageSwitch } from './LanguageSwitch';
 import { useT } from './use-t';
 
 export function ScreenFrame({
@@ -28,7 +32,7 @@ export function ScreenFrame({
           <span className="bar-spacer" />
         )}
         <h1>{title}</h1>
-        <span className="bar-spacer" />
+        <LanguageSwitch compact />
       </header>
       <OfflineBanner />
       <main className="content">{children}</main>
