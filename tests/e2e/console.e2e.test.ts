@@ -8,12 +8,10 @@
  * read-only and sees the dashboard. A rejection for suspected fraud waits for a second officer:
  * the first officer's own confirmation is refused with the server's message, another confirms it
  * and the account is rejected. The console is built first when dist/ is missing or older than
- * its sources. TOTP codes use the test server's manual clock.
+ * its sources (support/builds.ts). TOTP codes use the test server's manual clock.
  */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import { CONSOLE_DIST } from '@camdigikey/server/http/console-static';
 import { makeCitizen } from '@camdigikey/testkit/citizens';
 import { walkRegistration } from '@camdigikey/testkit/registration-walker';
@@ -21,6 +19,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOfficer as createTestOfficer, OFFICER_PASSWORD, totpCode } from '../support/officers';
 import { startTestServer, type TestServer } from '../support/server';
+import { ensureBuilt } from './support/builds';
 import { launchChromium, openJourney, SCREENSHOTS } from './support/chromium';
 
 let server: TestServer;
@@ -46,26 +45,8 @@ function code(username: string) {
   return totpCode(server, secrets[username]!, username);
 }
 
-/** The newest modification time of the console's sources (src/, index.html, vite.config.ts). */
-function newestSource(): number {
-  const app = dirname(CONSOLE_DIST);
-  const walk = (dir: string): number[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-      entry.isDirectory() ? walk(join(dir, entry.name)) : [statSync(join(dir, entry.name)).mtimeMs],
-    );
-  return Math.max(
-    ...walk(join(app, 'src')),
-    ...['index.html', 'vite.config.ts'].map((f) => statSync(join(app, f)).mtimeMs),
-  );
-}
-
 beforeAll(async () => {
-  // Build the console when it was never built or its sources changed since (a stale bundle would
-  // test old screens).
-  const index = join(CONSOLE_DIST, 'index.html');
-  if (!existsSync(index) || statSync(index).mtimeMs < newestSource()) {
-    execFileSync('npm', ['run', 'build', '-w', '@camdigikey/console'], { stdio: 'inherit' });
-  }
+  ensureBuilt(CONSOLE_DIST, '@camdigikey/console');
   mkdirSync(SCREENSHOTS, { recursive: true });
   server = await startTestServer({ env: { EVIDENCE_WORKER: 'true', EVIDENCE_POLL_MS: '200' } });
   await createOfficer('dara', 'officer');

@@ -7,9 +7,10 @@ import { type FaceEngine, sharedFaceEngine } from '@camdigikey/face-engine';
 import { cropSampleFaces, type SampleFace } from '@camdigikey/face-engine/testing/samples';
 import { motionSource, type Pose, renderPose } from '@camdigikey/face-engine/testing/synthetic-motion';
 import type { RecoveryFace } from '@camdigikey/testkit/recovery-walker';
+import { writeY4m, type Y4mSource } from '@camdigikey/testkit/y4m';
 
 /** The poses that show one action, from neutral and back (engine convention: yaw > 0 = own left). */
-const ACTION_POSES: Record<string, Pose[]> = {
+export const ACTION_POSES: Record<string, Pose[]> = {
   turn_left: [
     { yaw: 18, pitch: 0 },
     { yaw: 35, pitch: 0 },
@@ -74,4 +75,37 @@ export async function movingFace(
       return poses.map((pose, i) => ({ t: i * 200, image: frame(pose) }));
     },
   };
+}
+
+/**
+ * A camera video (Y4M, for Chromium's fake camera) of a real face doing a liveness challenge, timed
+ * for the app's recorder (apps/wallet camera/liveness-plan.ts: 1.5 s looking straight, then 2.5 s
+ * per action): `leadSeconds` looking straight (with a slight sway, as a hand-held phone shows),
+ * each action's poses over 2 s and half a second back at the centre, then a long still tail so
+ * that the file, which Chromium loops, does not start over during a recording.
+ */
+export async function writeChallengeVideo(
+  path: string,
+  engine: FaceEngine,
+  crop: Buffer,
+  actions: readonly string[],
+  opts: { leadSeconds?: number; tailSeconds?: number; fps?: number } = {},
+) {
+  const fps = opts.fps ?? 10;
+  const source = await motionSource(crop, (await engine.detect(crop)).faces[0]!);
+  const poseImage = (pose: Pose) => renderPose(source, pose);
+  const hold = (seconds: number) => Math.max(1, Math.round(seconds * fps));
+  const still = poseImage({ yaw: 0, pitch: 0 });
+  const sway = poseImage({ yaw: 2, pitch: 1 });
+  const sources: Y4mSource[] = [];
+  const lead = opts.leadSeconds ?? 3;
+  for (let t = 0; t < lead; t += 0.5) sources.push({ image: t % 1 === 0 ? still : sway, hold: hold(0.5) });
+  for (const action of actions) {
+    const poses = ACTION_POSES[action];
+    if (!poses) throw new Error(`no synthetic motion for ${action}`);
+    for (const pose of poses) sources.push({ image: poseImage(pose), hold: hold(0.5) });
+    sources.push({ image: still, hold: hold(0.5) });
+  }
+  sources.push({ image: still, hold: hold(opts.tailSeconds ?? 8) });
+  return writeY4m(path, sources, { width: 480, height: 360, fps, fit: 'contain' });
 }

@@ -57,13 +57,38 @@ export interface StartOptions {
   start?: string;
   /** Receive every log line (JSON) the server writes. */
   logSink?: (line: string) => void;
+  /** The server's clock (default: a manual clock at `start`). */
+  clock?: ManualClock;
+  /**
+   * The host name of the public URL (default 127.0.0.1). Browser journeys with WebAuthn use
+   * `localhost`: a relying-party id cannot be an IP address.
+   */
+  publicHost?: 'localhost' | '127.0.0.1';
+}
+
+/**
+ * A clock that runs with the machine's time (plus whatever the test advances it by), for browser
+ * journeys where the page's own clock signs device proofs and times recordings.
+ */
+export class WallClock extends ManualClock {
+  private offset = 0;
+  override now(): Date {
+    return new Date(Date.now() + this.offset);
+  }
+  override advance(ms: number): void {
+    this.offset += ms;
+  }
+  override set(to: Date | string): void {
+    this.offset = new Date(to).getTime() - Date.now();
+  }
 }
 
 export async function startTestServer(options: StartOptions = {}): Promise<TestServer> {
   const port = await freePort();
   const inbox = options.shareWith?.inbox ?? (await startSmtpInbox());
   const database = options.shareWith?.database ?? (await createTestDatabase());
-  const clock = options.shareWith?.clock ?? new ManualClock(options.start ?? '2026-11-30T02:00:00Z'); // Monday 09:00 in Phnom Penh (not a holiday)
+  const clock =
+    options.shareWith?.clock ?? options.clock ?? new ManualClock(options.start ?? '2026-11-30T02:00:00Z'); // Monday 09:00 in Phnom Penh (not a holiday)
   const prefix =
     options.shareWith?.deps.config.redis.keyPrefix ?? `cdk-test-${randomBytes(4).toString('hex')}:`;
   const sharedSecrets = options.shareWith
@@ -83,7 +108,7 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
     PORT: String(port),
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    PUBLIC_URL: `http://${options.publicHost ?? '127.0.0.1'}:${port}`,
     SMTP_URL: `smtp://127.0.0.1:${inbox.port}`,
     REDIS_URL: process.env.REDIS_URL ?? '',
     REDIS_KEY_PREFIX: prefix,
@@ -104,7 +129,7 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
   });
   const app = await buildApp(deps);
   await app.fastify.listen({ host: '127.0.0.1', port });
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${options.publicHost ?? '127.0.0.1'}:${port}`;
   const clientApiTls = await startClientApiTls(app.fastify, deps);
 
   return {

@@ -11,7 +11,15 @@ import { join } from 'node:path';
 import { type BrowserContext, type CDPSession, chromium, type Page } from 'playwright-core';
 import { CHROMIUM_FLAGS, SCREENSHOTS } from './chromium';
 
-const FLAGS = [...CHROMIUM_FLAGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'];
+const FLAGS = [
+  ...CHROMIUM_FLAGS,
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  // A phone shows one window at a time: never throttle the one the test works in.
+  '--disable-renderer-backgrounding',
+  '--disable-background-timer-throttling',
+  '--disable-backgrounding-occluded-windows',
+];
 
 export interface Phone {
   context: BrowserContext;
@@ -24,6 +32,12 @@ export interface Phone {
   showToCamera(y4mPath: string): void;
   /** A platform authenticator with Face ID (user verification) on this phone. */
   enableFaceId(): Promise<void>;
+  /**
+   * Opens `url` in a new window of this phone and closes the old one (`page` becomes the new one),
+   * as the phone does when a link or a notice opens an app. Face ID comes along. (Playwright's
+   * touch emulation stops answering taps in a page that navigated to another site.)
+   */
+  openWindow(url: string): Promise<Page>;
   shot(name: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -64,23 +78,38 @@ export async function openPhone(profileDir: string, options: { lang?: 'km' | 'en
       'Mozilla/5.0 (Linux; Android 14; SM-A546E) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36',
   });
   await context.grantPermissions(['camera', 'notifications']);
-  const page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(30_000);
   const problems: string[] = [];
   const external: string[] = [];
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && /content security policy/i.test(message.text()))
-      problems.push(`CSP: ${message.text()}`);
-  });
+  const watch = (page: Page) => {
+    page.setDefaultTimeout(30_000);
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /content security policy/i.test(message.text()))
+        problems.push(`CSP: ${message.text()}`);
+    });
+    return page;
+  };
+  const page = watch(context.pages()[0] ?? (await context.newPage()));
   context.on('request', (request) => {
     const url = new URL(request.url());
-    if (!['127.0.0.1', 'localhost'].includes(url.hostname) && !['data:', 'blob:'].includes(url.protocol))
+    // Requests over the network only: an app's own URL scheme (the hand-off back to a calling app)
+    // goes nowhere.
+    if (
+      !['127.0.0.1', 'localhost'].includes(url.hostname) &&
+      ['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol)
+    )
       external.push(request.url());
   });
 
   let cdp: CDPSession | undefined;
   let authenticatorId: string | undefined;
+  const saveCredentials = async () => {
+    if (!cdp || !authenticatorId) return;
+    // A page that went to another site runs in a new renderer without the authenticator: the
+    // credentials saved last stay.
+    const answer = await cdp.send('WebAuthn.getCredentials', { authenticatorId }).catch(() => undefined);
+    if (answer) savedCredentials.set(profileDir, (answer as { credentials: SavedCredential[] }).credentials);
+  };
   const phone: Phone = {
     context,
     page,
@@ -88,7 +117,7 @@ export async function openPhone(profileDir: string, options: { lang?: 'km' | 'en
     external,
     showToCamera,
     async enableFaceId() {
-      cdp ??= await context.newCDPSession(page);
+      cdp = await context.newCDPSession(phone.page);
       await cdp.send('WebAuthn.enable', { enableUI: false });
       const added = (await cdp.send('WebAuthn.addVirtualAuthenticator', {
         options: {
@@ -104,16 +133,22 @@ export async function openPhone(profileDir: string, options: { lang?: 'km' | 'en
       for (const credential of savedCredentials.get(profileDir) ?? [])
         await cdp.send('WebAuthn.addCredential', { authenticatorId, credential });
     },
+    async openWindow(url) {
+      const hadFaceId = authenticatorId !== undefined;
+      if (hadFaceId) await saveCredentials();
+      const old = phone.page;
+      phone.page = watch(await context.newPage());
+      await old.close();
+      await phone.page.bringToFront();
+      if (hadFaceId) await phone.enableFaceId();
+      await phone.page.goto(url);
+      return phone.page;
+    },
     async shot(name) {
-      await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+      await phone.page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
     },
     async close() {
-      if (cdp && authenticatorId) {
-        const { credentials } = (await cdp.send('WebAuthn.getCredentials', { authenticatorId })) as {
-          credentials: SavedCredential[];
-        };
-        savedCredentials.set(profileDir, credentials);
-      }
+      await saveCredentials();
       await context.close();
     },
   };
