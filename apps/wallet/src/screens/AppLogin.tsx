@@ -13,7 +13,7 @@ import { navigate } from '../router';
 import { ApprovePanel } from '../ui/ApprovePanel';
 import { ErrorBox, Loading, Notice, rpName, ScreenFrame } from '../ui/components';
 import { useT } from '../ui/use-t';
-import { assertFaceId } from '../webauthn/webauthn';
+import { faceIdApproval } from '../webauthn/webauthn';
 
 const FINAL = new Set([
   'login_request_expired',
@@ -68,17 +68,11 @@ export function AppLogin({ token }: { token: string }) {
   };
   const faceId = async () => {
     setBusy(true);
-    let assertion: Record<string, unknown>;
-    try {
-      const { publicKey } = await deviceApi.appLoginFaceIdOptions(token);
-      assertion = await assertFaceId(publicKey);
-    } catch (caught) {
-      setError(codeOf(caught) === 'internal_error' ? t('faceid.cancelled') : caught);
-      setBusy(false);
-      return;
-    }
+    setError(undefined);
+    const result = await faceIdApproval(() => deviceApi.appLoginFaceIdOptions(token));
     setBusy(false);
-    await approve({ assertion });
+    if ('error' in result) setError(result.cancelled ? t('faceid.cancelled') : result.error);
+    else await approve({ assertion: result.assertion });
   };
   const reject = async () => {
     setBusy(true);

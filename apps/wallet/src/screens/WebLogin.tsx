@@ -10,7 +10,7 @@ import { codeOf } from '../api/errors';
 import { ApprovePanel } from '../ui/ApprovePanel';
 import { ErrorBox, Loading, Notice, rpName, useNow } from '../ui/components';
 import { useT } from '../ui/use-t';
-import { assertFaceId } from '../webauthn/webauthn';
+import { faceIdApproval } from '../webauthn/webauthn';
 
 /** Errors after which this login cannot go on (scan a new code). */
 const FINAL = new Set([
@@ -75,17 +75,10 @@ export function WebLogin({ qr, onAgain, onDone }: { qr: string; onAgain: () => v
     if (stage.kind !== 'approve') return;
     setBusy(true);
     setError(undefined);
-    let assertion: Record<string, unknown>;
-    try {
-      const { publicKey } = await deviceApi.loginFaceIdOptions(stage.login.requestId);
-      assertion = await assertFaceId(publicKey);
-    } catch (caught) {
-      setError(codeOf(caught) === 'internal_error' ? t('faceid.cancelled') : caught);
-      setBusy(false);
-      return;
-    }
+    const result = await faceIdApproval(() => deviceApi.loginFaceIdOptions(stage.login.requestId));
     setBusy(false);
-    await approve({ assertion });
+    if ('error' in result) setError(result.cancelled ? t('faceid.cancelled') : result.error);
+    else await approve({ assertion: result.assertion });
   };
   const reject = async () => {
     if (!login) return;

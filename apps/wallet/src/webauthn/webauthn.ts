@@ -4,6 +4,7 @@
  * them); the browser wants ArrayBuffers. These functions convert both ways, so the app works on
  * browsers without `PublicKeyCredential.parseCreationOptionsFromJSON`.
  */
+import { isApiError } from '../api/errors';
 import { base64urlToBytes, bytesToBase64url } from '../device/base64url';
 
 type Json = Record<string, unknown>;
@@ -120,4 +121,19 @@ export async function assertFaceId(options: Json): Promise<Json> {
   })) as PublicKeyCredential | null;
   if (!credential) throw new DOMException('no credential', 'NotAllowedError');
   return credentialToJSON(credential as unknown as CredentialLike);
+}
+
+/**
+ * Face ID for an approval: asks the server for the request options, then the authenticator. Answers
+ * the assertion, or what went wrong: the server's refusal, or `cancelled` when the phone's prompt
+ * was closed or failed (shown as its own message).
+ */
+export async function faceIdApproval(
+  options: () => Promise<{ publicKey: Json }>,
+): Promise<{ assertion: Json } | { error: unknown; cancelled: boolean }> {
+  try {
+    return { assertion: await assertFaceId((await options()).publicKey) };
+  } catch (caught) {
+    return { error: caught, cancelled: !isApiError(caught) };
+  }
 }
