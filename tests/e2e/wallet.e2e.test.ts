@@ -25,7 +25,7 @@
  * cannot be an IP address) on the machine's clock (the page signs device proofs and times the
  * recording with its own clock).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FaceEngine } from '@camdigikey/face-engine';
@@ -33,7 +33,7 @@ import { WALLET_DIST } from '@camdigikey/server/http/console-static';
 import { makeCitizen } from '@camdigikey/testkit/citizens';
 import { renderDocument } from '@camdigikey/testkit/document-image';
 import { writeDocumentVideo, writeQrVideo } from '@camdigikey/testkit/y4m';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerRelyingParty } from '../support/citizens';
 import { sampleFaces, writeChallengeVideo } from '../support/faces';
@@ -170,31 +170,47 @@ async function recordLiveness(p: Phone, crop: Buffer, shot?: string) {
     const response = await route.fetch();
     const body = (await response.json()) as { challenge?: { actions: string[] } };
     actions.push(...(body.challenge?.actions ?? []));
-    await writeChallengeVideo(video('face'), engine, crop, actions, { leadSeconds: 4 });
+    await writeChallengeVideo(video('face'), engine, crop, actions, { leadSeconds: 5.5 });
     p.showToCamera(video('face'));
     await route.fulfill({ response });
   });
   await tap(page, 'action-new_challenge');
   await byId(page, 'liveness-camera').waitFor();
-  const cameraShown = Date.now();
   await page.unroute('**/liveness/challenge');
   expect(actions.length).toBeGreaterThanOrEqual(2);
   const hold = page.locator('.cdk-cam-hold');
   await expect.poll(() => hold.isEnabled(), { timeout: 15_000 }).toBe(true);
-  if (shot) await p.shot(`story-${shot}`);
-  // The film looks straight for 4 s from the moment the camera opens; the app's recording looks
-  // straight for its first 1.5 s: press at 2.3 s, so the film's first action comes with the app's.
-  await page.waitForTimeout(Math.max(0, 2300 - (Date.now() - cameraShown)));
+  // The film looks straight for 5.5 s from the moment the camera opens, then does the actions in
+  // 1.6 s each; the app records 1.5 s looking straight and 2.5 s per action. Pressed when the
+  // preview has played 2.3 s (the film is a little further on: the camera opened before the
+  // preview played), the recording starts still and holds every action.
+  const played = () =>
+    page
+      .locator('[data-testid="liveness-camera"] video')
+      .evaluate((v) => (v as unknown as { currentTime: number }).currentTime);
+  await expect.poll(played, { timeout: 15_000, interval: 50 }).toBeGreaterThanOrEqual(2.3);
   const box = (await hold.boundingBox())!;
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  // KEEP_LIVENESS=<dir> keeps what the app sent, to judge it again outside the test.
+  const keep = process.env.KEEP_LIVENESS;
+  const kept = (request: Request) => {
+    if (keep && request.method() === 'POST' && new URL(request.url()).pathname.endsWith('/liveness'))
+      writeFileSync(join(keep, `liveness-${Date.now()}.json`), request.postData() ?? '');
+  };
+  page.on('request', kept);
   const submitted = page.waitForResponse(
     (r) => r.request().method() === 'POST' && new URL(r.url()).pathname.endsWith('/liveness'),
     { timeout: 60_000 },
   );
   await page.mouse.down();
+  if (shot) {
+    await page.waitForTimeout(600);
+    await p.shot(`story-${shot}`);
+  }
   await byId(page, 'liveness-camera').waitFor({ state: 'detached', timeout: 30_000 });
   await page.mouse.up();
   const answer = await submitted;
+  page.off('request', kept);
   return { actions, status: answer.status(), body: await answer.text() };
 }
 
@@ -505,6 +521,17 @@ describe('the CamDigiKey app, the whole story', () => {
     const registrations: { registrationId: string; scopeURL: string }[] = [];
     cdp.on('ServiceWorker.workerRegistrationUpdated', (event) => registrations.push(...event.registrations));
     await cdp.send('ServiceWorker.enable');
+    // The app's service worker is active (a push reaches only an active worker).
+    await expect
+      .poll(() =>
+        home.evaluate(async () => {
+          const nav = (globalThis as unknown as { navigator: { serviceWorker: { ready: Promise<unknown> } } })
+            .navigator;
+          const ready = (await nav.serviceWorker.ready) as { active: { state: string } | null };
+          return ready.active?.state ?? 'none';
+        }),
+      )
+      .toBe('activated');
     await expect.poll(() => registrations.some((r) => r.scopeURL === `${server.url}/app/`)).toBe(true);
     const registrationId = registrations.find((r) => r.scopeURL === `${server.url}/app/`)!.registrationId;
     await cdp.send('ServiceWorker.deliverPushMessage', {
@@ -632,10 +659,14 @@ describe('the CamDigiKey app, the whole story', () => {
             for (let attempt = 1; ; attempt++) {
               const tried = await recordLiveness(newPhone, face);
               if (tried.status < 400 && !/"state":\s*"awaiting_liveness"/.test(tried.body)) break;
-              console.warn(
-                `recovery liveness try ${attempt} (${tried.actions.join(', ')}): ${tried.body.slice(0, 600)}`,
-              );
-              if (attempt === 2) throw new Error(`recovery face check failed twice: ${tried.body}`);
+              const judged = await server.deps.db
+                .selectFrom('recovery_attempts')
+                .selectAll()
+                .where('account_id', '=', accountId)
+                .execute();
+              const reason = `try ${attempt} (${tried.actions.join(', ')}), ${tried.status}: ${JSON.stringify(judged.at(-1))}`;
+              console.warn(`recovery liveness ${reason}`);
+              if (attempt === 2) throw new Error(`recovery face check failed twice: ${reason}`);
             }
             break;
           default:

@@ -78,18 +78,38 @@ export async function movingFace(
 }
 
 /**
- * A camera video (Y4M, for Chromium's fake camera) of a real face doing a liveness challenge, timed
- * for the app's recorder (apps/wallet camera/liveness-plan.ts: 1.5 s looking straight, then 2.5 s
- * per action): `leadSeconds` looking straight (with a slight sway, as a hand-held phone shows),
- * each action's poses over 2 s and half a second back at the centre, then a long still tail so
- * that the file, which Chromium loops, does not start over during a recording.
+ * A filmed nod goes further down: through the camera path (I420, the preview, JPEG at 400 px) the
+ * engine reads a 30° synthetic nod as about 10°, the threshold itself, but a 40° one as about 15°.
+ */
+const FILM_POSES: Record<string, Pose[]> = {
+  nod: [
+    { yaw: 0, pitch: 20 },
+    { yaw: 0, pitch: 40 },
+    { yaw: 0, pitch: 20 },
+    { yaw: 0, pitch: 0 },
+  ],
+};
+
+/**
+ * A camera video (Y4M, for Chromium's fake camera) of a real face doing a liveness challenge:
+ * `leadSeconds` looking straight (with a slight sway, as a hand-held phone shows), then each
+ * action's poses (`poseSeconds` each) and a moment back at the centre (`restSeconds`), then a long
+ * still tail so that the file, which Chromium loops, does not start over during a recording. The
+ * actions take less time than the app gives them (2.5 s each), so a recording that starts a
+ * little early or late still holds a still start and every action in order.
  */
 export async function writeChallengeVideo(
   path: string,
   engine: FaceEngine,
   crop: Buffer,
   actions: readonly string[],
-  opts: { leadSeconds?: number; tailSeconds?: number; fps?: number } = {},
+  opts: {
+    leadSeconds?: number;
+    poseSeconds?: number;
+    restSeconds?: number;
+    tailSeconds?: number;
+    fps?: number;
+  } = {},
 ) {
   const fps = opts.fps ?? 10;
   const source = await motionSource(crop, (await engine.detect(crop)).faces[0]!);
@@ -101,10 +121,10 @@ export async function writeChallengeVideo(
   const lead = opts.leadSeconds ?? 3;
   for (let t = 0; t < lead; t += 0.5) sources.push({ image: t % 1 === 0 ? still : sway, hold: hold(0.5) });
   for (const action of actions) {
-    const poses = ACTION_POSES[action];
+    const poses = FILM_POSES[action] ?? ACTION_POSES[action];
     if (!poses) throw new Error(`no synthetic motion for ${action}`);
-    for (const pose of poses) sources.push({ image: poseImage(pose), hold: hold(0.5) });
-    sources.push({ image: still, hold: hold(0.5) });
+    for (const pose of poses) sources.push({ image: poseImage(pose), hold: hold(opts.poseSeconds ?? 0.3) });
+    sources.push({ image: still, hold: hold(opts.restSeconds ?? 0.4) });
   }
   sources.push({ image: still, hold: hold(opts.tailSeconds ?? 8) });
   return writeY4m(path, sources, { width: 480, height: 360, fps, fit: 'contain' });

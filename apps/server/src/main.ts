@@ -59,6 +59,7 @@ async function main(): Promise<void> {
     `  public URL      ${base}`,
     `  device API      ${base}/api/device/v1/registration`,
     `  health          ${base}/healthz  ${base}/readyz`,
+    `  citizen app     ${base}/app/  (the CamDigiKey app, a PWA: open it on a phone at this origin)`,
     `  officer console ${base}/console/${officers ? `  (demo sign-ins: ${officers})` : ''}`,
     `  database        ${deps.dbKind === 'pglite' ? `PGlite in ${config.database.dataDir}/pglite` : 'PostgreSQL'}`,
     `  hot state       ${deps.hot.kind}`,
