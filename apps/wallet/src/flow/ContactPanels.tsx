@@ -8,22 +8,10 @@ import type { UiAction, UiNode } from '../api/device-api';
 import { fromKhmerDigits } from '../i18n/digits';
 import { useNow } from '../ui/components';
 import { useT } from '../ui/use-t';
-import type { PanelProps } from './panel-props';
+import type { NodeFieldProps, PanelProps } from './panel-props';
 import { channelOf } from './step-plan';
 
-function AddressInput({
-  node,
-  value,
-  onChange,
-  error,
-  disabled,
-}: {
-  node: UiNode;
-  value: string;
-  onChange: (value: string) => void;
-  error: string | undefined;
-  disabled: boolean;
-}) {
+function AddressInput({ node, value, onChange, error, disabled }: NodeFieldProps) {
   const { t, server } = useT();
   const tel = node.type === 'tel';
   return (

@@ -7,25 +7,13 @@
 import { useState } from 'react';
 import type { AnyFlowView, UiAction, UiNode } from '../api/device-api';
 import { useT } from '../ui/use-t';
-import type { PanelProps } from './panel-props';
+import type { NodeFieldProps, PanelProps } from './panel-props';
 import { formBody, initialValues } from './step-plan';
 
 const isView = (answer: unknown): answer is AnyFlowView =>
   typeof answer === 'object' && answer !== null && 'state' in answer && 'ui' in answer;
 
-function Field({
-  node,
-  value,
-  onChange,
-  error,
-  disabled,
-}: {
-  node: UiNode;
-  value: string;
-  onChange: (value: string) => void;
-  error: string | undefined;
-  disabled: boolean;
-}) {
+function Field({ node, value, onChange, error, disabled }: NodeFieldProps) {
   const { server } = useT();
   const label = server(node.labelId);
   const errorLine = error ? (

@@ -1,5 +1,5 @@
 /** What every panel of the step renderer receives from the flow screen. */
-import type { AnyFlowView, UiAction } from '../api/device-api';
+import type { AnyFlowView, UiAction, UiNode } from '../api/device-api';
 
 export interface PanelProps {
   view: AnyFlowView;
@@ -14,4 +14,13 @@ export interface PanelProps {
   resendAt: Partial<Record<'phone' | 'email', number>>;
   /** Whether this phone has a platform authenticator (undefined while asking). */
   faceIdAvailable: boolean | undefined;
+}
+
+/** One input drawn from a flow node: its value, its change, the server's error about it. */
+export interface NodeFieldProps {
+  node: UiNode;
+  value: string;
+  onChange: (value: string) => void;
+  error: string | undefined;
+  disabled: boolean;
 }
