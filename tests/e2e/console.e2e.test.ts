@@ -17,6 +17,7 @@ import { makeCitizen } from '@camdigikey/testkit/citizens';
 import { walkRegistration } from '@camdigikey/testkit/registration-walker';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { judgedEvidence } from '../support/evidence';
 import { createOfficer as createTestOfficer, OFFICER_PASSWORD, totpCode } from '../support/officers';
 import { startTestServer, type TestServer } from '../support/server';
 import { ensureBuilt } from './support/builds';
@@ -55,15 +56,7 @@ beforeAll(async () => {
     otp: { sms: (p) => server.smsCode(p), email: (a) => server.emailCode(a) },
   });
   accountId = flow.account!.id;
-  for (let i = 0; i < 240; i++) {
-    const rows = await server.deps.db
-      .selectFrom('evidence')
-      .select('kind')
-      .where('account_id', '=', accountId)
-      .execute();
-    if (rows.length > 0) break;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  await judgedEvidence(server, accountId, 1);
   browser = await launchChromium();
 }, 120_000);
 

@@ -36,6 +36,7 @@ import { writeDocumentVideo, writeQrVideo } from '@camdigikey/testkit/y4m';
 import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerRelyingParty } from '../support/citizens';
+import { judgedEvidence } from '../support/evidence';
 import { sampleFaces, writeChallengeVideo } from '../support/faces';
 import { createOfficer, OFFICER_PASSWORD, totpCode } from '../support/officers';
 import { type PushService, startPushService } from '../support/push-service';
@@ -330,19 +331,7 @@ describe('the CamDigiKey app, the whole story', () => {
 
   it('2. an officer approves in the console; the pending screen changes at once', async () => {
     // The evidence worker has judged the case (document, face, liveness) before the officer looks.
-    await expect
-      .poll(
-        async () =>
-          (
-            await server.deps.db
-              .selectFrom('evidence')
-              .select('kind')
-              .where('account_id', '=', accountId)
-              .execute()
-          ).length,
-        { timeout: 120_000, interval: 500 },
-      )
-      .toBeGreaterThan(0);
+    await judgedEvidence(server, accountId, 1, 120_000);
     const { page } = web;
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.goto(`${server.url}/console/`);

@@ -13,6 +13,7 @@ import { renderDocument } from '@camdigikey/testkit/document-image';
 import { walkRegistration } from '@camdigikey/testkit/registration-walker';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { judgedEvidence } from '../support/evidence';
 import { startTestServer, type TestServer } from '../support/server';
 
 let server: TestServer;
@@ -35,30 +36,7 @@ afterAll(async () => {
 
 const otp = () => ({ sms: (p: string) => server.smsCode(p), email: (a: string) => server.emailCode(a) });
 
-async function evidenceOf(accountId: string, kinds = 4) {
-  await expect
-    .poll(
-      async () =>
-        (
-          await server.deps.db
-            .selectFrom('evidence')
-            .select('kind')
-            .where('account_id', '=', accountId)
-            .execute()
-        ).length,
-      {
-        timeout: 60_000,
-        interval: 250,
-      },
-    )
-    .toBeGreaterThanOrEqual(kinds);
-  const rows = await server.deps.db
-    .selectFrom('evidence')
-    .selectAll()
-    .where('account_id', '=', accountId)
-    .execute();
-  return Object.fromEntries(rows.map((r) => [r.kind, r]));
-}
+const evidenceOf = (accountId: string, kinds = 4) => judgedEvidence(server, accountId, kinds);
 
 describe('evidence for a registration', () => {
   it('is computed in the background after submission, with model and threshold versions', async () => {
