@@ -1,15 +1,21 @@
 /**
  * Waits for the evidence worker (EVIDENCE_WORKER=true) to have judged a registration: at least
- * `kinds` evidence records for the account, then answers them by kind.
+ * `kinds` evidence records for the account, then answers them by kind. A plain loop (not
+ * expect.poll), so that hooks can wait too.
  */
-import { expect } from 'vitest';
 import type { TestServer } from './server';
 
 export async function judgedEvidence(server: TestServer, accountId: string, kinds = 1, timeout = 60_000) {
-  const rows = () =>
-    server.deps.db.selectFrom('evidence').selectAll().where('account_id', '=', accountId).execute();
-  await expect
-    .poll(async () => (await rows()).length, { timeout, interval: 250 })
-    .toBeGreaterThanOrEqual(kinds);
-  return Object.fromEntries((await rows()).map((r) => [r.kind, r]));
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const rows = await server.deps.db
+      .selectFrom('evidence')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .execute();
+    if (rows.length >= kinds) return Object.fromEntries(rows.map((r) => [r.kind, r]));
+    if (Date.now() > deadline)
+      throw new Error(`${rows.length} of ${kinds} evidence records for ${accountId} after ${timeout} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
