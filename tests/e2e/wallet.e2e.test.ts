@@ -283,6 +283,16 @@ describe('the CamDigiKey app, the whole story', () => {
           // an ID card's MRZ) are typed.
           if ((await byId(page, 'input-latinSurname').count()) > 0)
             expect(await byId(page, 'input-latinSurname').inputValue()).toBe(citizen.latinSurname);
+          // Sent without the issue date, the form shows the server's answer under the field, in
+          // Khmer (not the browser's own bubble in the browser's language).
+          const issueDate = byId(page, 'input-issueDate');
+          if ((await issueDate.count()) > 0 && (await issueDate.inputValue()) === '') {
+            await page.locator('form.panel.form button[type=submit]').tap();
+            await expect.poll(() => issueDate.getAttribute('aria-invalid'), { timeout: 10_000 }).toBe('true');
+            const missing = page.locator('label:has([data-testid="input-issueDate"]) .field-error');
+            expect(await missing.textContent()).toMatch(/[\u1780-\u17ff]/);
+            await bilingual(phone, `${name}-missing-date`);
+          }
           for (const [field, value] of [
             ['khmerSurname', citizen.khmerSurname],
             ['khmerGivenName', citizen.khmerGivenName],

@@ -45,6 +45,7 @@ export function ContactPanel({ p, address, send }: { p: PanelProps; address: UiN
   const [value, setValue] = useState(typeof address.value === 'string' ? address.value : '');
   return (
     <form
+      noValidate
       className="panel"
       onSubmit={(event) => {
         event.preventDefault();
@@ -98,6 +99,7 @@ export function CodePanel({
     <div className="panel">
       {editing && change ? (
         <form
+          noValidate
           onSubmit={async (event) => {
             event.preventDefault();
             if ((await p.run(change, { [address.name]: newAddress.trim() })) !== undefined) {
@@ -141,6 +143,7 @@ export function CodePanel({
         </div>
       )}
       <form
+        noValidate
         onSubmit={async (event) => {
           event.preventDefault();
           if ((await p.run(verify, { [code.name]: value })) === undefined) setValue('');

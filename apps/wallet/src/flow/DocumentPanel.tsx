@@ -99,6 +99,7 @@ export function ManualDocument({
 
   return (
     <form
+      noValidate
       className="manual-document"
       data-testid="document-manual-form"
       onSubmit={(event) => {

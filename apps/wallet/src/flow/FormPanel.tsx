@@ -134,6 +134,7 @@ export function FormPanel({
   const primary = submit ?? accept ?? save;
   return (
     <form
+      noValidate
       className="panel form"
       onSubmit={(event) => {
         event.preventDefault();

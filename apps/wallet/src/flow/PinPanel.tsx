@@ -14,6 +14,7 @@ export function PinPanel({ p, pins, next }: { p: PanelProps; pins: UiNode[]; nex
 
   return (
     <form
+      noValidate
       className="panel"
       onSubmit={async (event) => {
         event.preventDefault();

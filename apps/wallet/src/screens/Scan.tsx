@@ -67,6 +67,7 @@ export function ScanScreen({ initialQr }: { initialQr?: string }) {
             {t('scan.open_camera')}
           </button>
           <form
+            noValidate
             className="manual-code"
             onSubmit={(event) => {
               event.preventDefault();

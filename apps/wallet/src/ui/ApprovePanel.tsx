@@ -37,6 +37,7 @@ export function ApprovePanel({
 
   return (
     <form
+      noValidate
       className="approve"
       data-testid="approve-panel"
       onSubmit={async (event) => {

@@ -87,6 +87,7 @@ export function ContactSection() {
         </div>
         <p className="hint">{t('me.contact.code_sent')}</p>
         <form
+          noValidate
           onSubmit={(event) => {
             event.preventDefault();
             if (!canVerify(state)) return;
@@ -157,6 +158,7 @@ export function ContactSection() {
   const invalid = isApiError(error) && error.fields.some((f) => f.field === 'value');
   return (
     <form
+      noValidate
       onSubmit={(event) => {
         event.preventDefault();
         if (!canSend(state)) return;

@@ -124,6 +124,7 @@ export function DevicesSection() {
 
   const pinForm = (id: string, explain: string, submit: string, testId: string, onSubmit: () => void) => (
     <form
+      noValidate
       onSubmit={(event) => {
         event.preventDefault();
         if (pin.length === PIN_LENGTH) onSubmit();

@@ -38,6 +38,7 @@ export function ChangePinSection() {
   const differ = pinsComplete(names, values) && values.newPin !== values.newPinConfirmation;
   return (
     <form
+      noValidate
       onSubmit={async (event) => {
         event.preventDefault();
         setDone(false);
@@ -98,6 +99,7 @@ export function LockSection() {
     );
   return (
     <form
+      noValidate
       onSubmit={async (event) => {
         event.preventDefault();
         const ok = await run(async () => {
