@@ -260,10 +260,18 @@ describe('the CamDigiKey app, the whole story', () => {
           await bilingual(phone, name);
           await tap(page, 'action-next');
           break;
-        case 'face_id':
+        case 'face_id': {
+          // A reload (or a lost connection) resumes the stored flow where it stopped: nothing typed again.
+          const flows = async () =>
+            (await server.deps.db.selectFrom('flows').select('id').execute()).map((f) => f.id);
+          const before = await flows();
+          await page.reload();
+          expect((await step(page)).id).toBe(id);
+          expect(await flows()).toEqual(before);
           await bilingual(phone, name);
           await page.locator('[data-testid^="action-"]:not([data-testid="action-skip"])').first().tap();
           break;
+        }
         case 'liveness':
           await bilingual(phone, name);
           await recordLiveness(phone, face, `${name}-recording`);
