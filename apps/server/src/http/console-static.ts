@@ -78,7 +78,7 @@ export function spaStatic(app: FastifyInstance, options: SpaStaticOptions): void
     reply.header('x-frame-options', 'DENY');
     for (const [name, value] of Object.entries(options.headers ?? {})) reply.header(name, value);
     const index = join(root, 'index.html');
-    if (!existsSync(index)) {
+    if (!cache.has(index) && !existsSync(index)) {
       return reply
         .status(503)
         .type('text/plain; charset=utf-8')
@@ -91,8 +91,10 @@ export function spaStatic(app: FastifyInstance, options: SpaStaticOptions): void
       wanted = '';
     }
     const file = resolve(root, wanted);
+    // A file read once is known to exist: no disk access for it again.
     const inside =
-      file.startsWith(root + sep) && statSync(file, { throwIfNoEntry: false })?.isFile() === true;
+      file.startsWith(root + sep) &&
+      (cache.has(file) || statSync(file, { throwIfNoEntry: false })?.isFile() === true);
     const lastSegment = wanted.split('/').pop() ?? '';
     if (!inside && extname(lastSegment) !== '') {
       return reply.status(404).type('text/plain; charset=utf-8').send('Not found');

@@ -11,7 +11,7 @@ import { codeOf } from '../api/errors';
 import { platformOf } from '../links/login-link';
 import { navigate } from '../router';
 import { ApprovePanel } from '../ui/ApprovePanel';
-import { ErrorBox, Loading, Notice, rpName, ScreenFrame } from '../ui/components';
+import { ErrorBox, Loading, Notice, RpCard, rpName, ScreenFrame } from '../ui/components';
 import { useT } from '../ui/use-t';
 import { faceIdApproval } from '../webauthn/webauthn';
 
@@ -112,16 +112,7 @@ export function AppLogin({ token }: { token: string }) {
   } else {
     body = (
       <div className="web-login" data-testid="app-login-request">
-        <section className="card rp">
-          <p className="rp-asks">{t('applogin.asks')}</p>
-          <p className="rp-name" data-testid="app-login-rp-name">
-            {rpName(rp, lang)}
-          </p>
-          {rp.organisation ? <p className="rp-org">{rp.organisation}</p> : null}
-          <p className="rp-domain" data-testid="app-login-rp-domain">
-            {rp.domain ?? ''}
-          </p>
-        </section>
+        <RpCard rp={rp} asks={t('applogin.asks')} testId="app-login" />
         <ApprovePanel
           busy={busy}
           error={error}

@@ -25,55 +25,37 @@ export function PendingScreen() {
     navigate('register', { replace: true });
   };
 
-  let body: React.ReactNode;
-  if (!view) body = <Notice>{t('pending.unknown')}</Notice>;
-  else
-    switch (view.status) {
+  /** What the status adds under its line: the deadline, the way on, the reason, the part to redo. */
+  const details = (status: NonNullable<typeof view>): React.ReactNode => {
+    switch (status.status) {
       case 'pending_review':
-        body = (
+        return (
           <>
-            <div className="status-art waiting" aria-hidden="true" />
-            <p className="status-line" data-testid="pending-status" data-status={view.status}>
-              {server(view.messageId)}
-            </p>
             <p className="deadline" data-testid="pending-deadline">
-              {server('info.review_deadline', { deadline: view.reviewDeadline })}
+              {server('info.review_deadline', { deadline: status.reviewDeadline })}
             </p>
             <p className="hint">{t('pending.working_hours')}</p>
           </>
         );
-        break;
       case 'active':
-        body = (
-          <>
-            <div className="status-art ok" aria-hidden="true" />
-            <p className="status-line" data-testid="pending-status" data-status={view.status}>
-              {server(view.messageId)}
-            </p>
-            <button
-              type="button"
-              className="btn primary"
-              data-testid="pending-continue"
-              onClick={() => navigate('home', { replace: true })}
-            >
-              {t('common.continue')}
-            </button>
-          </>
+        return (
+          <button
+            type="button"
+            className="btn primary"
+            data-testid="pending-continue"
+            onClick={() => navigate('home', { replace: true })}
+          >
+            {t('common.continue')}
+          </button>
         );
-        break;
       case 'rejected':
-        body = (
+        return (
           <>
-            <p className="status-line" data-testid="pending-status" data-status={view.status}>
-              {server(view.messageId)}
+            <p data-testid="pending-reason">
+              {status.reasonCode
+                ? t('pending.reason', { reason: server(`reason.${status.reasonCode}`) })
+                : t('pending.reason_sms')}
             </p>
-            {view.reasonCode ? (
-              <p data-testid="pending-reason">
-                {t('pending.reason', { reason: server(`reason.${view.reasonCode}`) })}
-              </p>
-            ) : (
-              <p data-testid="pending-reason">{t('pending.reason_sms')}</p>
-            )}
             <button
               type="button"
               className="btn primary"
@@ -84,16 +66,12 @@ export function PendingScreen() {
             </button>
           </>
         );
-        break;
       case 'resubmission_requested':
-        body = (
+        return (
           <>
-            <p className="status-line" data-testid="pending-status" data-status={view.status}>
-              {server(view.messageId)}
-            </p>
-            {view.resubmission ? (
+            {status.resubmission ? (
               <p className="notice notice-warn" data-testid="pending-part">
-                {t('pending.part', { part: server(view.resubmission.messageId) })}
+                {t('pending.part', { part: server(status.resubmission.messageId) })}
               </p>
             ) : null}
             {redo ? (
@@ -110,26 +88,34 @@ export function PendingScreen() {
             )}
           </>
         );
-        break;
-      default:
-        body = (
-          <>
-            <p className="status-line" data-testid="pending-status" data-status={view.status}>
-              {server(view.messageId)}
-            </p>
-            {view.status === 'locked' ? (
-              <button
-                type="button"
-                className="btn primary"
-                data-testid="pending-recover"
-                onClick={() => navigate('recover')}
-              >
-                {t('welcome.existing')}
-              </button>
-            ) : null}
-          </>
+      case 'locked':
+        return (
+          <button
+            type="button"
+            className="btn primary"
+            data-testid="pending-recover"
+            onClick={() => navigate('recover')}
+          >
+            {t('welcome.existing')}
+          </button>
         );
+      default:
+        return null;
     }
+  };
+  const art = view?.status === 'pending_review' ? 'waiting' : view?.status === 'active' ? 'ok' : undefined;
+
+  const body: React.ReactNode = view ? (
+    <>
+      {art ? <div className={`status-art ${art}`} aria-hidden="true" /> : null}
+      <p className="status-line" data-testid="pending-status" data-status={view.status}>
+        {server(view.messageId)}
+      </p>
+      {details(view)}
+    </>
+  ) : (
+    <Notice>{t('pending.unknown')}</Notice>
+  );
 
   return (
     <ScreenFrame title={t('pending.title')} testId="pending">

@@ -8,7 +8,7 @@ import { useEffect, useRef, useState } from 'react';
 import { type ApprovalCredential, type ClaimedLogin, deviceApi } from '../api/device-api';
 import { codeOf } from '../api/errors';
 import { ApprovePanel } from '../ui/ApprovePanel';
-import { ErrorBox, Loading, Notice, rpName, useNow } from '../ui/components';
+import { ErrorBox, Loading, Notice, RpCard, rpName, useNow } from '../ui/components';
 import { useT } from '../ui/use-t';
 import { faceIdApproval } from '../webauthn/webauthn';
 
@@ -130,20 +130,12 @@ export function WebLogin({ qr, onAgain, onDone }: { qr: string; onAgain: () => v
   const rp = stage.login.relyingParty;
   return (
     <div className="web-login" data-testid="login-request">
-      <section className="card rp" data-testid="login-rp">
-        <p className="rp-asks">{t('login.asks')}</p>
-        <p className="rp-name" data-testid="login-rp-name">
-          {rpName(rp, lang)}
-        </p>
-        {rp.organisation ? <p className="rp-org">{rp.organisation}</p> : null}
-        <p className="rp-domain" data-testid="login-rp-domain">
-          {rp.domain ?? ''}
-        </p>
+      <RpCard rp={rp} asks={t('login.asks')} testId="login">
         <p className="hint">{t('login.check_domain')}</p>
         <p className="hint" data-testid="login-time-left">
           {secondsLeft > 0 ? t('login.time_left', { time: countdown(secondsLeft) }) : t('login.time_over')}
         </p>
-      </section>
+      </RpCard>
       {stage.kind === 'choose' ? (
         <>
           <h2>{t('login.pick_number')}</h2>

@@ -116,3 +116,35 @@ export function useNow(everyMs = 1000): number {
 export function rpName(rp: { name?: string | null; nameKm?: string | null }, lang: 'km' | 'en'): string {
   return (lang === 'km' && rp.nameKm ? rp.nameKm : rp.name) ?? '';
 }
+
+/**
+ * Who asks to log in: the service's registered name (Khmer when shown in Khmer), organisation and
+ * domain, under `asks`; `children` add hints (check the domain, time left).
+ */
+export function RpCard({
+  rp,
+  asks,
+  testId,
+  children,
+}: {
+  rp: { name?: string | null; nameKm?: string | null; organisation?: string | null; domain?: string | null };
+  asks: string;
+  /** Prefix of the test ids: `<testId>-rp-name`, `<testId>-rp-domain`. */
+  testId: string;
+  children?: ReactNode;
+}) {
+  const { lang } = useT();
+  return (
+    <section className="card rp" data-testid={`${testId}-rp`}>
+      <p className="rp-asks">{asks}</p>
+      <p className="rp-name" data-testid={`${testId}-rp-name`}>
+        {rpName(rp, lang)}
+      </p>
+      {rp.organisation ? <p className="rp-org">{rp.organisation}</p> : null}
+      <p className="rp-domain" data-testid={`${testId}-rp-domain`}>
+        {rp.domain ?? ''}
+      </p>
+      {children}
+    </section>
+  );
+}
