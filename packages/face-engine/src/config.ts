@@ -8,23 +8,31 @@
  * to certify anything. Recalibrate on consented project data before production.
  */
 
-export const THRESHOLDS_VERSION = 'fe-thresholds-2025.1';
+import type { QualityThresholds } from './quality';
+
+export const THRESHOLDS_VERSION = 'fe-thresholds-2026.1';
 
 export interface Thresholds {
   /**
-   * Face match: `human.match.similarity` >= this is an automatic "same person" (decision `match`).
-   * 0.65 = the lowest value with no false match among 420 impostor pairs (highest impostor 0.64).
+   * Face match: cosine similarity (`FaceEngine.compare`) >= this is decision `match` ("same
+   * person", an officer still reviews a registration). Chosen for FMR <= 0.1 % on different
+   * photographs of the calibration set, checked by leave-people-out cross-validation (THRESHOLDS.md).
    */
   match: number;
   /**
+   * The confident band for AUTOMATIC decisions without an officer (recovery): similarity >= this.
+   * Above the highest impostor pair of both calibration pair sets with a margin (THRESHOLDS.md);
+   * `match` <= confident. Anything below it that is still a `match` goes to an officer.
+   */
+  confident: number;
+  /**
    * Face match: similarity in [matchReview, match) is decision `review` (manual check or retry);
-   * below is `no_match`. 0.5: no genuine pair of the test set scored below 0.63.
+   * below is `no_match`.
    */
   matchReview: number;
   /**
-   * Liveness: every frame's similarity to the first frame must be >= this. Synthetic turns/nods of
-   * 35 degrees kept >= 0.58 on the faces used in the tests; the highest impostor selfie-vs-selfie
-   * pair (two look-alikes from one photo) scored 0.51, so this is a coarse guard against a person swap.
+   * Liveness: every frame's similarity to the first frame must be >= this (a person swap inside one
+   * recording). Frames of one session are far more alike than two photographs; see THRESHOLDS.md.
    */
   sameFace: number;
   /** Detections with a lower detector score are ignored (not counted as faces). */
@@ -65,12 +73,29 @@ export interface Thresholds {
   minAntispoof: number;
   /** Median liveness-model score over the frames must reach this. Model is NOT calibrated. */
   minLive: number;
+  /** Selfie quality (quality.ts): smallest distance between the eye centres, pixels. */
+  selfieMinInterEyePx: number;
+  /** Selfie quality: largest |yaw|, degrees. */
+  selfieMaxYawDeg: number;
+  /** Selfie quality: largest |pitch|, degrees. */
+  selfieMaxPitchDeg: number;
+  /** Selfie quality: smallest normalised Laplacian variance of the face (blur). */
+  selfieMinSharpness: number;
+  /** Selfie quality: darkest accepted mean face grey level (0-255). */
+  selfieMinBrightness: number;
+  /** Selfie quality: brightest accepted mean face grey level (0-255). */
+  selfieMaxBrightness: number;
+  /** Selfie quality: largest share of crushed or blown face pixels. */
+  selfieMaxClipped: number;
+  /** Selfie quality: smallest mean eye openness (eyelid gap / eye width); below = eyes closed. */
+  selfieMinEyeOpenness: number;
 }
 
 export const DEFAULT_THRESHOLDS: Readonly<Thresholds> = Object.freeze({
-  match: 0.65,
-  matchReview: 0.5,
-  sameFace: 0.5,
+  match: 0.45,
+  confident: 0.55,
+  matchReview: 0.3,
+  sameFace: 0.4,
   minFaceScore: 0.5,
   minFaceSizePx: 40,
   turnYawDeg: 12,
@@ -86,7 +111,29 @@ export const DEFAULT_THRESHOLDS: Readonly<Thresholds> = Object.freeze({
   minMotion: 0.01,
   minAntispoof: 0.2,
   minLive: 0.2,
+  selfieMinInterEyePx: 30,
+  selfieMaxYawDeg: 30,
+  selfieMaxPitchDeg: 25,
+  selfieMinSharpness: 0.035,
+  selfieMinBrightness: 52,
+  selfieMaxBrightness: 215,
+  selfieMaxClipped: 0.15,
+  selfieMinEyeOpenness: 0.12,
 });
+
+/** The selfie-quality part of a threshold set, in quality.ts's terms. */
+export function qualityThresholds(th: Thresholds): QualityThresholds {
+  return {
+    minInterEyePx: th.selfieMinInterEyePx,
+    maxYawDeg: th.selfieMaxYawDeg,
+    maxPitchDeg: th.selfieMaxPitchDeg,
+    minSharpness: th.selfieMinSharpness,
+    minBrightness: th.selfieMinBrightness,
+    maxBrightness: th.selfieMaxBrightness,
+    maxClipped: th.selfieMaxClipped,
+    minEyeOpenness: th.selfieMinEyeOpenness,
+  };
+}
 
 export interface FaceEngineOptions {
   thresholds?: Partial<Thresholds>;

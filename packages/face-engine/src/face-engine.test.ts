@@ -32,8 +32,8 @@ describe('init and provenance', () => {
     expect(p).toMatchObject({
       engine: 'human@3.3.6',
       backend: 'wasm',
-      model: 'faceres',
-      models: ['blazeface', 'facemesh', 'iris', 'faceres', 'antispoof', 'liveness'],
+      model: 'fr_feature',
+      models: ['blazeface', 'facemesh', 'iris', 'antispoof', 'liveness', 'fr_feature'],
       thresholdsVersion: THRESHOLDS_VERSION,
       customThresholds: false,
       thresholds: DEFAULT_THRESHOLDS,
@@ -41,8 +41,8 @@ describe('init and provenance', () => {
     expect(p.modelDigest).toMatch(/^sha256:[0-9a-f]{16}$/);
   });
   it('marks overridden thresholds', () => {
-    const custom = new FaceEngine({ thresholds: { match: 0.7 } });
-    expect(custom.thresholds.match).toBe(0.7);
+    const custom = new FaceEngine({ thresholds: { match: 0.5 } });
+    expect(custom.thresholds.match).toBe(0.5);
     expect(sharedFaceEngine()).toBe(sharedFaceEngine({ maxFaces: 1 }));
   });
 });
@@ -55,7 +55,9 @@ describe('detect', () => {
     const areas = r.faces.map((f) => f.box.width * f.box.height);
     expect(areas).toEqual([...areas].sort((a, b) => b - a));
     for (const f of r.faces) {
-      expect(f.embedding).toHaveLength(1024);
+      expect(f.embedding).toHaveLength(512);
+      expect(Math.hypot(...f.embedding)).toBeCloseTo(1, 5);
+      expect(f.quality!.interEyePx).toBeGreaterThan(20);
       expect(f.score).toBeGreaterThan(0.9);
       expect(f.box.x).toBeGreaterThanOrEqual(0);
       expect(f.box.x + f.box.width).toBeLessThanOrEqual(1280 + 1);
@@ -87,6 +89,18 @@ describe('detect', () => {
     const tilted = (await engine.detect(clockwise)).faces[0]!.pose!.roll;
     expect(tilted - level).toBeGreaterThan(10);
   });
+  it('detectDeferred: the same faces without embeddings until described, then the same embedding as detect', async () => {
+    const full = await engine.detect(group3);
+    const deferred = await engine.detectDeferred(group3);
+    expect(deferred.image).toEqual(full.image);
+    expect(deferred.faces.map((f) => f.box)).toEqual(full.faces.map((f) => f.box));
+    expect(deferred.faces.every((f) => f.embedding.length === 0 && f.quality === null)).toBe(true);
+    const second = await deferred.describe(1);
+    expect(second.embedding).toEqual(full.faces[1]!.embedding);
+    expect(second.quality).toEqual(full.faces[1]!.quality);
+    expect(await deferred.describe(1)).toBe(second);
+    await expect(deferred.describe(7)).rejects.toThrow(RangeError);
+  });
   it('does not leak tensors', async () => {
     await engine.detect(faces[0]!.crop);
     const before = engine.stats().tensors;
@@ -98,9 +112,10 @@ describe('detect', () => {
 describe('compare and matchFaces', () => {
   it('compare is symmetric, 1 for identical and 0 for incomparable descriptors', async () => {
     const [a, b] = (await engine.detect(group3)).faces;
-    expect(engine.compare(a!.embedding, a!.embedding)).toBe(1);
+    expect(engine.compare(a!.embedding, a!.embedding)).toBeCloseTo(1, 6);
     expect(engine.compare(a!.embedding, b!.embedding)).toBe(engine.compare(b!.embedding, a!.embedding));
-    expect(engine.compare(a!.embedding, b!.embedding)).toBeLessThan(DEFAULT_THRESHOLDS.matchReview);
+    // Two people of one photo (same light, same camera) score 0.33: never a match, at most a review.
+    expect(engine.compare(a!.embedding, b!.embedding)).toBeLessThan(DEFAULT_THRESHOLDS.match);
     expect(engine.compare([], [])).toBe(0);
     expect(engine.compare(a!.embedding, a!.embedding.slice(1))).toBe(0);
   });
@@ -110,7 +125,7 @@ describe('compare and matchFaces', () => {
     if ('error' in r) throw new Error(r.error);
     expect(r.decision).toBe('match');
     expect(r.similarity).toBeGreaterThanOrEqual(DEFAULT_THRESHOLDS.match);
-    expect(r.selfieFace.embedding).toHaveLength(1024);
+    expect(r.selfieFace.embedding).toHaveLength(512);
     expect(r.provenance.thresholds.match).toBe(DEFAULT_THRESHOLDS.match);
   });
   it('rejects different people and uses the largest face of the reference', async () => {

@@ -8,14 +8,25 @@
  * Every result carries a Provenance block (engine, model files digest, thresholds and their version).
  */
 import { createHash } from 'node:crypto';
-import type { Input } from '@vladmandic/human';
-import { type FaceEngineOptions, resolveThresholds, THRESHOLDS_VERSION, type Thresholds } from './config';
+import type { FaceResult, Input } from '@vladmandic/human';
+import { alignedCrop, fivePointsFromMesh, interEyeDistance } from './align';
+import {
+  type FaceEngineOptions,
+  qualityThresholds,
+  resolveThresholds,
+  THRESHOLDS_VERSION,
+  type Thresholds,
+} from './config';
+import { stage } from './cost';
 import { type Observation, publicFace, toObservation } from './face-metrics';
-import { decodeImage, ImageDecodeError, toTensor } from './image';
+import { type DecodedImage, decodeImage, ImageDecodeError, toTensor } from './image';
 import { judgeObservations, precheck, type TimedObservation } from './liveness-judge';
-import { createRuntime, loadHumanModule, MODEL_FILES, modelDigest, type Runtime } from './runtime';
+import { assessSelfieQuality, measureFaceCrop, measuresOf, type QualityAssessment } from './quality';
+import { createRuntime, MODEL_FILES, modelDigest, RECOGNISER, type Runtime } from './runtime';
 import type {
+  DetectedFace,
   DetectResult,
+  FaceQuality,
   FrameDiagnostics,
   LivenessChallenge,
   LivenessFrame,
@@ -31,8 +42,21 @@ interface Analysis {
   height: number;
 }
 
+/**
+ * A picture's faces before their embeddings (`FaceEngine.detectDeferred`): `embedding` is empty
+ * and `quality` null until `describe(i)` runs the recogniser on face i's aligned crop.
+ */
+export interface DeferredDetection {
+  faces: DetectedFace[];
+  image: { width: number; height: number };
+  /** Face i with its embedding and quality (computed once; later calls return the same). */
+  describe(index: number): Promise<DetectedFace>;
+}
+
 export class FaceEngine {
   readonly thresholds: Readonly<Thresholds>;
+  /** Length of this engine's embeddings; a stored embedding of another length came from another model. */
+  readonly embeddingSize: number = RECOGNISER.dims;
   readonly #custom: boolean;
   readonly #maxSide: number;
   readonly #maxFaces: number;
@@ -65,6 +89,7 @@ export class FaceEngine {
     if (!rt) return;
     for (const model of Object.values(rt.human.models.models)) model?.dispose();
     rt.human.models.reset();
+    await rt.recogniser.dispose();
   }
 
   /** Engine, models and thresholds behind this instance's results. Requires init(). */
@@ -74,8 +99,8 @@ export class FaceEngine {
     return {
       engine: `human@${rt.human.version}`,
       backend: rt.tf.getBackend(),
-      model: 'faceres',
-      models: Object.values(MODEL_FILES),
+      model: RECOGNISER.name,
+      models: [...Object.values(MODEL_FILES), RECOGNISER.name],
       modelDigest: modelDigest(),
       thresholdsVersion: THRESHOLDS_VERSION,
       customThresholds: this.#custom,
@@ -101,10 +126,60 @@ export class FaceEngine {
     };
   }
 
-  /** `human.match.similarity` of two descriptors, in [0,1]; 0 when they are not comparable. */
+  /**
+   * Like `detect`, without running the recogniser: a recording's frames all need detection, mesh
+   * and pose, but only some of them an embedding (recording.ts chooses which), and the recogniser
+   * is a sixth of a frame's cost. The aligned crop is taken now, so the decoded picture is not kept.
+   */
+  async detectDeferred(image: Buffer): Promise<DeferredDetection> {
+    const rt = await this.#rt();
+    const a = await this.#analyse(image, false);
+    const done = new Map<number, Promise<DetectedFace>>();
+    return {
+      faces: a.faces.map(publicFace),
+      image: { width: a.width, height: a.height },
+      describe: (index) => {
+        let face = done.get(index);
+        if (!face) {
+          const o = a.faces[index];
+          if (!o) return Promise.reject(new RangeError(`no face ${index}`));
+          const crop = a.crops[index] ?? null;
+          face = this.#serial(() => stage('embed', () => this.#embedCrop(rt, crop))).then((d) =>
+            publicFace({ ...o, ...d }),
+          );
+          done.set(index, face);
+        }
+        return face;
+      },
+    };
+  }
+
+  /**
+   * Cosine similarity of two descriptors, clamped to [0,1] (unrelated faces score around 0, the
+   * same photo 1); 0 when they are not comparable (empty, or of another model's length, such as a
+   * 1024-d faceres embedding stored before fe-thresholds-2026.1).
+   */
   compare(a: readonly number[], b: readonly number[]): number {
     if (a.length === 0 || a.length !== b.length) return 0;
-    return loadHumanModule().match.similarity(a as number[], b as number[]);
+    let dot = 0;
+    let na = 0;
+    let nb = 0;
+    for (let i = 0; i < a.length; i++) {
+      dot += a[i]! * b[i]!;
+      na += a[i]! * a[i]!;
+      nb += b[i]! * b[i]!;
+    }
+    if (na === 0 || nb === 0) return 0;
+    return Math.min(1, Math.max(0, dot / Math.sqrt(na * nb)));
+  }
+
+  /**
+   * Capture quality of a selfie (ISO/IEC 29794-5-style checks, see quality.ts): exactly one face,
+   * large enough, frontal, sharp, well exposed, eyes open. Throws ImageDecodeError for unreadable images.
+   */
+  async assessSelfie(image: Buffer): Promise<QualityAssessment> {
+    const a = await this.#analyse(image);
+    return assessSelfieQuality(measuresOf(a.faces), qualityThresholds(this.thresholds));
   }
 
   /**
@@ -224,24 +299,64 @@ export class FaceEngine {
     return run;
   }
 
-  async #analyse(image: Buffer): Promise<Analysis> {
+  async #analyse(image: Buffer): Promise<Analysis>;
+  async #analyse(image: Buffer, describe: false): Promise<Analysis & { crops: (AlignedCrop | null)[] }>;
+  async #analyse(image: Buffer, describe = true): Promise<Analysis & { crops?: (AlignedCrop | null)[] }> {
     const rt = await this.#rt();
-    const img = await decodeImage(image, this.#maxSide);
+    const img = await stage('decode', () => decodeImage(image, this.#maxSide));
     return this.#serial(async () => {
       const tensor = toTensor(rt.tf, img);
       try {
-        const result = await rt.human.detect(tensor as unknown as Input);
+        const result = await stage('detect', () => rt.human.detect(tensor as unknown as Input));
         const th = this.thresholds;
-        const faces = result.face
-          .filter((f) => f.score >= th.minFaceScore && Math.min(f.box[2], f.box[3]) >= th.minFaceSizePx)
-          .map((f) => toObservation(f, this.#mirrored))
-          .sort((p, q) => q.box.width * q.box.height - p.box.width * p.box.height);
-        return { faces, width: img.width, height: img.height };
+        const kept = result.face.filter(
+          (f) => f.score >= th.minFaceScore && Math.min(f.box[2], f.box[3]) >= th.minFaceSizePx,
+        );
+        const described: { face: Observation; crop: AlignedCrop | null }[] = [];
+        for (const f of kept) {
+          const crop = alignFace(img, f);
+          const { embedding, quality } = describe
+            ? await stage('embed', () => this.#embedCrop(rt, crop))
+            : { embedding: [], quality: null };
+          described.push({ face: toObservation(f, this.#mirrored, embedding, quality), crop });
+        }
+        described.sort((p, q) => q.face.box.width * q.face.box.height - p.face.box.width * p.face.box.height);
+        return {
+          faces: described.map((d) => d.face),
+          width: img.width,
+          height: img.height,
+          ...(describe ? {} : { crops: described.map((d) => d.crop) }),
+        };
       } finally {
         rt.tf.dispose(tensor);
       }
     });
   }
+
+  /** Embedding and quality measures from the five-point aligned crop of one face (none without one). */
+  async #embedCrop(
+    rt: Runtime,
+    crop: AlignedCrop | null,
+  ): Promise<{ embedding: number[]; quality: FaceQuality | null }> {
+    if (!crop) return { embedding: [], quality: null };
+    const embedding = await rt.recogniser.embed(crop.rgb);
+    return {
+      embedding,
+      quality: { interEyePx: crop.interEyePx, ...measureFaceCrop(crop.rgb, RECOGNISER.inputSize) },
+    };
+  }
+}
+
+interface AlignedCrop {
+  rgb: Uint8Array;
+  interEyePx: number;
+}
+
+/** The five-point aligned crop the recogniser takes, or null when the mesh has no five points. */
+function alignFace(img: DecodedImage, face: FaceResult): AlignedCrop | null {
+  const five = fivePointsFromMesh(face.mesh as unknown as number[][]);
+  if (!five) return null;
+  return { rgb: alignedCrop(img, five, RECOGNISER.inputSize), interEyePx: interEyeDistance(five) };
 }
 
 let shared: FaceEngine | undefined;

@@ -12,7 +12,7 @@
  * 33-133), in 2D. "Left"/"right" are the subject's. The iris model refines these eye points.
  */
 import type { FaceResult } from '@vladmandic/human';
-import type { DetectedFace, EyeOpenness, HeadPose } from './types';
+import type { DetectedFace, EyeOpenness, FaceQuality, HeadPose } from './types';
 
 const DEG = 180 / Math.PI;
 
@@ -79,13 +79,23 @@ export interface Observation extends DetectedFace {
 const clamp01 = (v: number | undefined): number | null =>
   typeof v === 'number' && Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : null;
 
-export function toObservation(face: FaceResult, mirrored: boolean): Observation {
+/**
+ * `embedding` and `quality` come from the aligned crop (face-engine.ts), not from human: the engine
+ * runs its own recogniser.
+ */
+export function toObservation(
+  face: FaceResult,
+  mirrored: boolean,
+  embedding: number[],
+  quality: FaceQuality | null,
+): Observation {
   const [x, y, width, height] = face.box;
   const mesh = face.mesh as P[];
   return {
     box: { x, y, width, height },
     score: face.score,
-    embedding: face.embedding && face.embedding.length > 0 ? Array.from(face.embedding) : [],
+    embedding,
+    quality,
     real: clamp01(face.real),
     live: clamp01(face.live),
     pose: headPose(face, mirrored),

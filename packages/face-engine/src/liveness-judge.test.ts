@@ -182,6 +182,28 @@ describe('judgeObservations', () => {
       frameIndex: 6,
     });
   });
+  it('with an embedded subset, compares only those frames (and reports the others as not compared)', () => {
+    const people = LRN.map((_, i) => (i === 4 ? 2 : 1));
+    const obs = track(LRN, people);
+    const actions: LivenessAction[] = ['turn_left', 'turn_right', 'nod'];
+    const skipped = judgeObservations(obs, challenge(actions), th, sim, undefined, new Set([0, 1, 3, 6]));
+    expect(skipped).toMatchObject({ passed: true, sameFace: true });
+    expect(skipped.frames.map((f) => f.similarityToFirst)).toEqual([
+      1,
+      0.9,
+      null,
+      0.9,
+      null,
+      null,
+      0.9,
+      null,
+      null,
+      null,
+      null,
+    ]);
+    const caught = judgeObservations(obs, challenge(actions), th, sim, undefined, new Set([0, 4, 6]));
+    expect(caught).toMatchObject({ passed: false, reason: 'different_faces', frameIndex: 4 });
+  });
   it('fails a still track with no_motion', () => {
     const still = track(Array.from({ length: 8 }, (): [number, number] => [3, 2]));
     expect(judge(still, ['turn_left'])).toMatchObject({ passed: false, score: 0, reason: 'no_motion' });

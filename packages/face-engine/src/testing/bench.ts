@@ -34,6 +34,7 @@ const src = await motionSource(crop, (await engine.detect(crop)).faces[0]!);
 t = performance.now();
 const images = LEFT_RIGHT_NOD_PLAN.map((p) => renderPose(src, p));
 console.log('render 15 synthetic frames ms', ms(t));
+// A developer's measuring script, not product code: the machine's time is the right one here.
 const issuedAt = new Date().toISOString();
 const frames = images.map((image, i) => ({ t: Date.parse(issuedAt) + 300 + i * 200, image }));
 const ch = { actions: ['turn_left', 'turn_right', 'nod'] as const, issuedAt, timeLimitSeconds: 10 };

@@ -87,6 +87,7 @@ for (const r of rows) {
 console.log('still-photo re-encode shape jitter', stats(jitter));
 
 // The liveness test plan (left, right, nod) on every face.
+// A developer's measuring script, not product code: the machine's time is the right one here.
 const issued = Date.now();
 const outcomes: string[] = [];
 for (const r of rows) {
