@@ -28,16 +28,17 @@ function samplePatch(image: GrayImage, grid: MrzGrid, line: number, col: number)
   const { pitch, cos, sin } = grid;
   const g = grid.lines[line]!;
   const px = pitch / TEMPLATE_WIDTH;
+  const py = px * (grid.vScale ?? 1);
   const sub = Math.max(1, Math.min(3, Math.round(px)));
   const uLeft = g.u0 + col * pitch - MARGIN * px;
-  const vTop = g.v - (WINDOW_PITCHES * pitch) / 2 - MARGIN * px;
+  const vTop = g.v - (WINDOW_PITCHES * TEMPLATE_WIDTH * py) / 2 - MARGIN * py;
   const out = new Float32Array(PW * PH);
   const norm = 1 / (sub * sub);
   for (let ty = 0; ty < PH; ty++) {
     for (let tx = 0; tx < PW; tx++) {
       let sum = 0;
       for (let sy = 0; sy < sub; sy++) {
-        const v = vTop + (ty + (sy + 0.5) / sub) * px;
+        const v = vTop + (ty + (sy + 0.5) / sub) * py;
         for (let sx = 0; sx < sub; sx++) {
           const u = uLeft + (tx + (sx + 0.5) / sub) * px;
           sum += sampleBilinear(image, u * cos - v * sin, u * sin + v * cos);
@@ -89,14 +90,23 @@ function scoreAll(patch: Float32Array, ox: number, oy: number, t: PreparedTempla
 
 const maxOf = (a: Float32Array): number => a.reduce((m, v) => Math.max(m, v), -1);
 
-/** Scores every cell of every line (see the file comment). */
-export function classifyCells(image: GrayImage, grid: MrzGrid, templates: PreparedTemplates): CellScores[][] {
+/**
+ * Scores every cell of every line (see the file comment); with `step` > 1 only every step-th cell of each
+ * line (a quick probe of how well the grid fits).
+ */
+export function classifyCells(
+  image: GrayImage,
+  grid: MrzGrid,
+  templates: PreparedTemplates,
+  step = 1,
+): CellScores[][] {
   const buf = new Float32Array(N);
+  const columns = Array.from({ length: Math.ceil(grid.chars / step) }, (_, i) => i * step);
   return grid.lines.map((_, line) => {
-    const patches = Array.from({ length: grid.chars }, (_, col) => samplePatch(image, grid, line, col));
+    const patches = columns.map((col) => samplePatch(image, grid, line, col));
     const fit = new Float64Array(SPAN * SPAN);
     for (let p = 0; p < PROBE_CELLS; p++) {
-      const patch = patches[Math.floor(((p + 0.5) * grid.chars) / PROBE_CELLS)]!;
+      const patch = patches[Math.floor(((p + 0.5) * patches.length) / PROBE_CELLS)]!;
       for (let o = 0; o < SPAN * SPAN; o++) {
         fit[o] = fit[o]! + maxOf(scoreAll(patch, o % SPAN, Math.floor(o / SPAN), templates, buf));
       }

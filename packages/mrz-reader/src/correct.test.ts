@@ -2,7 +2,7 @@
 import { CITIZENS } from '@camdigikey/testkit/citizens';
 import { describe, expect, it } from 'vitest';
 import type { Reading } from './correct';
-import { correctWithCheckDigits, rivalLead } from './correct';
+import { correctWithCheckDigits, rivalCosts } from './correct';
 import { ALPHABETS, allChecksHold, checkDigit } from './layout';
 import type { MrzFormat } from './locate';
 
@@ -90,20 +90,39 @@ describe('correctWithCheckDigits', () => {
   });
 });
 
-describe('rivalLead', () => {
+describe('rivalCosts', () => {
+  const min = (costs: number[][]) => Math.min(...costs.flat());
+
   it('is the score gap of a near-tie in a name, which no check digit covers', () => {
     const readings = readingsOf('TD1', td1, { '2:0': { S: 0.9, Z: 0.88 } });
-    expect(rivalLead('TD1', readings, td1, 1)).toBeCloseTo(0.02, 5);
+    const costs = rivalCosts('TD1', readings, td1, 1);
+    expect(costs[2]![0]).toBeCloseTo(0.02, 5);
+    expect(min(costs)).toBeCloseTo(0.02, 5);
   });
 
   it('ignores a near-tie that the check digits rule out', () => {
     const readings = readingsOf('TD1', td1, { '1:0': { '8': 0.9, '3': 0.89 } });
-    expect(rivalLead('TD1', readings, td1, 0.3)).toBe(Number.POSITIVE_INFINITY);
+    expect(rivalCosts('TD1', readings, td1, 0.3)[1]![0]).toBe(0.3);
   });
 
-  it('finds two near-ties that together keep the check digits (8/S differ by 30)', () => {
+  it('finds a near-tie that keeps its check digit (1 and B differ by 10 at weight 3)', () => {
     // Document number 010234567: a '1' read as 'B' (values 1 and 11) leaves its check digit intact.
     const readings = readingsOf('TD1', td1, { '0:6': { '1': 0.9, B: 0.87 } });
-    expect(rivalLead('TD1', readings, td1, 1)).toBeCloseTo(0.03, 5);
+    expect(rivalCosts('TD1', readings, td1, 1)[0]![6]).toBeCloseTo(0.03, 5);
+  });
+
+  it('finds two misreads that cancel out in the check digit (0 → B at weights 7 and 3)', () => {
+    // The issue's specimen: document number 007007007 read as BB7007007 with every check digit valid.
+    const lines = [td3[0]!, `007007007${checkDigit('007007007')}${td3[1]!.slice(10)}`];
+    const composite = lines[1]!.slice(0, 10) + lines[1]!.slice(13, 20) + lines[1]!.slice(21, 43);
+    lines[1] = lines[1]!.slice(0, 43) + checkDigit(composite);
+    expect(allChecksHold('TD3', lines)).toBe(true);
+    const readings = readingsOf('TD3', lines, { '1:0': { '0': 0.9, B: 0.87 }, '1:1': { '0': 0.9, B: 0.88 } });
+    const costs = rivalCosts('TD3', readings, lines, 1);
+    expect(costs[1]![0]).toBeCloseTo(0.05, 5);
+    expect(costs[1]![1]).toBeCloseTo(0.05, 5);
+    // Only one of the two looking like a B: no valid rival through it.
+    const one = readingsOf('TD3', lines, { '1:0': { '0': 0.9, B: 0.87 } });
+    expect(rivalCosts('TD3', one, lines, 0.5)[1]![0]).toBe(0.5);
   });
 });

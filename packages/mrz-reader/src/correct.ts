@@ -128,32 +128,38 @@ export function correctWithCheckDigits(
 }
 
 /**
- * How far the closest rival reading is, in summed score loss: another MRZ, differing from `lines` in one
- * or two positions, whose check digits all hold too (Infinity when none is within `horizon`). A small
- * lead means the document could as well say something else, so the reading must not be trusted. This
- * guards names and codes, which no check digit covers, and pairs such as 8/S or 1/B whose values differ
- * by a multiple of 10 and so fool the check digits.
+ * For every position, the cost (summed score loss against the reading's own characters) of the cheapest other reading that
+ * changes that position — alone, or together with one more position — and still has every check digit
+ * holding; `horizon` where there is none cheaper. A position of a field no check digit covers (names,
+ * codes, sex) is as sure as its runner-up glyph is far; a check-digit-protected one is sure unless two
+ * near-equal misreads would cancel out in the check digit (0 → O at weights 3 and 7, 0 → B at 7 and 3…).
  */
-export function rivalLead(
+export function rivalCosts(
   format: MrzFormat,
   readings: readonly (readonly (readonly Reading[])[])[],
   lines: readonly string[],
   horizon: number,
-): number {
+  /** Divides the score gap between two characters (e.g. their template distance); 1 by default. */
+  scale: (from: string, to: string) => number = () => 1,
+): number[][] {
+  const costs = lines.map((line) => new Array<number>(line.length).fill(horizon));
   const grid = lines.map((l) => [...l]);
+  const groups = CHECK_GROUPS[format];
+  const protectedBy = lines.map((line) => new Array<boolean>(line.length).fill(false));
+  for (const g of groups) for (const [l, c] of g.positions) protectedBy[l]![c] = true;
   const alts: Substitution[] = [];
   readings.forEach((line, l) => {
     line.forEach((options, c) => {
       const char = grid[l]![c]!;
       const current = options.find((o) => o.char === char)?.score ?? -1;
       for (const o of options) {
-        const cost = current - o.score;
-        if (o.char !== char && cost < horizon) alts.push({ line: l, col: c, char: o.char, cost });
+        if (o.char === char) continue;
+        const cost = Math.max(0, current - o.score) / scale(char, o.char);
+        if (cost < horizon) alts.push({ line: l, col: c, char: o.char, cost });
       }
     });
   });
   alts.sort((a, b) => a.cost - b.cost);
-  const groups = CHECK_GROUPS[format];
   const valid = (subs: Substitution[]): boolean => {
     const saved = subs.map((s) => grid[s.line]![s.col]!);
     for (const s of subs) grid[s.line]![s.col] = s.char;
@@ -163,20 +169,29 @@ export function rivalLead(
     });
     return groups.every((g) => g.valid(text));
   };
-  let lead = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < alts.length; i++) {
-    const a = alts[i]!;
-    if (a.cost >= lead) break;
-    if (valid([a])) {
-      lead = a.cost;
-      break;
-    }
-    for (let j = i + 1; j < alts.length; j++) {
-      const b = alts[j]!;
-      if (a.cost + b.cost >= lead) break;
+  const lower = (s: Substitution, cost: number) => {
+    if (cost < costs[s.line]![s.col]!) costs[s.line]![s.col] = cost;
+  };
+  const protectedAlts: Substitution[] = [];
+  for (const a of alts) {
+    if (!protectedBy[a.line]![a.col]) lower(a, a.cost);
+    else if (valid([a])) lower(a, a.cost);
+    else protectedAlts.push(a);
+  }
+  // Pairs of protected misreads that together keep every check digit holding.
+  for (let i = 0; i < protectedAlts.length; i++) {
+    const a = protectedAlts[i]!;
+    for (let j = i + 1; j < protectedAlts.length; j++) {
+      const b = protectedAlts[j]!;
+      const cost = a.cost + b.cost;
+      if (cost >= horizon) break;
       if (a.line === b.line && a.col === b.col) continue;
-      if (valid([a, b])) lead = a.cost + b.cost;
+      if (cost >= costs[a.line]![a.col]! && cost >= costs[b.line]![b.col]!) continue;
+      if (valid([a, b])) {
+        lower(a, cost);
+        lower(b, cost);
+      }
     }
   }
-  return lead;
+  return costs;
 }

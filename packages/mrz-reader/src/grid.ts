@@ -18,6 +18,11 @@ export interface MrzGrid {
   pitch: number;
   chars: number;
   lines: GridLine[];
+  /**
+   * Height of a template pixel relative to its width, in image pixels (default 1): above 1 samples a
+   * glyph that appears stretched vertically, below 1 one that appears squashed (foreshortening).
+   */
+  vScale?: number;
 }
 
 function inkAt(binary: BinaryImage, x: number, y: number): number {

@@ -109,3 +109,35 @@ export const CHECK_GROUPS: Readonly<Record<MrzFormat, readonly CheckGroup[]>> = 
 export function allChecksHold(format: MrzFormat, lines: readonly string[]): boolean {
   return CHECK_GROUPS[format].every((g) => g.valid(lines));
 }
+
+/**
+ * Issuer rules that narrow ICAO's alphabets where a document type is known to use fewer characters:
+ * Cambodian ID cards (TD1, issuing state KHM) carry a numeric 9-digit ID number, so its positions and
+ * its check digit can only be digits — a blurred 0 then cannot turn into an O or a B and fool the check
+ * digit. Keyed by format and issuing state; each rule lists [line, from, to) spans and their alphabet.
+ */
+export const ISSUER_RULES: ReadonlyArray<{
+  format: MrzFormat;
+  issuingState: string;
+  spans: ReadonlyArray<{ line: number; from: number; to: number; alphabet: string }>;
+}> = [{ format: 'TD1', issuingState: 'KHM', spans: [{ line: 0, from: 5, to: 15, alphabet: DIGITS }] }];
+
+/** Issuing state as written in line 0 (positions 3–5). */
+export const issuingStateOf = (line0: string): string => line0.slice(2, 5);
+
+/**
+ * Characters allowed at [line, col], given the best reading `best` of the whole MRZ (which tells the
+ * issuing state): the ICAO alphabet of the position, narrowed by any issuer rule.
+ */
+export function allowedAt(format: MrzFormat, best: readonly string[], line: number, col: number): string {
+  const base = ALPHABETS[format][line]![col]!;
+  const state = issuingStateOf(best[0] ?? '');
+  for (const rule of ISSUER_RULES) {
+    if (rule.format !== format || rule.issuingState !== state) continue;
+    for (const s of rule.spans) {
+      if (s.line === line && col >= s.from && col < s.to)
+        return [...base].filter((ch) => s.alphabet.includes(ch)).join('');
+    }
+  }
+  return base;
+}

@@ -34,11 +34,19 @@ export interface MrzCandidate {
   pitch: number;
   /** Lower is a better-shaped candidate. */
   penalty: number;
+  /** The located text lines, top to bottom, with their glyph components (for the perspective fit). */
+  sources: TextLine[];
 }
 
-/** Length / glyph-height ratios accepted for each format (generous: blur fattens, low resolution thins). */
-const RATIO: Readonly<Record<MrzFormat, [number, number]>> = { TD1: [19, 36], TD3: [31, 54] };
-const MAX_ANGLE = (8 * Math.PI) / 180;
+/**
+ * Length / glyph-height ratios accepted for each format (generous: blur fattens, low resolution thins,
+ * and in a photo taken at an angle the near end of a line is taller than the far end).
+ */
+const RATIO: Readonly<Record<MrzFormat, [number, number]>> = { TD1: [16, 38], TD3: [26, 56] };
+/** Largest slope of the lines (the card turned in the picture, plus what perspective adds). */
+const MAX_ANGLE = (25 * Math.PI) / 180;
+/** Largest slope difference between the lines of one MRZ: perspective makes parallel lines converge. */
+const MAX_CONVERGENCE = 0.1;
 
 function toFrame(line: TextLine, cos: number, sin: number): FrameLine {
   let uStart = Number.POSITIVE_INFINITY;
@@ -56,10 +64,14 @@ function candidateFrom(group: TextLine[], format: MrzFormat): MrzCandidate | und
   const weights = group.map((l) => l.maxX - l.minX);
   const total = weights.reduce((a, b) => a + b, 0);
   const angle = group.reduce((a, l, i) => a + l.angle * weights[i]!, 0) / total;
-  if (Math.abs(angle) > MAX_ANGLE || group.some((l) => Math.abs(l.angle - angle) > 0.03)) return undefined;
+  if (Math.abs(angle) > MAX_ANGLE || group.some((l) => Math.abs(l.angle - angle) > MAX_CONVERGENCE))
+    return undefined;
   const cos = Math.cos(angle);
   const sin = Math.sin(angle);
-  const lines = group.map((l) => toFrame(l, cos, sin)).sort((a, b) => a.v - b.v);
+  const framed = group
+    .map((l) => ({ source: l, line: toFrame(l, cos, sin) }))
+    .sort((a, b) => a.line.v - b.line.v);
+  const lines = framed.map((f) => f.line);
   const height = lines.map((l) => l.height).sort((a, b) => a - b)[Math.floor(lines.length / 2)]!;
   if (lines.some((l) => l.height < 0.7 * height || l.height > 1.45 * height)) return undefined;
   let penalty = 0;
@@ -81,7 +93,8 @@ function candidateFrom(group: TextLine[], format: MrzFormat): MrzCandidate | und
   const [lo, hi] = RATIO[format];
   if (length < lo * height || length > hi * height) return undefined;
   penalty += (startSpread + endSpread) / height;
-  return { format, cos, sin, lines, pitch: length / (chars - 0.34), penalty };
+  const sources = framed.map((f) => f.source);
+  return { format, cos, sin, lines, pitch: length / (chars - 0.34), penalty, sources };
 }
 
 /**

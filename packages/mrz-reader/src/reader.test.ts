@@ -9,9 +9,11 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { GrayImage } from './image';
 import { rgbaToGray } from './image';
+import { allowedAt } from './layout';
 import { canvasGlyphRenderer, decodeToGray } from './node';
-import { readMrz } from './reader';
-import { buildTemplates } from './templates';
+import type { UncertainMrz } from './reader';
+import { readMrz, tableFromScores } from './reader';
+import { buildTemplates, MRZ_ALPHABET } from './templates';
 
 /** Inside every synthetic document's validity (issued 2021–2025 for 10 years). */
 const TODAY = new Date('2026-06-01T00:00:00Z');
@@ -24,7 +26,42 @@ describe('readMrz on clean documents', () => {
     expect(result.value.format).toBe(citizen.documentType === 'id_card' ? 'TD1' : 'TD3');
     expect(result.value.confidence).toBeGreaterThan(0.9);
     expect(result.value.corrected).toBe(0);
+    expect(Math.min(...result.value.charConfidence.flat())).toBeGreaterThanOrEqual(0.5);
+    expect(result.value.charConfidence.map((l) => l.length)).toEqual(citizen.mrz.map((l) => l.length));
     expect(parseIdentityMrz(result.value.lines.join('\n'), { today: TODAY }).ok).toBe(true);
+  });
+
+  it('gives the MRZ corners in the photo, around the bottom of the card', async () => {
+    const citizen = CITIZENS[0]!;
+    const result = readMrz(await decodeToGray(renderDocument(citizen)));
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const [tl, tr, br, bl] = result.value.corners as [
+      [number, number],
+      [number, number],
+      [number, number],
+      [number, number],
+    ];
+    // The card is 1012 × 638 with the MRZ over its bottom 166 pixels, centred.
+    expect(tl[0]).toBeGreaterThan(20);
+    expect(tl[0]).toBeLessThan(120);
+    expect(tr[0]).toBeGreaterThan(890);
+    expect(tr[0]).toBeLessThan(990);
+    expect(tl[1]).toBeGreaterThan(440);
+    expect(bl[1]).toBeLessThan(638);
+    expect(Math.abs(br[1] - bl[1])).toBeLessThan(3);
+  });
+
+  it('answers mrz_uncertain, with the reading and its unsure characters, when the certainty bar is not met', async () => {
+    const citizen = CITIZENS[0]!;
+    const strict = { minRivalCost: 5, minRivalLead: 0 };
+    const result = readMrz(await decodeToGray(renderDocument(citizen)), { certainty: strict });
+    expect(result).toMatchObject({ ok: false, code: 'mrz_uncertain' });
+    if (result.ok) return;
+    const detail = result.detail as unknown as UncertainMrz;
+    expect(detail.lines).toEqual(citizen.mrz);
+    expect(detail.unsure.length).toBeGreaterThan(0);
+    for (const [l, c] of detail.unsure) expect(detail.charConfidence[l]![c]).toBeLessThan(0.5);
   });
 
   it('reads generated citizens and RGBA input converted with rgbaToGray', async () => {
@@ -113,4 +150,20 @@ describe('readMrz without a readable MRZ', () => {
       expect(result).toMatchObject({ ok: false, code: 'mrz_unreadable' });
     },
   );
+});
+
+describe('issuer rules', () => {
+  it('reads the number of a Cambodian ID card as digits only: an O-like 0 cannot become an O', () => {
+    expect(allowedAt('TD1', ['IDKHM0102345670<<<<<<<<<<<<<<<'], 0, 6)).toBe('0123456789');
+    expect(allowedAt('TD1', ['IDKHM0102345670<<<<<<<<<<<<<<<'], 0, 14)).toBe('0123456789');
+    expect(allowedAt('TD1', ['IDKHM0102345670<<<<<<<<<<<<<<<'], 0, 15)).toContain('K');
+    expect(allowedAt('TD1', ['IDFRA0102345670<<<<<<<<<<<<<<<'], 0, 6)).toContain('O');
+    // A cell of the number that looks more like an O than a 0 still reads 0.
+    const lines = CITIZENS[0]!.mrz;
+    const cells = lines.map((line) =>
+      [...line].map((ch) => Float32Array.from(MRZ_ALPHABET, (a) => (a === ch ? 0.9 : 0.3))),
+    );
+    cells[0]![5]![MRZ_ALPHABET.indexOf('O')] = 0.95;
+    expect(tableFromScores('TD1', cells)[0]![5]![0]!.char).toBe('0');
+  });
 });

@@ -112,6 +112,19 @@ export function deserializeTemplates(data: SerializedTemplates): TemplateSet {
 export interface PreparedTemplates {
   readonly chars: string;
   readonly vectors: readonly Float32Array[];
+  /**
+   * Euclidean distance between the unit vectors of every two templates (MRZ_ALPHABET order, row-major):
+   * √(2 − 2·correlation). A cell's score gap between two characters divided by their distance is how
+   * far the cell is from the boundary between them, so near-twins (O and Q, U and 0) are judged fairly.
+   */
+  readonly distances: Float32Array;
+}
+
+/** Distance between the templates of characters `a` and `b` (see PreparedTemplates.distances). */
+export function templateDistance(t: PreparedTemplates, a: string, b: string): number {
+  const i = MRZ_ALPHABET.indexOf(a);
+  const j = MRZ_ALPHABET.indexOf(b);
+  return i < 0 || j < 0 ? Math.SQRT2 : t.distances[i * MRZ_ALPHABET.length + j]!;
 }
 
 export function prepareTemplates(set: TemplateSet): PreparedTemplates {
@@ -127,5 +140,14 @@ export function prepareTemplates(set: TemplateSet): PreparedTemplates {
     for (let i = 0; i < v.length; i++) v[i] = v[i]! / norm;
     return v;
   });
-  return { chars: MRZ_ALPHABET, vectors };
+  const n = vectors.length;
+  const distances = new Float32Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let dot = 0;
+      for (let k = 0; k < vectors[i]!.length; k++) dot += vectors[i]![k]! * vectors[j]![k]!;
+      distances[i * n + j] = Math.sqrt(Math.max(0, 2 - 2 * dot));
+    }
+  }
+  return { chars: MRZ_ALPHABET, vectors, distances };
 }
