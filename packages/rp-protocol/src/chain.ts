@@ -16,8 +16,11 @@ import { certificateInfo, isWithinValidity } from './cert-info';
 import * as der from './der';
 import { ChainError } from './errors';
 
-/** What the leaf is for: the §4.3 token signer, an RP's TLS client, or a TLS server. */
-export type LeafPurpose = 'tokenSigning' | 'clientAuth' | 'serverAuth';
+/**
+ * What the leaf is for: the §4.3 token signer, an RP's TLS client, a TLS server, a citizen's
+ * document signature (nonRepudiation, issue 17) or the platform's time-stamping unit.
+ */
+export type LeafPurpose = 'tokenSigning' | 'clientAuth' | 'serverAuth' | 'documentSigning' | 'timeStamping';
 
 export interface VerifyChainOptions {
   /** Defaults to now. */
@@ -60,6 +63,17 @@ function checkLeaf(info: CertificateInfo, purpose: LeafPurpose | undefined): voi
     throw new ChainError('the leaf may not make digital signatures', 0);
   }
   if (purpose === 'tokenSigning') return;
+  if (purpose === 'documentSigning') {
+    if (!info.keyUsage.usages.has('nonRepudiation'))
+      throw new ChainError('the leaf is not for signatures', 0);
+    return;
+  }
+  if (purpose === 'timeStamping') {
+    // RFC 3161 §2.3: exactly one extended key usage, timeStamping, critical
+    const eku = info.extKeyUsage ?? [];
+    if (eku.length !== 1 || eku[0] !== der.OID.timeStamping) throw new ChainError('the leaf is not a TSA', 0);
+    return;
+  }
   const wanted = purpose === 'clientAuth' ? der.OID.clientAuth : der.OID.serverAuth;
   const eku = info.extKeyUsage;
   if (eku && !eku.includes(wanted) && !eku.includes(der.OID.anyExtendedKeyUsage)) {
@@ -74,6 +88,7 @@ export function verifyChain(
   options: VerifyChainOptions = {},
 ): VerifiedChain {
   if (chain.length < 2) throw new ChainError('a chain needs at least a leaf and the root');
+  // Machine time only as the default: rp-protocol is also the integrators' library (no clock port there); the server always passes its clock's `now`.
   const now = options.now === undefined ? Date.now() : Number(options.now);
   const certificates = chain.map(parse);
   const root = parse(trustedRoot, chain.length);

@@ -19,7 +19,34 @@ export const bufferOf = (bytes: string): Buffer => Buffer.from(bytes, 'binary');
 
 export const seq = (items: Asn1[]): Asn1 => asn1.create(U, T.SEQUENCE, true, items);
 export const set = (items: Asn1[]): Asn1 => asn1.create(U, T.SET, true, items);
-export const oid = (dotted: string): Asn1 => asn1.create(U, T.OID, false, asn1.oidToDer(dotted).getBytes());
+/** OBJECT IDENTIFIER content bytes; arcs of any size (UUID arcs under 2.25 exceed 32 bits). */
+export function oidBytes(dotted: string): Buffer {
+  const arcs = dotted.split('.').map((arc) => BigInt(arc));
+  const [first, second, ...rest] = arcs;
+  if (first === undefined || second === undefined || first > 2n) throw new RangeError(`bad OID ${dotted}`);
+  const out: number[] = [];
+  for (const arc of [first * 40n + second, ...rest]) {
+    const groups: number[] = [Number(arc & 0x7fn)];
+    for (let v = arc >> 7n; v > 0n; v >>= 7n) groups.unshift(Number(v & 0x7fn) | 0x80);
+    out.push(...groups);
+  }
+  return Buffer.from(out);
+}
+function dottedOf(bytes: Buffer): string {
+  const arcs: bigint[] = [];
+  let value = 0n;
+  for (const byte of bytes) {
+    value = (value << 7n) | BigInt(byte & 0x7f);
+    if ((byte & 0x80) === 0) {
+      arcs.push(value);
+      value = 0n;
+    }
+  }
+  const [head = 0n, ...rest] = arcs;
+  const first = head < 80n ? head / 40n : 2n;
+  return [first, head - first * 40n, ...rest].join('.');
+}
+export const oid = (dotted: string): Asn1 => asn1.create(U, T.OID, false, bytesOf(oidBytes(dotted)));
 export const nul = (): Asn1 => asn1.create(U, T.NULL, false, '');
 export const bool = (value: boolean): Asn1 => asn1.create(U, T.BOOLEAN, false, value ? '\xff' : '\x00');
 export const octets = (value: Uint8Array | string): Asn1 =>
@@ -74,7 +101,7 @@ export const children = (node: Asn1 | undefined): Asn1[] =>
 export const content = (node: Asn1 | undefined): string =>
   node && typeof node.value === 'string' ? node.value : '';
 export const oidOf = (node: Asn1 | undefined): string | undefined =>
-  node && node.type === T.OID && typeof node.value === 'string' ? asn1.derToOid(node.value) : undefined;
+  node && node.type === T.OID && typeof node.value === 'string' ? dottedOf(bufferOf(node.value)) : undefined;
 
 export const OID = {
   ecPublicKey: '1.2.840.10045.2.1',
@@ -103,4 +130,46 @@ export const OID = {
   localKeyId: '1.2.840.113549.1.9.21',
   /** Oracle's "trusted key usage" bag attribute: Java only loads bare certificates that carry it. */
   javaTrustedKeyUsage: '2.16.840.1.113894.746875.1.1',
+  // --- citizen signatures (issue 17): names, certificate extensions, CMS, RFC 3161, CRL ---
+  serialNumber: '2.5.4.5',
+  surname: '2.5.4.4',
+  givenName: '2.5.4.42',
+  crlDistributionPoints: '2.5.29.31',
+  certificatePolicies: '2.5.29.32',
+  authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
+  caIssuers: '1.3.6.1.5.5.7.48.2',
+  timeStamping: '1.3.6.1.5.5.7.3.8',
+  crlNumber: '2.5.29.20',
+  crlReason: '2.5.29.21',
+  sha256: '2.16.840.1.101.3.4.2.1',
+  signedData: '1.2.840.113549.1.7.2',
+  contentType: '1.2.840.113549.1.9.3',
+  messageDigest: '1.2.840.113549.1.9.4',
+  signingTime: '1.2.840.113549.1.9.5',
+  signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
+  signatureTimeStampToken: '1.2.840.113549.1.9.16.2.14',
+  tstInfo: '1.2.840.113549.1.9.16.1.4',
 } as const;
+
+/** GeneralizedTime (RFC 3161 genTime, CRL dates from 2050), seconds precision, UTC. */
+export const generalizedTime = (date: Date): Asn1 =>
+  asn1.create(U, T.GENERALIZEDTIME, false, asn1.dateToGeneralizedTime(date));
+/** Reads a UTCTime or GeneralizedTime node. */
+export const dateOf = (node: Asn1 | undefined): Date | undefined => {
+  if (!node || typeof node.value !== 'string') return undefined;
+  if (node.type === T.UTCTIME) return asn1.utcTimeToDate(node.value);
+  if (node.type === T.GENERALIZEDTIME) return asn1.generalizedTimeToDate(node.value);
+  return undefined;
+};
+/** `[n] IMPLICIT` constructed (e.g. CMS `certificates [0]`, `signedAttrs [0]`). */
+export const implicitConstructed = (tag: number, items: Asn1[]): Asn1 =>
+  asn1.create(asn1.Class.CONTEXT_SPECIFIC, tag, true, items);
+/** An ENUMERATED with a small value (CRL reason codes). */
+export const enumerated = (value: number): Asn1 =>
+  asn1.create(U, T.ENUMERATED, false, String.fromCharCode(value));
+/** The DER of a node re-encoded with another outer tag byte (e.g. `[0] IMPLICIT SET` → `SET`). */
+export const retag = (der: Uint8Array, tagByte: number): Buffer => {
+  const copy = Buffer.from(der);
+  copy[0] = tagByte;
+  return copy;
+};

@@ -33,6 +33,12 @@ export const SERVER_ERROR_CODES = {
   NOT_PERMITTED: 114,
   CLIENT_SUSPENDED: 115,
   USER_NOT_ACTIVE: 116,
+  /** The account is active but holds no face photo to release (`getUserFace`). */
+  FACE_NOT_AVAILABLE: 117,
+  /** Signature requests (issue 17): the citizen cannot take one now (pending, blocked, rate). */
+  SIGN_REQUEST_REFUSED: 118,
+  /** Signature requests: no such request for this client. */
+  SIGN_REQUEST_NOT_FOUND: 119,
 } as const;
 export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[ClientErrorName];
 

@@ -18,8 +18,28 @@ export type {
   UserTokenClaims,
 } from './claims';
 export { isTokenKind, TOKEN_ISSUER, TOKEN_KINDS } from './claims';
+export type {
+  AssembleInput,
+  ParsedSignedData,
+  SignedAttributesInput,
+  VerifiedSignerInfo,
+} from './cms';
+export {
+  assembleSignedData,
+  ecdsaDerFromP1363,
+  parseSignedData,
+  serialHexOf,
+  signatureTimeStampAttribute,
+  signatureTimeStampOf,
+  signedAttributes,
+  verifyEcdsaSha256,
+  verifySignerInfo,
+  withUnsignedAttributes,
+} from './cms';
 export type { ClientCredentials, ClientKeys } from './credentials';
 export { decodeClientCredentials, generateClientCredentials } from './credentials';
+export type { CrlInput, CrlReason, ParsedCrl, RevokedEntry } from './crl';
+export { buildCrl, CRL_REASON, verifyCrl } from './crl';
 export type {
   ClientKeyLookup,
   InnerResponse,
@@ -56,22 +76,28 @@ export {
 } from './pkcs12';
 export type {
   CertificateAuthority,
+  CitizenCertificateRequest,
   ClientCertificateRequest,
   Curve,
   IssuedCertificate,
   Validity,
 } from './pki';
 export {
+  CITIZEN_SIGNING_POLICY,
   CLIENT_URN_PREFIX,
   chainOf,
   clientIdOfCertificate,
   createRootCa,
+  createSigningCa,
   createSubordinateCa,
   DOMAIN_URN_PREFIX,
+  issueCitizenCertificate,
   issueClientCertificate,
   issueServerCertificate,
   issueSignerCertificate,
+  issueTsaCertificate,
   signerChainBody,
+  TSA_POLICY,
 } from './pki';
 export type {
   AccessTokenStatusData,
@@ -93,4 +119,15 @@ export type {
   VerifyTokenOptions,
 } from './tokens';
 export { openToken, signToken, TOKEN_ALG, verifyToken } from './tokens';
+export type { TimeStampRequest, TsaIdentity, VerifiedTimeStamp } from './tsp';
+export {
+  parseTimeStampRequest,
+  TimeStampRequestError,
+  TSP_FAILURE,
+  timeStampRequest,
+  timeStampResponse,
+  timeStampToken,
+  tokenOfResponse,
+  verifyTimeStampToken,
+} from './tsp';
 export type { NameSpec } from './x509';

@@ -103,6 +103,7 @@ export function signToken<I extends TokenClaimsInput>(
   }
   const jwtId = options.jwtId ?? randomUUID();
   if (jwtId.trim().length === 0) throw new RangeError('jwtId must not be empty');
+  // Machine time only as the default: rp-protocol is also the integrators' library (no clock port there); the server always passes its clock's `now`.
   const iat = options.now ?? Date.now();
   const claims = {
     ...input,
@@ -179,6 +180,7 @@ export function verifyToken(
   const parts = text.split('.');
   const [part0, part1, part2] = parts;
   if (parts.length !== 3 || !part0 || !part1 || !part2) throw new TokenError('bad_format');
+  // Machine time only as the default: rp-protocol is also the integrators' library (no clock port there); the server always passes its clock's `now`.
   const now = options.now === undefined ? Date.now() : Number(options.now);
   const key = signerKeyOf(signer, now);
   const der = fromBase64AnyAlphabet(part2);

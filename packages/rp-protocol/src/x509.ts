@@ -18,6 +18,11 @@ export interface NameSpec {
   organization?: string;
   organizationalUnit?: string;
   country?: string;
+  /** A person's names (citizen signing certificates, ETSI EN 319 412-2 §4.2.4). */
+  surname?: string;
+  givenName?: string;
+  /** The subject's serial number (a citizen's CamDigiKey ID), PrintableString. */
+  serialNumber?: string;
 }
 
 export const KEY_USAGES = [
@@ -44,9 +49,25 @@ export interface CertificateTemplate {
   ca?: { pathLength?: number };
   keyUsage: KeyUsageName[];
   extKeyUsage?: string[];
+  /** Marks extended key usage critical (RFC 3161 §2.3: a TSA certificate's timeStamping). */
+  extKeyUsageCritical?: boolean;
+  /** CRL distribution points (full-name URIs) and the issuer's certificate URL (AIA caIssuers). */
+  crlUrls?: string[];
+  caIssuersUrls?: string[];
+  /** Certificate policy OIDs (non-critical, no qualifiers). */
+  policies?: string[];
   sanUris?: string[];
   sanDnsNames?: string[];
   sanIpAddresses?: string[];
+  /** The serial number (positive, ≤ 20 bytes); random 128 bits by default. */
+  serial?: Uint8Array;
+}
+
+/** A positive 128-bit random serial number (RFC 5280 §4.1.2.2). */
+export function randomSerial(): Buffer {
+  const serial = randomBytes(16);
+  serial[0] = ((serial[0] ?? 0) & 0x7f) | 0x01;
+  return serial;
 }
 
 const CURVES: Record<string, { oid: string; hash: string; sigOid: string }> = {
@@ -68,6 +89,9 @@ export function encodeName(name: NameSpec): Asn1 {
   if (name.country) rdns.push(rdn(der.OID.country, der.printable(name.country)));
   if (name.organization) rdns.push(rdn(der.OID.organization, der.utf8(name.organization)));
   if (name.organizationalUnit) rdns.push(rdn(der.OID.organizationalUnit, der.utf8(name.organizationalUnit)));
+  if (name.surname) rdns.push(rdn(der.OID.surname, der.utf8(name.surname)));
+  if (name.givenName) rdns.push(rdn(der.OID.givenName, der.utf8(name.givenName)));
+  if (name.serialNumber) rdns.push(rdn(der.OID.serialNumber, der.printable(name.serialNumber)));
   rdns.push(rdn(der.OID.commonName, der.utf8(name.commonName)));
   return der.seq(rdns);
 }
@@ -121,7 +145,31 @@ function extensions(t: CertificateTemplate): Asn1[] {
   list.push(extension(der.OID.basicConstraints, true, der.seq(bc)));
   list.push(extension(der.OID.keyUsage, true, keyUsageBits(t.keyUsage)));
   if (t.extKeyUsage?.length) {
-    list.push(extension(der.OID.extKeyUsage, false, der.seq(t.extKeyUsage.map((id) => der.oid(id)))));
+    list.push(
+      extension(
+        der.OID.extKeyUsage,
+        t.extKeyUsageCritical === true,
+        der.seq(t.extKeyUsage.map((id) => der.oid(id))),
+      ),
+    );
+  }
+  if (t.crlUrls?.length) {
+    // DistributionPoint { distributionPoint [0] { fullName [0] GeneralNames } }
+    const points = t.crlUrls.map((url) =>
+      der.seq([der.explicit(0, der.implicitConstructed(0, [der.implicitPrimitive(6, url)]))]),
+    );
+    list.push(extension(der.OID.crlDistributionPoints, false, der.seq(points)));
+  }
+  if (t.caIssuersUrls?.length) {
+    const access = t.caIssuersUrls.map((url) =>
+      der.seq([der.oid(der.OID.caIssuers), der.implicitPrimitive(6, url)]),
+    );
+    list.push(extension(der.OID.authorityInfoAccess, false, der.seq(access)));
+  }
+  if (t.policies?.length) {
+    list.push(
+      extension(der.OID.certificatePolicies, false, der.seq(t.policies.map((id) => der.seq([der.oid(id)])))),
+    );
   }
   const names = [
     ...(t.sanDnsNames ?? []).map((name) => der.implicitPrimitive(2, name)),
@@ -144,8 +192,7 @@ function extensions(t: CertificateTemplate): Asn1[] {
 export function buildCertificate(t: CertificateTemplate): X509Certificate {
   if (t.issuerKey.type !== 'private') throw new TypeError('the issuer key must be a private key');
   const { hash, sigOid } = curveOf(t.issuerKey);
-  const serial = randomBytes(16);
-  serial[0] = ((serial[0] ?? 0) & 0x7f) | 0x01;
+  const serial = t.serial ? Buffer.from(t.serial) : randomSerial();
   const algorithm = der.seq([der.oid(sigOid)]);
   const tbs = der.seq([
     der.explicit(0, der.int(2)),

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,7 @@ import {
   truststoreP12,
 } from '@camdigikey/rp-protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CamDigiKeyClient } from './client';
+import { CamDigiKeyClient, readStoreFile } from './client';
 import { ERROR_CODES } from './errors';
 
 // A platform whose chain endpoint lists a rogue signer next to the genuine root: the official Node
@@ -87,5 +87,14 @@ describe('the signer chain check', () => {
   it('accepts the genuine chain and returns its signer', async () => {
     chain = genuineSigner.chain;
     expect((await client.signerCertificate()).fingerprint256).toBe(genuineSigner.certificate.fingerprint256);
+  });
+});
+
+describe('the PKCS#12 files', () => {
+  it('are read as issued: the binary file, or the base64 text of the credentials answer as it is', () => {
+    const binary = readFileSync(join(dir, 'k.p12'));
+    writeFileSync(join(dir, 'k.p12.b64'), `${binary.toString('base64').replace(/(.{76})/g, '$1\n')}\n`);
+    expect(readStoreFile(join(dir, 'k.p12'))).toEqual(binary);
+    expect(readStoreFile(join(dir, 'k.p12.b64'))).toEqual(binary);
   });
 });

@@ -37,6 +37,7 @@ import {
   verifyToken,
 } from '@camdigikey/rp-protocol';
 import { CamDigiKeyError, ERROR_CODES } from './errors';
+import type { SignatureResult } from './signing';
 
 export const DEFAULT_SERVER_URL = 'https://service-account.camdigikey.gov.kh:8446';
 const BASE = '/api/v3.0/authentication/service-account';
@@ -63,6 +64,10 @@ export type ApiResponse<T> = InnerResponse<T>;
 export interface LoginTokenResponse {
   loginToken: string;
   loginUrl: string;
+  /** This platform's addition: the link a mobile app opens for app-to-app login. */
+  appLoginUrl?: string;
+  /** This platform's addition: whether the CamDigiKey app can return to your app (a registered app id). */
+  appToApp?: { available: boolean; reason?: string };
 }
 export interface AccessTokenResponse {
   accessToken: string;
@@ -95,6 +100,19 @@ export interface GetLoginTokenOptions {
 
 type Env = Record<string, string | undefined>;
 
+/**
+ * A PKCS#12 file as issued: the binary file, or the base64 text of it exactly as the credentials
+ * answer carries it (`keystore.base64`) pasted into a file. A DER PKCS#12 starts with 0x30, which
+ * is never a base64 character, so the two cannot be confused.
+ */
+export function readStoreFile(path: string): Buffer {
+  const bytes = readFileSync(path);
+  const text = bytes.toString('latin1').trim();
+  if (bytes[0] !== 0x30 && /^[A-Za-z0-9+/=\s]+$/.test(text))
+    return Buffer.from(text.replace(/\s+/g, ''), 'base64');
+  return bytes;
+}
+
 function required(env: Env, name: string): string {
   const value = env[name];
   if (!value) throw new CamDigiKeyError(`${name} is not set`, ERROR_CODES.INVALID_REQUEST);
@@ -124,7 +142,7 @@ export class CamDigiKeyClient {
       ivParam: c.aesIvParams,
     });
     this.base = new URL(c.serverBaseUrl ?? DEFAULT_SERVER_URL);
-    const trust = readPkcs12(readFileSync(options.tls.trustStoreFile), options.tls.trustStoreFilePassword);
+    const trust = readPkcs12(readStoreFile(options.tls.trustStoreFile), options.tls.trustStoreFilePassword);
     const root = trust.find((e) => e.certificate)?.certificate;
     if (!root)
       throw new CamDigiKeyError(
@@ -135,7 +153,7 @@ export class CamDigiKeyClient {
     this.agent =
       this.base.protocol === 'https:'
         ? new Agent({
-            pfx: readFileSync(options.tls.keystoreFile),
+            pfx: readStoreFile(options.tls.keystoreFile),
             passphrase: options.tls.keystoreFilePassword,
             ca: [root.toString()],
             minVersion: 'TLSv1.2',
@@ -357,4 +375,50 @@ export class CamDigiKeyClient {
     await this.verifyTokenSignature(accessToken);
     return this.call<UserFaceResponse>('user-face', { accessToken });
   }
+
+  /**
+   * Asks the citizen this access token names to sign (issue 17): text in Khmer and/or English
+   * (plain or Markdown, ≤ 1,500 characters), optionally a document's name and SHA-256 (and for a
+   * PDF, `pades.byteRangeSha256` from `preparePdf`). Show `verificationCode` on your screen: the
+   * citizen's app shows the same one. Then poll {@link getSignatureStatus}.
+   */
+  async requestSignature(accessToken: string, request: SignatureRequest) {
+    await this.verifyTokenSignature(accessToken);
+    return this.call<SignatureRequestResponse>('sign', { accessToken, ...request });
+  }
+
+  /** The request's state and, once signed, the result to check with `verifySignature`. */
+  getSignatureStatus(signRequestId: string) {
+    return this.call<SignatureResult & Record<string, unknown>>('sign/status', { signRequestId });
+  }
+
+  /**
+   * Polls until the citizen signed, declined or the request ended; `wait` is called between polls
+   * (e.g. a timer of a few seconds in your job runner).
+   */
+  async waitForSignature(signRequestId: string, wait: () => Promise<void>, maxPolls = 120) {
+    for (let i = 0; i < maxPolls; i++) {
+      const { data } = await this.getSignatureStatus(signRequestId);
+      if (data && data.state !== 'pending') return data;
+      await wait();
+    }
+    throw new CamDigiKeyError('The signature request is still pending', ERROR_CODES.TRANSPORT);
+  }
+
+  /** The trust store's root, to verify signatures with (`verifySignature`). */
+  get trustRoot(): X509Certificate {
+    return this.trustedRoot;
+  }
+}
+
+export interface SignatureRequest {
+  text: { km?: string; en?: string };
+  format?: 'plain' | 'markdown';
+  document?: { name: string; sha256: string; pades?: { byteRangeSha256: string } };
+}
+
+export interface SignatureRequestResponse {
+  signRequestId: string;
+  verificationCode: string;
+  expiresAt: string;
 }
