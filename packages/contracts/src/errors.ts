@@ -8,6 +8,8 @@
 export const ERROR_STATUS = {
   // generic
   validation_failed: 400,
+  /** The request itself is malformed (bad UTF-8, NUL bytes, bad percent-encoding or cookies, oversized headers). */
+  request_malformed: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
@@ -53,6 +55,16 @@ export const ERROR_STATUS = {
   liveness_challenge_invalid: 400,
   liveness_challenge_expired: 400,
   liveness_recording_invalid: 400,
+  // selfie quality at capture (face-engine quality.ts): what the citizen must fix
+  selfie_no_face: 422,
+  selfie_multiple_faces: 422,
+  selfie_face_too_small: 422,
+  selfie_face_off_axis: 422,
+  selfie_blurred: 422,
+  selfie_too_dark: 422,
+  selfie_overexposed: 422,
+  selfie_eyes_closed: 422,
+  liveness_challenge_limit: 429,
   upload_too_large: 413,
   upload_not_image: 415,
   // identity document
@@ -80,10 +92,16 @@ export const ERROR_STATUS = {
   // administration
   holiday_invalid: 400,
   relying_party_invalid: 400,
+  /** A registration the OpenID provider could not serve (refused when saved, never stored). */
+  relying_party_unservable: 400,
   // web login (QR, number matching, PIN)
   login_request_not_found: 404,
   login_request_expired: 410,
   login_request_claimed: 409,
+  /** The login ended (wrong number, locked PIN, refused on the phone): start again on the website. */
+  login_request_cancelled: 409,
+  /** App-to-app: the relying party registered no iOS bundle id / Android app id to return to. */
+  app_login_not_registered: 409,
   login_not_approved: 409,
   qr_invalid: 400,
   qr_expired: 400,
@@ -104,6 +122,11 @@ export const ERROR_STATUS = {
   resubmission_part_mismatch: 409,
   // recovery and the citizen's control
   recovery_cooling_off: 403,
+  // signature requests (issue 17)
+  signing_request_not_found: 404,
+  signing_request_expired: 410,
+  signing_request_stale: 409,
+  signature_invalid: 400,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

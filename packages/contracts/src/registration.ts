@@ -22,7 +22,18 @@ export const REGISTRATION_STATES = [
 ] as const;
 export type RegistrationState = (typeof REGISTRATION_STATES)[number];
 
-export const LIVENESS_ACTIONS = ['turn_left', 'turn_right', 'nod', 'blink'] as const;
+/** Challenge actions ("left"/"right" are the citizen's own); blink is known but never issued (not verifiable). */
+export const LIVENESS_ACTIONS = [
+  'turn_left',
+  'turn_right',
+  'nod',
+  'look_up',
+  'tilt_left',
+  'tilt_right',
+  'open_mouth',
+  'move_closer',
+  'blink',
+] as const;
 export type LivenessAction = (typeof LIVENESS_ACTIONS)[number];
 
 const languageSchema = z.enum(['km', 'en']);

@@ -27,5 +27,12 @@ export interface ResubmissionStart {
   part: ResubmissionPart;
   messageId: string;
   /** Only for `liveness`: a fresh challenge (an older one is refused). */
-  challenge?: { id: string; actions: LivenessAction[]; issuedAt: string; expiresAt: string };
+  challenge?: {
+    id: string;
+    actions: LivenessAction[];
+    /** Each action's window, ms from the start of the recording (the app prompts it then). */
+    steps?: { action: LivenessAction; startMs: number; endMs: number }[];
+    issuedAt: string;
+    expiresAt: string;
+  };
 }

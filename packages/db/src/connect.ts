@@ -5,7 +5,7 @@
  * (DATE as 'YYYY-MM-DD' strings, INT8 as numbers, TIMESTAMPTZ as Date, BYTEA as Uint8Array).
  */
 import { mkdirSync } from 'node:fs';
-import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import type { PGlite as PGliteType } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { pglitePool } from './pglite-pool';
@@ -18,6 +18,8 @@ export interface OpenDatabase {
   readonly kind: DatabaseKind;
   /** Run a trivial query; throws when the database cannot be reached. */
   ping(): Promise<void>;
+  /** PostgreSQL only: the connection pool right now (for metrics). */
+  poolStats?(): { total: number; idle: number; waiting: number; max: number };
   close(): Promise<void>;
   /** PGlite only: a tarball of the data folder (to clone a prepared database quickly). */
   dump?(): Promise<Blob>;
@@ -37,7 +39,23 @@ export interface OpenOptions {
    * replaces it on next use; without a listener Node would crash the process.
    */
   onIdleError?: (error: Error) => void;
+  /**
+   * PostgreSQL only: how long to wait for a connection, either a new one (TCP and start-up) or a
+   * free one from the full pool (node-postgres uses one bound for both). Unset = no bound.
+   */
+  connectTimeoutMs?: number | undefined;
+  /**
+   * PostgreSQL only: the longest a statement may run. The server cancels it then
+   * (`statement_timeout`); the client stops waiting a little later, so a frozen or unreachable
+   * server cannot hold a caller either. Unset = no bound (migrations, command-line tools).
+   */
+  queryTimeoutMs?: number | undefined;
+  /** PostgreSQL only: TCP keepalive on every connection, first probe after this idle time. */
+  keepAliveDelayMs?: number | undefined;
 }
+
+/** How much later than the server's statement_timeout the client gives up on an answer. */
+const CLIENT_GRACE_MS = 500;
 
 const INT8 = 20;
 const DATE = 1082;
@@ -46,7 +64,20 @@ pg.types.setTypeParser(DATE, (v) => v);
 
 export async function openDatabase(options: OpenOptions): Promise<OpenDatabase> {
   if (options.url) {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      ...(options.connectTimeoutMs ? { connectionTimeoutMillis: options.connectTimeoutMs } : {}),
+      ...(options.queryTimeoutMs
+        ? {
+            statement_timeout: options.queryTimeoutMs,
+            query_timeout: options.queryTimeoutMs + CLIENT_GRACE_MS,
+          }
+        : {}),
+      ...(options.keepAliveDelayMs
+        ? { keepAlive: true, keepAliveInitialDelayMillis: options.keepAliveDelayMs }
+        : {}),
+    });
     pool.on('error', (error) => options.onIdleError?.(error));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return {
@@ -55,6 +86,12 @@ export async function openDatabase(options: OpenOptions): Promise<OpenDatabase> 
       async ping() {
         await pool.query('select 1');
       },
+      poolStats: () => ({
+        total: pool.totalCount,
+        idle: pool.idleCount,
+        waiting: pool.waitingCount,
+        max: options.poolSize ?? 10,
+      }),
       async close() {
         await db.destroy();
       },
@@ -62,7 +99,9 @@ export async function openDatabase(options: OpenOptions): Promise<OpenDatabase> 
   }
   // PGlite creates only the last folder of its data path.
   if (options.dataDir && !options.dataDir.includes('://')) mkdirSync(options.dataDir, { recursive: true });
-  const lite = await PGlite.create({
+  // The embedded engine (WebAssembly) is loaded only when it is used, never beside PostgreSQL.
+  const { PGlite, types: pgliteTypes } = await import('@electric-sql/pglite');
+  const lite: PGliteType = await PGlite.create({
     dataDir: options.dataDir,
     loadDataDir: options.loadDataDir,
     parsers: {

@@ -1,7 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '@camdigikey/testkit/test-database';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrateAllDown, migrateToLatest } from './migrate';
+import { migrateAllDown, migrateDown, migrateToLatest } from './migrate';
 import { migrations } from './migrations';
 
 let t: TestDatabase;
@@ -19,7 +19,11 @@ describe('migrations', () => {
   it('are named in order and append-only numbered', () => {
     const names = Object.keys(migrations);
     expect(names).toEqual([...names].sort());
-    for (const [i, n] of names.entries()) expect(n.startsWith(String(i + 1).padStart(4, '0'))).toBe(true);
+    // Numbers rise strictly from 0001; a number reserved for work merged later may be missing
+    // (parallel branches are each given their own numbers), but none repeats or goes back.
+    const numbers = names.map((n) => Number(/^(\d{4})_/.exec(n)?.[1]));
+    expect(numbers[0]).toBe(1);
+    for (const [i, n] of numbers.entries()) if (i > 0) expect(n).toBeGreaterThan(numbers[i - 1]!);
   });
 
   it('go all the way down and up again without leftovers', async () => {
@@ -53,11 +57,39 @@ describe('migrations', () => {
         details: '{}',
         prev_hash: '0'.repeat(64),
         hash: '1'.repeat(64),
+        key_id: 'test',
       })
       .execute();
     await expect(t.db.updateTable('audit_events').set({ action: 'changed' }).execute()).rejects.toThrow(
       /append-only/,
     );
     await expect(t.db.deleteFrom('audit_events').execute()).rejects.toThrow(/append-only/);
+  });
+
+  it('label the audit rows written before the keyed chain as legacy, and new rows must name a key', async () => {
+    // Down to just before 0020 (past any later migration).
+    for (let step = await migrateDown(t.db); !step.includes('Down 0020_audit_keyed_chain'); ) {
+      expect(step).not.toEqual([]);
+      step = await migrateDown(t.db);
+    }
+    await sql`
+      insert into audit_events (id, occurred_at, actor_type, action, details, prev_hash, hash)
+      values ('00000000-0000-4000-8000-000000000020', now(), 'system', 'before.0020', '{}', ${'0'.repeat(64)}, ${'2'.repeat(64)})`.execute(
+      t.db,
+    );
+    await migrateToLatest(t.db);
+    const row = await t.db
+      .selectFrom('audit_events')
+      .select('key_id')
+      .where('action', '=', 'before.0020')
+      .executeTakeFirstOrThrow();
+    expect(row.key_id).toBe('legacy');
+    await expect(
+      sql`
+        insert into audit_events (id, occurred_at, actor_type, action, details, prev_hash, hash)
+        values ('00000000-0000-4000-8000-000000000021', now(), 'system', 'after.0020', '{}', ${'2'.repeat(64)}, ${'3'.repeat(64)})`.execute(
+        t.db,
+      ),
+    ).rejects.toThrow(/key_id/);
   });
 });

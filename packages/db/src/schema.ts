@@ -159,6 +159,16 @@ export interface AuditEventsTable {
   details: Json<Record<string, unknown>>;
   prev_hash: string;
   hash: string;
+  /** The AUDIT_KEYS id the row was chained with (HMAC-SHA-256); 'legacy' = plain SHA-256. */
+  key_id: string;
+}
+
+/** The pairwise `sub` each relying-party sector received for an account (migration 0020). */
+export interface PairwiseSubjectsTable {
+  sector: string;
+  sub: string;
+  account_id: string;
+  created_at: Timestamp;
 }
 
 export interface PublicHolidaysTable {
@@ -183,6 +193,8 @@ export interface OidcPayloadsTable {
 export interface RelyingPartiesTable {
   client_id: string;
   organisation: string;
+  /** The organisation's name in Khmer (migration 0015). */
+  organisation_km: string | null;
   app_name: string;
   app_name_km: string | null;
   logo_url: string | null;
@@ -202,6 +214,8 @@ export interface RelyingPartiesTable {
   status: 'active' | 'suspended';
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** FAPI 2.0 security profile: PAR, private_key_jwt and DPoP-bound tokens (migration 0019). */
+  financial_grade: Generated<boolean>;
 }
 
 export interface SigningKeysTable {
@@ -391,7 +405,8 @@ export interface RecoveryAttemptsTable {
   id: string;
   account_id: string;
   flow_id: string;
-  outcome: 'passed' | 'liveness_failed' | 'face_mismatch';
+  /** 'referred': the face check ended in an officer referral (0010). */
+  outcome: 'passed' | 'liveness_failed' | 'face_mismatch' | 'referred';
   details: Json<Record<string, unknown>>;
   created_at: Timestamp;
 }
@@ -400,7 +415,7 @@ export interface RecoveryReferralsTable {
   id: string;
   account_id: string;
   flow_id: string | null;
-  reason: 'too_many_failures' | 'recovery_disputed' | 'no_enrolled_face';
+  reason: 'too_many_failures' | 'recovery_disputed' | 'no_enrolled_face' | 'face_check_review';
   created_at: Timestamp;
   resolved_at: Timestamp | null;
   resolved_by: string | null;
@@ -419,7 +434,64 @@ export interface AccountActionTokensTable {
   consumed_at: Timestamp | null;
 }
 
+/** 0010: challenges issued per flow (or resubmission) in the last hour. */
+export interface LivenessChallengeQuotaTable {
+  subject: string;
+  issued_at: Timestamp[];
+  updated_at: Timestamp;
+}
+
+/** 0010: per upload, the sealed face embedding and perceptual hash the replay check compares with. */
+export interface FaceSignaturesTable {
+  id: string;
+  account_id: string | null;
+  source: 'registration' | 'recovery' | 'resubmission' | 'enrolment';
+  signature_enc: string;
+  model: string;
+  created_at: Timestamp;
+}
+
+/** A citizen's signing certificate for a device key (migration 0018). */
+export interface CitizenCertificatesTable {
+  serial: string;
+  account_id: string;
+  device_id: string;
+  certificate_der: Uint8Array;
+  not_before: Timestamp;
+  not_after: Timestamp;
+  created_at: Timestamp;
+  revoked_at: Timestamp | null;
+  revocation_reason: string | null;
+}
+
+export type SigningRequestState = 'pending' | 'signed' | 'declined' | 'expired';
+
+/** A relying party's request for a citizen's signature, and its result (migration 0018). */
+export interface SigningRequestsTable {
+  id: string;
+  channel: 'ciba' | 'client_api';
+  client_id: string;
+  account_id: string;
+  state: SigningRequestState;
+  statement: Json<Record<string, unknown>>;
+  document_name: string | null;
+  verification_code: string;
+  to_be_signed: JSONColumnType<Record<string, unknown> | null, string | null, string | null>;
+  device_id: string | null;
+  certificate_serial: string | null;
+  signature: Uint8Array | null;
+  pades_signature: Uint8Array | null;
+  not_me: Generated<boolean>;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  decided_at: Timestamp | null;
+}
+
 export interface Database {
+  liveness_challenge_quota: LivenessChallengeQuotaTable;
+  face_signatures: FaceSignaturesTable;
+  citizen_certificates: CitizenCertificatesTable;
+  signing_requests: SigningRequestsTable;
   recovery_attempts: RecoveryAttemptsTable;
   recovery_referrals: RecoveryReferralsTable;
   account_action_tokens: AccountActionTokensTable;
@@ -450,4 +522,5 @@ export interface Database {
   consents: ConsentsTable;
   audit_events: AuditEventsTable;
   public_holidays: PublicHolidaysTable;
+  pairwise_subjects: PairwiseSubjectsTable;
 }

@@ -5,6 +5,7 @@
  * face or the drawn face for a failure).
  */
 
+import type { TimedStep } from './face-frames';
 import { WalkError } from './registration-walker';
 import type { TestDevice } from './test-device';
 import type { SoftAuthenticator } from './webauthn-authenticator';
@@ -24,7 +25,7 @@ export interface RecoveryView {
 
 export interface RecoveryFace {
   selfie: Buffer;
-  frames(actions: string[]): Promise<{ t: number; image: string }[]>;
+  frames(actions: string[], steps?: TimedStep[]): Promise<{ t: number; image: string }[]>;
 }
 
 export interface RecoveryWalk {
@@ -60,7 +61,7 @@ export async function recoveryFaceCheck(
   flowId: string,
   face: RecoveryFace,
 ): Promise<RecoveryView> {
-  const issued = await recoveryStep<{ challenge: { id: string; actions: string[] } }>(
+  const issued = await recoveryStep<{ challenge: { id: string; actions: string[]; steps?: TimedStep[] } }>(
     device,
     flowId,
     'liveness/challenge',
@@ -68,7 +69,7 @@ export async function recoveryFaceCheck(
   return recoveryStep(device, flowId, 'liveness', {
     challengeId: issued.challenge.id,
     selfie: face.selfie.toString('base64'),
-    frames: await face.frames(issued.challenge.actions),
+    frames: await face.frames(issued.challenge.actions, issued.challenge.steps),
   });
 }
 

@@ -6,7 +6,7 @@
  */
 import type { SyntheticCitizen } from './citizens';
 import { renderDocument } from './document-image';
-import { framesForChallenge, renderFaceFrame } from './face-frames';
+import { framesForChallenge, renderFaceFrame, type TimedStep } from './face-frames';
 import type { TestDevice } from './test-device';
 import type { SoftAuthenticator } from './webauthn-authenticator';
 
@@ -51,7 +51,7 @@ export interface WalkOptions {
   /** Real face media instead of the drawn face: the selfie, the liveness frames, the card portrait. */
   media?: {
     selfie?: Buffer;
-    frames?: (actions: string[]) => Promise<{ t: number; image: string }[]>;
+    frames?: (actions: string[], steps?: TimedStep[]) => Promise<{ t: number; image: string }[]>;
     portrait?: Buffer;
     /** The document photo to send instead of the citizen's rendered card (e.g. another card, or no card). */
     documentPhoto?: Buffer;
@@ -139,14 +139,14 @@ export async function walkRegistration(
   }
   if (stop('liveness')) return flow;
   const issued = (await step('liveness/challenge', 'liveness/challenge')) as unknown as {
-    challenge: { id: string; actions: string[] };
+    challenge: { id: string; actions: string[]; steps?: TimedStep[] };
   };
   flow = await step('liveness', 'liveness', {
     challengeId: issued.challenge.id,
     selfie: (options.media?.selfie ?? renderFaceFrame('center')).toString('base64'),
     frames: options.media?.frames
-      ? await options.media.frames(issued.challenge.actions)
-      : framesForChallenge(issued.challenge.actions),
+      ? await options.media.frames(issued.challenge.actions, issued.challenge.steps)
+      : framesForChallenge(issued.challenge.actions, 3, issued.challenge.steps),
   });
   if (stop('document')) return flow;
   flow = await step('document', 'document', {

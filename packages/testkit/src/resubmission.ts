@@ -5,7 +5,7 @@
  */
 import type { SyntheticCitizen } from './citizens';
 import { renderDocument } from './document-image';
-import { framesForChallenge, renderFaceFrame } from './face-frames';
+import { framesForChallenge, renderFaceFrame, type TimedStep } from './face-frames';
 import type { DeviceResponse, TestDevice } from './test-device';
 
 export const RESUBMISSION = '/api/device/v1/account/resubmission';
@@ -15,7 +15,7 @@ export type ResubmissionPart = 'document_photo' | 'liveness';
 export interface ResubmissionStartBody {
   part: ResubmissionPart;
   messageId: string;
-  challenge?: { id: string; actions: string[]; issuedAt: string; expiresAt: string };
+  challenge?: { id: string; actions: string[]; steps?: TimedStep[]; issuedAt: string; expiresAt: string };
 }
 
 export interface AccountStatusBody {
@@ -42,7 +42,7 @@ export interface ResubmissionMedia {
   /** The selfie (default: the drawn face). */
   selfie?: Buffer;
   /** The frames for the challenge's actions (default: drawn frames). */
-  frames?: (actions: string[]) => Promise<{ t: number; image: string }[]>;
+  frames?: (actions: string[], steps?: TimedStep[]) => Promise<{ t: number; image: string }[]>;
 }
 
 export function startResubmission(device: TestDevice): Promise<DeviceResponse<ResubmissionStartBody>> {
@@ -54,13 +54,15 @@ export function documentPhotoBody(citizen: SyntheticCitizen, media: Resubmission
 }
 
 export async function livenessBody(
-  challenge: { id: string; actions: string[] },
+  challenge: { id: string; actions: string[]; steps?: TimedStep[] },
   media: ResubmissionMedia = {},
 ) {
   return {
     challengeId: challenge.id,
     selfie: (media.selfie ?? renderFaceFrame('center')).toString('base64'),
-    frames: media.frames ? await media.frames(challenge.actions) : framesForChallenge(challenge.actions),
+    frames: media.frames
+      ? await media.frames(challenge.actions, challenge.steps)
+      : framesForChallenge(challenge.actions, 3, challenge.steps),
   };
 }
 

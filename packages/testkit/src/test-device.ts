@@ -16,6 +16,8 @@ export interface DeviceResponse<T = unknown> {
   status: number;
   body: T;
   headers: Headers;
+  /** The answer's bytes as sent (a downloaded photo is not text). */
+  bytes: Uint8Array;
 }
 
 export interface CallOptions {
@@ -106,6 +108,19 @@ export class TestDevice {
   }
 
   /**
+   * Signs bytes with the device key as the app does for a signature (WebCrypto ECDSA P-256 with
+   * SHA-256): the IEEE P1363 form r‖s, 64 bytes.
+   */
+  async signBytes(data: Uint8Array): Promise<Uint8Array> {
+    const signature = await crypto.subtle.sign(
+      { name: 'ECDSA', hash: 'SHA-256' },
+      this.privateKey as unknown as Parameters<typeof crypto.subtle.sign>[1],
+      data as Uint8Array<ArrayBuffer>,
+    );
+    return new Uint8Array(signature);
+  }
+
+  /**
    * A signed device call. `path` is relative to the base URL. Like the app, it retries once
    * with the fresh nonce the server returns when its cached nonce has expired.
    */
@@ -147,7 +162,8 @@ export class TestDevice {
     const response = await fetch(url, { method, headers, ...(body === undefined ? {} : { body: text }) });
     const next = response.headers.get('device-nonce');
     if (next) this.nonce = next;
-    const raw = await response.text();
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const raw = new TextDecoder().decode(bytes);
     let parsed: unknown = raw;
     try {
       parsed = raw ? JSON.parse(raw) : undefined;
@@ -158,6 +174,7 @@ export class TestDevice {
       status: response.status,
       body: parsed as T,
       headers: response.headers,
+      bytes,
     } satisfies DeviceResponse<T>;
   }
 

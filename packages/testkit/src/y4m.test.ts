@@ -8,6 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CITIZENS } from './citizens';
 import type { RgbaFrame } from './y4m';
 import {
+  FRAME_STAMP,
+  readFrameStamp,
   readY4m,
   rgbaToI420,
   writeDocumentVideo,
@@ -32,7 +34,51 @@ const planes = (frame: Uint8Array, width: number, height: number) => ({
   v: frame.subarray(width * height * 1.25, width * height * 1.5),
 });
 
+/** The Y plane as grey RGBA, scaled by `scale` (nearest neighbour), as a browser would show it. */
+function shown(frame: Uint8Array, width: number, height: number, scale: number): RgbaFrame {
+  const w = width * scale;
+  const h = height * scale;
+  const data = new Uint8Array(w * h * 4);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const luma = frame[Math.floor(y / scale) * width + Math.floor(x / scale)]!;
+      const grey = Math.max(0, Math.min(255, Math.round(((luma - 16) * 255) / 219)));
+      data.set([grey, grey, grey, 255], (y * w + x) * 4);
+    }
+  }
+  return { width: w, height: h, data };
+}
+
 describe('writeY4m and readY4m', () => {
+  it('stamps each frame with its index, read back at any display size; no stamp reads -1', async () => {
+    const path = join(dir, 'stamped.y4m');
+    const grey = solid(240, 32, [128, 128, 128, 255]);
+    const written = await writeY4m(
+      path,
+      [
+        { image: grey, hold: 3 },
+        { image: solid(240, 32, [255, 255, 255, 255]), hold: 2 },
+      ],
+      { width: 240, height: 32, fps: 10, stampFrames: true },
+    );
+    expect(written.frameCount).toBe(5);
+    const video = readY4m(path);
+    const read = video.frames.map((f, i) => readFrameStamp(shown(f, 240, 32, i % 2 ? 2 : 1), 240, 32));
+    expect(read).toEqual([0, 1, 2, 3, 4]);
+    // Above the stamp the picture is as it was.
+    expect(planes(video.frames[0]!, 240, 32).y[0]).toBe(planes(rgbaToI420(grey), 240, 32).y[0]);
+    await writeY4m(path, [{ image: grey, hold: 1 }], { width: 240, height: 32, fps: 10 });
+    expect(readFrameStamp(shown(readY4m(path).frames[0]!, 240, 32, 1), 240, 32)).toBe(-1);
+    await expect(
+      writeY4m(path, [{ image: solid(16, 8, [0, 0, 0, 255]), hold: 1 }], {
+        width: 16,
+        height: 8,
+        fps: 10,
+        stampFrames: true,
+      }),
+    ).rejects.toThrow(/too small/);
+    expect(FRAME_STAMP.bits * FRAME_STAMP.block).toBeLessThanOrEqual(240);
+  });
   it('round-trips header fields, frame count and the Y plane of known colours', async () => {
     const path = join(dir, 'colours.y4m');
     const written = await writeY4m(

@@ -45,6 +45,78 @@ export interface Y4mOptions {
   fit?: 'contain' | 'cover' | 'fill';
   /** Colour behind a `contain`-fitted image and under transparency. Default white. */
   background?: string;
+  /**
+   * Stamp each frame's index in its bottom-left corner (see {@link FRAME_STAMP}), so a test can
+   * read which frame of the film the camera is showing ({@link readFrameStamp}).
+   */
+  stampFrames?: boolean;
+}
+
+/**
+ * Where a stamped frame carries its index: `bits` square blocks of `block` pixels along the bottom
+ * edge, from the left, most significant bit first; a block is black (0) or white (1).
+ */
+export const FRAME_STAMP = Object.freeze({ bits: 12, block: 16 });
+
+/** Writes `index` into a copy of the I420 frame's Y plane (chroma is left as it is). */
+function stampFrame(
+  frame: Uint8Array,
+  width: number,
+  height: number,
+  index: number,
+  range: Y4mOptions['range'],
+): Uint8Array {
+  const out = new Uint8Array(frame);
+  const [low, high] = range === 'full' ? [0, 255] : [16, 235];
+  const { bits, block } = FRAME_STAMP;
+  if (bits * block > width || block > height) throw new RangeError('y4m: the frame is too small for a stamp');
+  for (let bit = 0; bit < bits; bit++) {
+    const on = (index >> (bits - 1 - bit)) & 1;
+    for (let y = height - block; y < height; y++) {
+      out.fill(on ? high : low, y * width + bit * block, y * width + (bit + 1) * block);
+    }
+  }
+  // The chroma under the stamp is neutral, so the blocks are grey whatever the picture was.
+  const cw = width / 2;
+  const ch = height / 2;
+  for (let plane = 0; plane < 2; plane++) {
+    const base = width * height + plane * cw * ch;
+    for (let y = ch - block / 2; y < ch; y++)
+      out.fill(128, base + y * cw, base + y * cw + (bits * block) / 2);
+  }
+  return out;
+}
+
+/** Where to look for the stamp's blocks (their centres) in a film of this size. */
+export function frameStampPoints(filmWidth: number, filmHeight: number): [number, number][] {
+  const { bits, block } = FRAME_STAMP;
+  if (bits * block > filmWidth || block > filmHeight)
+    throw new RangeError('y4m: the film is too small for a stamp');
+  return Array.from({ length: bits }, (_, bit) => [(bit + 0.5) * block, filmHeight - block / 2]);
+}
+
+/** The index from the grey levels (0–255) at {@link frameStampPoints}, or -1 when no stamp is there. */
+export function decodeFrameStamp(greys: readonly number[]): number {
+  let index = 0;
+  for (const grey of greys) {
+    if (grey > 96 && grey < 160) return -1;
+    index = (index << 1) | (grey >= 128 ? 1 : 0);
+  }
+  return greys.length === FRAME_STAMP.bits ? index : -1;
+}
+
+/**
+ * Reads the index stamped by `stampFrames` from RGBA pixels of the picture as shown (any size:
+ * the stamp's place is scaled from the film's size), or -1 when no stamp is there.
+ */
+export function readFrameStamp(frame: RgbaFrame, filmWidth: number, filmHeight: number): number {
+  const greys = frameStampPoints(filmWidth, filmHeight).map(([fx, fy]) => {
+    const x = Math.floor((fx / filmWidth) * frame.width);
+    const y = Math.floor((fy / filmHeight) * frame.height);
+    const at = (y * frame.width + x) * 4;
+    return (frame.data[at]! + frame.data[at + 1]! + frame.data[at + 2]!) / 3;
+  });
+  return decodeFrameStamp(greys);
 }
 
 export interface Y4mWritten {
@@ -216,7 +288,10 @@ export async function writeY4m(
       const frame = planes[i]!;
       for (let n = 0; n < source.hold; n++) {
         bytes += writeSync(fd, FRAME_LINE);
-        bytes += writeSync(fd, frame);
+        bytes += writeSync(
+          fd,
+          opts.stampFrames ? stampFrame(frame, opts.width, opts.height, frameCount, opts.range) : frame,
+        );
         frameCount++;
       }
     }

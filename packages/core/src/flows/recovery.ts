@@ -43,7 +43,7 @@ export const RECOVERY_STEP: Record<RecoveryState, { index: number; titleId: stri
   awaiting_phone: { index: 1, titleId: 'recovery.step.phone' },
   awaiting_phone_code: { index: 1, titleId: 'recovery.step.phone' },
   awaiting_pin: { index: 2, titleId: 'recovery.step.pin' },
-  awaiting_face_id: { index: 2, titleId: 'recovery.step.pin' },
+  awaiting_face_id: { index: 2, titleId: 'recovery.step.face_id' },
   awaiting_liveness: { index: 3, titleId: 'recovery.step.face' },
   recovered: { index: 3, titleId: 'recovery.step.done' },
   referred: { index: 3, titleId: 'recovery.step.referred' },

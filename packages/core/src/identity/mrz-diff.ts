@@ -56,7 +56,12 @@ function namesAgree(form: readonly string[], mrz: readonly string[], truncated: 
   return mrz.every((word, i) => word !== '' && (form[i] ?? '').startsWith(word));
 }
 
-function nameDisagrees(formName: string, mrzName: string, truncated: boolean): boolean {
+/**
+ * True when `name` (as a person or a register writes it) cannot be what the MRZ name field holds
+ * (`mrzName`, words separated by spaces), ICAO 9303 transliteration and, for a full field, truncation
+ * allowed.
+ */
+export function nameDisagrees(formName: string, mrzName: string, truncated: boolean): boolean {
   const mrzWords = mrzName.split(' ').filter((w) => w !== '');
   return !mrzNameCandidates(formName).some((candidate) => namesAgree(candidate, mrzWords, truncated));
 }

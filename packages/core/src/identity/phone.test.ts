@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { maskPhone, normalizePhone } from './phone';
+import { displayPhone, maskPhone, normalizePhone } from './phone';
 
 const e164Of = (input: string, country?: Parameters<typeof normalizePhone>[1]) => {
   const r = country === undefined ? normalizePhone(input) : normalizePhone(input, country);
@@ -222,5 +222,14 @@ describe('normalizePhone: properties', { timeout: 60_000 }, () => {
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe('displayPhone', () => {
+  it('writes a Cambodian number as the citizen types it, others internationally, and never hides digits', () => {
+    expect(displayPhone('+85512345678')).toBe('012 345 678');
+    expect(displayPhone('+855977123456')).toBe('097 712 3456');
+    expect(displayPhone('+66812345678')).toBe('+66 81 234 5678');
+    expect(displayPhone('not a number')).toBe('not a number');
   });
 });

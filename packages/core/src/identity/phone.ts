@@ -94,3 +94,14 @@ export function maskPhone(e164: string): string {
   });
   return `${prefix}${masked}`;
 }
+
+/**
+ * A phone number as the citizen writes it, for the screen that just asked them to type it: the
+ * national format for a Cambodian number ('012 345 678'), the international one otherwise
+ * ('+66 81 234 5678'). The citizen typed it, so it is shown in full (issue 16, item 4).
+ */
+export function displayPhone(e164: string): string {
+  const phone = /^\+[0-9]{6,15}$/.test(e164) ? parsePhoneNumberFromString(e164) : undefined;
+  if (phone === undefined) return e164;
+  return phone.country === 'KH' ? phone.formatNational() : phone.formatInternational();
+}

@@ -12,6 +12,12 @@ import * as m0006 from './0006_client_api';
 import * as m0007 from './0007_backchannel';
 import * as m0008 from './0008_push';
 import * as m0009 from './0009_recovery';
+import * as m0010 from './0010_liveness_binding';
+import * as m0015 from './0015_relying_party_khmer_identity';
+import * as m0018 from './0018_signing';
+import * as m0019 from './0019_financial_grade';
+import * as m0020 from './0020_audit_keyed_chain';
+import * as m0021 from './0021_pairwise_subjects';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -23,4 +29,10 @@ export const migrations: Record<string, Migration> = {
   '0007_backchannel': m0007,
   '0008_push': m0008,
   '0009_recovery': m0009,
+  '0010_liveness_binding': m0010,
+  '0015_relying_party_khmer_identity': m0015,
+  '0018_signing': m0018,
+  '0019_financial_grade': m0019,
+  '0020_audit_keyed_chain': m0020,
+  '0021_pairwise_subjects': m0021,
 };
