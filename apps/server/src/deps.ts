@@ -6,6 +6,8 @@ import type { Agent } from 'node:https';
 import { type Database, type DatabaseKind, migrateToLatest, openDatabase } from '@camdigikey/db';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { type AuditKey, useAuditChain } from './audit/audit-log';
+import { AuditCheckpointer, type CheckpointStore, FileCheckpointStore } from './audit/checkpoints';
 import type { Config } from './config/load';
 import { Envelope } from './crypto/envelope';
 import { BlindIndex } from './crypto/keyed-hash';
@@ -13,6 +15,7 @@ import { DeviceProofVerifier } from './device/proof';
 import type { HotState } from './infra/hot-state';
 import { openHotState } from './infra/open-hot-state';
 import { createLogger } from './logging';
+import { Metrics } from './observability/metrics';
 import { OtpService } from './otp/otp-service';
 import { PinHasher } from './pin/pin-hasher';
 import { type CivilRegistry, HttpCivilRegistry } from './ports/civil-registry';
@@ -35,7 +38,10 @@ export interface Deps {
   logger: Logger;
   envelope: Envelope;
   blindIndex: BlindIndex;
+  /** Citizens' PINs (login, signing and account approvals; registration). */
   pins: PinHasher;
+  /** Officers' and administrators' passwords: a pool of its own at the lowest CPU priority. */
+  passwords: PinHasher;
   otp: OtpService;
   notifier: Notifier;
   proofs: DeviceProofVerifier;
@@ -44,13 +50,23 @@ export interface Deps {
   push: PushSender;
   /** The civil registry (absent when not configured: registry evidence is then not computed). */
   registry: CivilRegistry | undefined;
+  /** Prometheus metrics of this process (served on METRICS_PORT). */
+  metrics: Metrics;
+  /** Signed checkpoints of the audit chain's head, written outside the database. */
+  auditCheckpoints: AuditCheckpointer;
   close(): Promise<void>;
 }
 
 export interface DepsOverrides {
   clock?: Clock;
   logger?: Logger;
-  database?: { db: Kysely<Database>; kind: DatabaseKind; ping(): Promise<void>; close?(): Promise<void> };
+  database?: {
+    db: Kysely<Database>;
+    kind: DatabaseKind;
+    ping(): Promise<void>;
+    close?(): Promise<void>;
+    poolStats?(): { total: number; idle: number; waiting: number; max: number };
+  };
   hot?: HotState;
   sms?: SmsSender;
   mail?: MailSender;
@@ -58,27 +74,59 @@ export interface DepsOverrides {
   registry?: CivilRegistry;
   /** Extra trust for push services (tests run a local one with its own certificate). */
   pushAgent?: Agent;
+  /** Where audit checkpoints go (default: files in AUDIT_CHECKPOINT_DIR). */
+  auditCheckpointStore?: CheckpointStore;
 }
 
 export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<Deps> {
-  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const logger =
+    overrides.logger ?? createLogger(config.logLevel, { asynchronous: config.env === 'production' });
   const clock = overrides.clock ?? systemClock;
-  const outbox = overrides.outbox ?? new Outbox();
+  const outbox = overrides.outbox ?? new Outbox(clock);
 
   let database = overrides.database;
   let closeDb: (() => Promise<void>) | undefined = overrides.database?.close;
   if (!database) {
+    const url = config.database.url;
+    if (url) {
+      // Migrations may run longer than any request's statement: a connection of their own,
+      // without the query timeout, closed before the server pool opens.
+      const migrating = await openDatabase({ url, poolSize: 1 });
+      try {
+        await migrateToLatest(migrating.db);
+      } finally {
+        await migrating.close();
+      }
+    }
     const opened = await openDatabase({
-      url: config.database.url,
-      dataDir: config.database.url ? undefined : `${config.database.dataDir}/pglite`,
+      url,
+      dataDir: url ? undefined : `${config.database.dataDir}/pglite`,
       poolSize: config.database.poolSize,
+      connectTimeoutMs: config.database.connectTimeoutMs,
+      queryTimeoutMs: config.database.queryTimeoutMs,
+      keepAliveDelayMs: config.database.keepAliveMs,
       onIdleError: (error) => logger.warn({ err: error }, 'idle database connection lost'),
     });
-    await migrateToLatest(opened.db);
+    if (!url) await migrateToLatest(opened.db);
     database = opened;
     closeDb = opened.close;
   }
-  const hot = overrides.hot ?? openHotState(config.redis.url, config.redis.keyPrefix);
+  const hot =
+    overrides.hot ??
+    openHotState(
+      {
+        url: config.redis.url,
+        sentinels: config.redis.sentinels,
+        sentinelMaster: config.redis.sentinelMaster,
+      },
+      config.redis.keyPrefix,
+      logger,
+      {
+        connectTimeoutMs: config.redis.connectTimeoutMs,
+        commandTimeoutMs: config.redis.commandTimeoutMs,
+        reconnectMaxDelayMs: config.redis.reconnectMaxDelayMs,
+      },
+    );
 
   const sms =
     overrides.sms ??
@@ -96,6 +144,18 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     memoryKib: config.argon2.memoryKib,
     timeCost: config.argon2.timeCost,
     threads: config.argon2.threads,
+    maxQueue: config.argon2.maxQueue,
+    name: 'pin',
+  });
+  // Same pepper and format as PINs (existing officer verifiers stay valid), separate threads.
+  const passwords = new PinHasher({
+    pepper: config.secrets.pinPepper,
+    memoryKib: config.argon2.memoryKib,
+    timeCost: config.argon2.timeCost,
+    threads: config.argon2.passwordThreads,
+    maxQueue: config.argon2.passwordMaxQueue,
+    lowPriority: true,
+    name: 'password',
   });
   const otp = new OtpService({
     db: database.db,
@@ -105,12 +165,29 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     settings: config.otp,
     deliver: (d) => notifier.deliverOtp(d),
   });
+  // The thresholds are set now; the models (~230 MB) load on first use only (a selfie checked at
+  // upload, an evidence job, an Open KYC call), so a web process that never sees a face stays small.
   configureFaceEngine(config.face.thresholds);
   const proofs = new DeviceProofVerifier(hot, clock, {
     publicUrl: config.http.publicUrl,
     maxAgeSeconds: config.device.proofMaxAgeSeconds,
     nonceTtlSeconds: config.device.nonceTtlSeconds,
   });
+
+  const auditCheckpoints = new AuditCheckpointer({
+    db: database.db,
+    key: config.audit.keys[0] as AuditKey,
+    clock,
+    store: overrides.auditCheckpointStore ?? new FileCheckpointStore(config.audit.checkpointDir),
+    logger,
+    everyEvents: config.audit.checkpointEveryEvents,
+    everyMinutes: config.audit.checkpointEveryMinutes,
+  });
+  const releaseAuditChain = useAuditChain({
+    keys: config.audit.keys,
+    appended: () => auditCheckpoints.appended(),
+  });
+  auditCheckpoints.start();
 
   const deps: Deps = {
     config,
@@ -123,19 +200,31 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     envelope: new Envelope(config.secrets.keks),
     blindIndex: new BlindIndex(config.secrets.blindIndexKey),
     pins,
+    passwords,
     otp,
     notifier,
     proofs,
     outbox,
     // Set just below: the sender reads the VAPID keys through deps (database, envelope).
     push: undefined as unknown as PushSender,
+    metrics: new Metrics({
+      role: config.role.name,
+      dbPool: database.poolStats ? () => database?.poolStats?.() : undefined,
+      pinPool: () => pins.stats(),
+      passwordPool: () => passwords.stats(),
+      pingDb: () => (database as { ping(): Promise<void> }).ping(),
+      pingHot: hot.kind === 'redis' ? () => hot.ping() : undefined,
+    }),
     registry:
       overrides.registry ??
       (config.registry.url
         ? new HttpCivilRegistry(config.registry.url, config.registry.token, config.registry.timeoutMs)
         : undefined),
+    auditCheckpoints,
     async close() {
-      await pins.close();
+      await auditCheckpoints.close();
+      releaseAuditChain();
+      await Promise.all([pins.close(), passwords.close()]);
       mail.close();
       if (!overrides.hot) await hot.close();
       if (closeDb) await closeDb();

@@ -1,9 +1,11 @@
 /**
- * Structured logs (pino). Secrets never reach a log line: request bodies are not logged at all,
- * headers that carry credentials are redacted, and the redaction list below catches the
- * field names we use for PINs, OTPs, tokens, images and document numbers anywhere in an object.
+ * Structured logs (pino), each line naming the request or job it was written for. Secrets never
+ * reach a log line: request bodies are not logged at all, headers that carry credentials are
+ * redacted, and the redaction list below catches the field names we use for PINs, OTPs, tokens,
+ * images and document numbers anywhere in an object.
  */
 import pino, { type Logger, type LoggerOptions } from 'pino';
+import { currentWorkFields } from './observability/context';
 
 export const REDACTED_PATHS = [
   'req.headers.authorization',
@@ -26,21 +28,83 @@ export const REDACTED_PATHS = [
   ].flatMap((k) => [k, `*.${k}`, `*.*.${k}`]),
 ];
 
+/**
+ * Path prefixes whose next segment is a bearer secret: whoever holds the URL can act with it
+ * (issue 19, defect 7: the "this wasn't me" lock link locks the account and undoes a recovery).
+ */
+export const SECRET_PATH_PREFIXES = ['/account/lock/'];
+/** A path segment that looks like a random token (≥ 32 base64url characters, not a UUID). */
+const TOKEN_SEGMENT = /^[A-Za-z0-9_-]{32,}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const URL_REDACTION = '[redacted]';
+
+/**
+ * The URL as a log line may show it: the path only (query strings can carry tokens), with the
+ * bearer secrets a path can hold (lock links, action and login tokens) replaced by a marker.
+ */
+export function redactUrl(url: string): string {
+  const path = url.split('?')[0] ?? '';
+  for (const prefix of SECRET_PATH_PREFIXES) {
+    if (path.startsWith(prefix)) {
+      const rest = path.slice(prefix.length);
+      const slash = rest.indexOf('/');
+      return `${prefix}${URL_REDACTION}${slash >= 0 ? rest.slice(slash) : ''}`;
+    }
+  }
+  return path
+    .split('/')
+    .map((segment) => (TOKEN_SEGMENT.test(segment) && !UUID.test(segment) ? URL_REDACTION : segment))
+    .join('/');
+}
+
 export function loggerOptions(level: string): LoggerOptions {
   return {
     level,
     base: { service: 'camdigikey-server' },
+    // The request id (or job id) of the work in progress, on every line (observability/context.ts).
+    mixin: () => currentWorkFields(),
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     serializers: {
       req: (req: { id: string; method: string; url: string; ip?: string }) => ({
         id: req.id,
         method: req.method,
-        // Query strings can carry tokens: log the path only.
-        url: req.url.split('?')[0],
+        // Query strings can carry tokens: the path only, with bearer secrets in it redacted.
+        url: redactUrl(req.url),
         ip: req.ip,
       }),
     },
   };
 }
 
-export const createLogger = (level: string): Logger => pino(loggerOptions(level));
+export interface LoggerSettings {
+  /**
+   * Write through an asynchronous destination (production): lines written while a write is in
+   * progress go out together in the next one, so a request never waits for stdout (no minimum
+   * batch size: a quiet server's lines are not held back). Pino flushes what is left when the
+   * process exits. Never pretty-printed: one JSON object per line.
+   */
+  asynchronous?: boolean;
+}
+
+export function createLogger(level: string, settings: LoggerSettings = {}): Logger {
+  // Development and tests write synchronously: a line is out before the next statement runs.
+  return pino(loggerOptions(level), pino.destination({ dest: 1, sync: !settings.asynchronous }));
+}
+
+/**
+ * The one log line of a request (Fastify's own two lines, "incoming request" and "request
+ * completed", are turned off in http/app.ts): method, path, client address, status and time.
+ */
+export function logRequestCompleted(
+  log: { level: string; info(obj: object, msg: string): void },
+  request: { id: string; method: string; url: string; ip: string },
+  statusCode: number,
+  elapsedMs: number,
+): void {
+  // `silent` (and any unknown level) has no number: nothing is written.
+  if ((pino.levels.values[log.level] ?? Number.POSITIVE_INFINITY) > pino.levels.values.info!) return;
+  log.info(
+    { req: request, res: { statusCode }, responseTime: Math.round(elapsedMs * 100) / 100 },
+    'request completed',
+  );
+}

@@ -1,10 +1,14 @@
 /**
- * `npm start`: reads the configuration, prepares the database (PGlite in DATA_DIR by default),
- * starts a local SMTP sink in development when no SMTP_URL is set, seeds demo data when asked,
- * listens, prints the URLs, and shuts down gracefully on SIGTERM/SIGINT: stop accepting,
- * end event streams, let in-flight requests finish (up to SHUTDOWN_GRACE_MS), close the pools.
+ * The server process (`npm start`, or `node apps/server/dist/main.mjs` in a release): reads the
+ * configuration, prepares the database (PGlite in DATA_DIR by default), starts a local SMTP sink
+ * in development when no SMTP_URL is set, seeds demo data when asked, and runs its role
+ * (SERVER_ROLE): `web` listens for HTTP, `worker` runs the background work (evidence jobs,
+ * clean-ups, database metrics) behind a health-only listener, `all` does both. Prints the URLs,
+ * and shuts down gracefully on SIGTERM/SIGINT: stop accepting, end event streams, let in-flight
+ * requests and the running job finish (up to SHUTDOWN_GRACE_MS), close the pools.
  */
 
+import { type Background, startBackground } from './background/background';
 import { startClientApiTls } from './client-api/tls-listener';
 import { ConfigError, loadConfig } from './config/load';
 import { createDeps } from './deps';
@@ -14,7 +18,19 @@ import { startRegistrySimulator } from './dev/registry-simulator';
 import { seedSandbox } from './dev/sandbox';
 import { startSmtpSink } from './dev/smtp-sink';
 import { buildApp } from './http/app';
+import { explainListenError, ListenError } from './http/listen';
+import { startMetricsListener } from './http/metrics-listener';
+import { buildWorkerApp } from './http/worker-app';
 import { Outbox } from './ports/outbox';
+
+/** Runs `listen`, turning a busy or forbidden port into one clear line. */
+async function listening<T>(what: () => Promise<T>, address: string, variable: string): Promise<T> {
+  try {
+    return await what();
+  } catch (error) {
+    throw explainListenError(error, address, variable);
+  }
+}
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -31,7 +47,8 @@ async function main(): Promise<void> {
   const outbox = new Outbox();
   let sink: Awaited<ReturnType<typeof startSmtpSink>> | undefined;
   if (!config.mail.smtpUrl && config.devOutbox) {
-    sink = await startSmtpSink(outbox, Number(process.env.DEV_SMTP_PORT ?? 2525));
+    const smtpPort = Number(process.env.DEV_SMTP_PORT ?? 2525);
+    sink = await listening(() => startSmtpSink(outbox, smtpPort), `127.0.0.1:${smtpPort}`, 'DEV_SMTP_PORT');
     config = loadConfig({ ...process.env, SMTP_URL: sink.url });
   }
   let registrySimulator: Awaited<ReturnType<typeof startRegistrySimulator>> | undefined;
@@ -44,27 +61,64 @@ async function main(): Promise<void> {
     });
   }
   const deps = await createDeps(config, { outbox });
-  if (config.demoData) await seedDemoData(deps);
-  const sandbox = config.demoData && config.env !== 'production' ? await seedSandbox(deps) : undefined;
-  const officers = config.demoData && config.env !== 'production' ? await seedDemoOfficers(deps) : undefined;
-  const app = await buildApp(deps);
-  const address = await app.fastify.listen({ host: config.http.host, port: config.http.port });
-  const clientApiTls = await startClientApiTls(app.fastify, deps);
+  for (const warning of config.warnings) deps.logger.warn(warning);
+  const web = config.role.web;
+  if (web && config.demoData) await seedDemoData(deps);
+  const sandbox = web && config.demoData && config.env !== 'production' ? await seedSandbox(deps) : undefined;
+  const officers =
+    web && config.demoData && config.env !== 'production' ? await seedDemoOfficers(deps) : undefined;
+
+  // The web app starts the evidence worker itself in the `all` role; the worker role runs it here.
+  const app: { fastify: Awaited<ReturnType<typeof buildApp>>['fastify']; endStreams?: () => void } = web
+    ? await buildApp(deps)
+    : await buildWorkerApp(deps);
+  const background: Background | undefined = config.role.worker
+    ? await startBackground(deps, { evidence: !web && config.jobs.evidenceWorker })
+    : undefined;
+  const address = await listening(
+    () => app.fastify.listen({ host: config.http.host, port: config.http.port }),
+    `${config.http.host}:${config.http.port}`,
+    'PORT',
+  );
+  const clientApiTls = web
+    ? await listening(
+        () => startClientApiTls(app.fastify, deps),
+        `${config.http.host}:${config.clientApi.tlsPort}`,
+        'CLIENT_API_TLS_PORT',
+      )
+    : undefined;
+  const metrics = await startMetricsListener(deps);
 
   const base = config.http.publicUrl;
-  const lines = [
-    '',
-    'CamDigiKey identity server is running',
-    `  listening       ${address}`,
-    `  public URL      ${base}`,
-    `  device API      ${base}/api/device/v1/registration`,
-    `  health          ${base}/healthz  ${base}/readyz`,
-    `  citizen app     ${base}/app/  (the CamDigiKey app, a PWA: open it on a phone at this origin)`,
-    `  officer console ${base}/console/${officers ? `  (demo sign-ins: ${officers})` : ''}`,
+  const lines = web
+    ? [
+        '',
+        `CamDigiKey identity server is running (role ${config.role.name})`,
+        `  listening       ${address}`,
+        `  public URL      ${base}`,
+        `  device API      ${base}/api/device/v1/registration`,
+        `  health          ${base}/healthz  ${base}/readyz`,
+        `  citizen app     ${base}/app/  (the CamDigiKey app, a PWA: open it on a phone at this origin)`,
+        `  officer console ${base}/console/${officers ? `  (demo sign-ins: ${officers})` : ''}`,
+      ]
+    : [
+        '',
+        'CamDigiKey worker is running (role worker)',
+        `  health          ${address}/healthz  ${address}/readyz`,
+      ];
+  lines.push(
     `  database        ${deps.dbKind === 'pglite' ? `PGlite in ${config.database.dataDir}/pglite` : 'PostgreSQL'}`,
     `  hot state       ${deps.hot.kind}`,
-  ];
-  if (config.devOutbox)
+  );
+  if (config.role.worker)
+    lines.push(
+      `  background      ${config.jobs.evidenceWorker ? 'evidence jobs, ' : ''}clean-ups, database metrics`,
+    );
+  if (metrics)
+    lines.push(
+      `  metrics         http://${config.metrics.host}:${metrics.port}/metrics  (Prometheus, not public)`,
+    );
+  if (web && config.devOutbox)
     lines.push(`  dev outbox      ${base}/dev/outbox   (SMS and e-mail sent in development)`);
   if (clientApiTls)
     lines.push(`  client API      https://${config.http.host}:${clientApiTls.port}/api/v3.0/  (mutual TLS)`);
@@ -78,7 +132,7 @@ async function main(): Promise<void> {
     lines.push(`  civil registry  ${registrySimulator.url}   (simulator, synthetic citizens)`);
   if (config.env !== 'production')
     lines.push(`  admin token     ADMIN_TOKEN in ${config.database.dataDir}/dev-secrets.json`);
-  deps.logger.info({ address }, 'listening');
+  deps.logger.info({ address, role: config.role.name }, 'listening');
   console.log(lines.join('\n'));
 
   let stopping = false;
@@ -91,9 +145,11 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.http.shutdownGraceMs);
     force.unref();
-    app.endStreams();
+    app.endStreams?.();
     await clientApiTls?.close();
     await app.fastify.close(); // stops accepting, waits for in-flight requests
+    await background?.stop(); // lets the running job finish
+    await metrics?.close();
     await deps.close();
     await sink?.close();
     await registrySimulator?.close();
@@ -105,6 +161,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  if (error instanceof ListenError) console.error(error.message);
+  else console.error(error);
   process.exit(1);
 });

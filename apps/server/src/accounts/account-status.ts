@@ -8,6 +8,7 @@ import type { Transaction } from 'kysely';
 import { type AuditInput, appendAudit } from '../audit/audit-log';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
+import { issueForAccount } from '../signing/certificates';
 
 export interface AccountStatusView {
   accountId: string;
@@ -92,6 +93,8 @@ export async function changeAccountStatus(
     );
     await also?.(trx, now);
   });
+  // An account that becomes active gets its devices' signing certificates (issue 17).
+  if (status === 'active') await issueForAccount(deps, accountId);
   await publishAccountStatus(deps, accountId);
   return readAccountStatus(deps, accountId);
 }

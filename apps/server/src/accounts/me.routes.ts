@@ -9,7 +9,11 @@
  *   POST /api/device/v1/me/lock      {pin}: lock the account at once (then only recovery or an
  *                                     officer unlocks it); pending approvals are declined
  *   GET  /api/device/v1/me/export    everything the platform holds about the citizen, as JSON
- *                                     (the access right of the draft data-protection law)
+ *                                     (the access right of the draft data-protection law); each
+ *                                     photo and recording is listed with its download address
+ *   GET  /api/device/v1/me/export/media/:id   one of them, decrypted, as it was uploaded; during
+ *                                     the cooling-off after a recovery, 403 recovery_cooling_off
+ *                                     (a SIM swapper must not collect the victim's face)
  */
 import { checkPin } from '@camdigikey/core/identity/pin-policy';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -23,7 +27,9 @@ import { requireRegisteredDevice } from '../device/device-auth';
 import { AppError, fieldIssue } from '../errors';
 import { sealContext } from '../flows/registration/flow-data';
 import { checkAccountPin } from '../login/pin-check';
+import { RECORDING_MEDIA_TYPE, readBlob, unpackRecording } from '../uploads/blobs';
 import { changeAccountStatus } from './account-status';
+import { coolingOffUntil } from './cooling-off';
 
 const pin = z.string().max(16);
 
@@ -149,7 +155,7 @@ export function meRoutes(root: FastifyInstance, deps: Deps): void {
       deps.db.selectFrom('consents').selectAll().where('account_id', '=', id).execute(),
       deps.db
         .selectFrom('blobs')
-        .select(['purpose', 'media_type', 'byte_size', 'created_at'])
+        .select(['id', 'purpose', 'media_type', 'byte_size', 'created_at'])
         .where('owner_type', '=', 'account')
         .where('owner_id', '=', id)
         .execute(),
@@ -173,6 +179,7 @@ export function meRoutes(root: FastifyInstance, deps: Deps): void {
         .execute(),
     ]);
     await recordDeviceAudit(deps, request, device, 'account.exported');
+    const withheldUntil = coolingOffUntil(deps, a.recovered_at);
     reply.header('content-disposition', 'attachment; filename="camdigikey-my-data.json"');
     return {
       exportedAt: deps.clock.now().toISOString(),
@@ -201,8 +208,12 @@ export function meRoutes(root: FastifyInstance, deps: Deps): void {
       },
       devices,
       consents,
-      media: media.map((m) => ({
+      media: media.map(({ id: mediaId, ...m }) => ({
         ...m,
+        // The bytes themselves: a signed GET of this address from the registered device (the app
+        // saves them beside this file). Withheld while a recovery's cooling-off lasts.
+        download: withheldUntil ? null : `${MEDIA_PATH}/${mediaId}`,
+        ...(withheldUntil ? { withheldUntil: withheldUntil.toISOString() } : {}),
         note: 'stored encrypted; an officer reviewed it for your registration',
       })),
       evidence,
@@ -211,4 +222,57 @@ export function meRoutes(root: FastifyInstance, deps: Deps): void {
       relyingPartyTokens: tokens,
     };
   });
+
+  app.get(`${MEDIA_PATH}/:id`, { schema: { params: z.object({ id: z.uuid() }) } }, async (request, reply) => {
+    const device = await requireRegisteredDevice(request, reply, deps);
+    const row = await deps.db
+      .selectFrom('blobs')
+      .select(['id', 'purpose'])
+      .where('id', '=', request.params.id)
+      .where('owner_type', '=', 'account')
+      .where('owner_id', '=', device.accountId)
+      .executeTakeFirst();
+    // Another account's media and a missing id get the same answer.
+    if (!row) throw new AppError('not_found');
+    const account = await deps.db
+      .selectFrom('accounts')
+      .select('recovered_at')
+      .where('id', '=', device.accountId)
+      .executeTakeFirstOrThrow();
+    const until = coolingOffUntil(deps, account.recovered_at);
+    if (until) throw new AppError('recovery_cooling_off', { details: { until: until.toISOString() } });
+    const blob = await readBlob(deps.db, deps.envelope, row.id);
+    if (!blob) throw new AppError('not_found');
+    await recordDeviceAudit(deps, request, device, 'account.media_exported', { purpose: blob.purpose });
+    if (blob.media_type === RECORDING_MEDIA_TYPE) {
+      // The liveness recording is kept as frames in a container of ours: given back as JSON that
+      // any tool opens, each frame a data: URI with its time (ms from the first frame).
+      const { manifest, frames } = unpackRecording(Buffer.from(blob.bytes));
+      reply
+        .header('cache-control', 'no-store')
+        .header('content-disposition', `attachment; filename="camdigikey-${blob.purpose}.json"`);
+      return {
+        actions: manifest.actions,
+        steps: manifest.steps ?? null,
+        receivedAt: manifest.receivedAt,
+        frames: frames.map((f) => ({
+          t: f.t,
+          image: `data:${f.mediaType};base64,${Buffer.from(f.bytes).toString('base64')}`,
+        })),
+      };
+    }
+    const extension = MEDIA_EXTENSIONS[blob.media_type] ?? 'bin';
+    reply
+      .header('content-type', blob.media_type)
+      .header('cache-control', 'no-store')
+      .header('content-disposition', `attachment; filename="camdigikey-${blob.purpose}.${extension}"`);
+    return reply.send(Buffer.from(blob.bytes));
+  });
 }
+
+const MEDIA_PATH = '/api/device/v1/me/export/media';
+const MEDIA_EXTENSIONS: Record<string, string> = {
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/webp': 'webp',
+};

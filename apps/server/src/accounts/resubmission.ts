@@ -32,6 +32,7 @@ import {
 } from '../flows/registration/liveness.steps';
 import { enqueueJob, JOBS_CHANNEL } from '../jobs/job-queue';
 import { EVIDENCE_JOB } from '../proofing/evidence-jobs';
+import { takeChallengeSlot } from '../proofing/liveness-challenge';
 import { storeBlob } from '../uploads/blobs';
 import { type AccountStatusView, changeAccountStatus } from './account-status';
 
@@ -78,6 +79,7 @@ function requirePart(requested: ResubmissionPart, sent: ResubmissionPart) {
 export async function startResubmission(deps: Deps, ctx: DeviceContext): Promise<ResubmissionStart> {
   const request = await openRequest(deps, ctx.accountId);
   const now = deps.clock.now();
+  if (request.part === 'liveness') await takeChallengeSlot(deps, `resubmission:${request.id}`, now);
   const challenge = request.part === 'liveness' ? newLivenessChallenge(deps, now) : undefined;
   await deps.db.transaction().execute(async (trx) => {
     if (challenge) {
@@ -95,7 +97,9 @@ export async function startResubmission(deps: Deps, ctx: DeviceContext): Promise
       deviceAuditEntry(actorOf(ctx), ctx, 'resubmission.started', {
         part: request.part,
         decisionId: request.decision_id,
-        ...(challenge ? { challengeId: challenge.id, actions: challenge.actions } : {}),
+        ...(challenge
+          ? { challengeId: challenge.id, actions: challenge.actions, steps: challenge.steps }
+          : {}),
       }),
       now,
     );

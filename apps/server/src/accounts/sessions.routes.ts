@@ -20,6 +20,7 @@ import type { Deps } from '../deps';
 import { recordDeviceAudit } from '../device/device-audit';
 import { requireRegisteredDevice } from '../device/device-auth';
 import { AppError } from '../errors';
+import { providerNow } from '../oidc/provider-time';
 import { findRelyingParty } from '../oidc/relying-parties';
 import { deleteGrant } from './revoke-access';
 
@@ -45,7 +46,7 @@ export function sessionRoutes(root: FastifyInstance, deps: Deps, provider: Provi
       .where(sql<boolean>`payload->>'accountId' = ${accountId}`)
       .execute();
     // oidc-provider stamps its records with the system clock, not ours: expiry is judged on it too.
-    const now = Date.now();
+    const now = providerNow().getTime();
     return rows
       .filter((r) => !r.expires_at || r.expires_at.getTime() > now)
       .map((r) => ({ id: r.id, payload: r.payload as SessionPayload }));

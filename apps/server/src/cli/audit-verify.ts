@@ -1,23 +1,35 @@
 /**
- * `npm run audit:verify`: recomputes the whole audit hash chain of the configured database and
- * exits 0 when it is intact, 1 (naming the first broken event) when it is not.
+ * `npm run audit:verify`: recomputes the whole keyed audit chain of the configured database
+ * against every key of AUDIT_KEYS and checks it against every signed checkpoint in
+ * AUDIT_CHECKPOINT_DIR (or the folder given as the first argument: the copy shipped off the
+ * database host). Prints "intact: N rows, M checkpoints" and exits 0, or names every break (row,
+ * kind) and exits 1.
  */
 import { join } from 'node:path';
 import { openDatabase } from '@camdigikey/db';
-import { verifyAuditChain } from '../audit/audit-log';
+import { FileCheckpointStore } from '../audit/checkpoints';
+import { formatAuditReport, verifyAuditLog } from '../audit/verify';
+import { ConfigError, loadAuditSettings } from '../config/load';
 
-const url = process.env.DATABASE_URL || undefined;
+let settings: ReturnType<typeof loadAuditSettings>;
+try {
+  settings = loadAuditSettings(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(2);
+}
+const checkpointDir = process.argv[2] ?? settings.checkpointDir;
 const { db, close } = await openDatabase({
-  url,
-  dataDir: url ? undefined : join(process.env.DATA_DIR ?? '.data', 'pglite'),
+  url: settings.databaseUrl,
+  dataDir: settings.databaseUrl ? undefined : join(settings.dataDir, 'pglite'),
 });
 try {
-  const report = await verifyAuditChain(db);
-  if (report.ok) console.log(`audit chain intact: ${report.events} events verified`);
+  const report = await verifyAuditLog(db, settings.keys, new FileCheckpointStore(checkpointDir));
+  const lines = formatAuditReport(report);
+  if (report.ok) console.log(lines.join('\n'));
   else {
-    console.error(
-      `audit chain BROKEN at event #${report.brokenAt?.seq} (${report.brokenAt?.reason}); ${report.events} events before it verified`,
-    );
+    console.error(lines.join('\n'));
     process.exitCode = 1;
   }
 } finally {

@@ -40,6 +40,7 @@ export async function issueApiClient(deps: Deps, rpClientId: string, input: ApiC
     clientId: credentials.clientId,
     organisation: rp.organisation,
     domain: rp.domain,
+    now: deps.clock.now(),
   });
   const passwords = { keystore: password(), truststore: password() };
   const keystore = keystoreP12(
@@ -87,6 +88,10 @@ export async function issueApiClient(deps: Deps, rpClientId: string, input: ApiC
   return {
     clientId: id,
     domain: rp.domain,
+    /** CAMDIGIKEY_SERVER_BASED_URL: where the relying party's backend calls the client API. */
+    serverUrl: clientApiServerUrl(deps),
+    /** How the two PKCS#12 files travel in this answer, and how to write them out. */
+    files: P12_NOTE,
     hmacKey: credentials.hmacKey,
     secretKey: credentials.secretKey,
     ivParam: credentials.ivParam,
@@ -102,6 +107,20 @@ export async function issueApiClient(deps: Deps, rpClientId: string, input: ApiC
     returnUrls: input.returnUrls,
   };
 }
+
+/**
+ * The client API's base URL for relying parties (CAMDIGIKEY_SERVER_BASED_URL): the mutual-TLS
+ * listener when CLIENT_API_TLS_PORT is set (on the public URL's host), else the public URL.
+ */
+export function clientApiServerUrl(deps: Deps): string {
+  const publicUrl = new URL(deps.config.http.publicUrl);
+  return deps.config.clientApi.tlsPort
+    ? `https://${publicUrl.hostname}:${deps.config.clientApi.tlsPort}`
+    : deps.config.http.publicUrl.replace(/\/+$/, '');
+}
+
+export const P12_NOTE =
+  'keystore.base64 and truststore.base64 are the binary PKCS#12 files encoded as base64 text. Write each to its fileName with `base64 -d` (for example: jq -r .keystore.base64 answer.json | base64 -d > <fileName>), then point CAMDIGIKEY_CLIENT_KEYSTORE_FILE and CAMDIGIKEY_CLIENT_TRUST_STORE_FILE at them. @camdigikey/client also reads a file that holds the base64 text as it is.';
 
 export interface ApiClient {
   keys: ClientKeys;

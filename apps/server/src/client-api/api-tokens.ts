@@ -46,6 +46,12 @@ export const API_ERRORS = {
   notPermitted: () => new ApiError(S.NOT_PERMITTED, 'This client is not permitted to use this service.'),
   suspended: () => new ApiError(S.CLIENT_SUSPENDED, 'Service account is suspended.'),
   userUnavailable: () => new ApiError(S.USER_NOT_ACTIVE, 'The user account is not active.'),
+  noFacePhoto: () => new ApiError(S.FACE_NOT_AVAILABLE, 'The user account has no face photo to release.'),
+  faceCoolingOff: (until: Date) =>
+    new ApiError(
+      S.NOT_PERMITTED,
+      `The face photo is not released until ${until.toISOString()}: the account was recovered on a new phone recently.`,
+    ),
   disabled: () => new ApiError(C.DISABLED_ACCESS_TOKEN, 'Access token has been disabled.'),
   otherClient: () => new ApiError(C.INVALID_CLIENT_DOMAIN, 'The token was issued to another client.'),
 };

@@ -15,6 +15,7 @@ import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { recordAudit } from '../audit/audit-log';
 import type { Deps } from '../deps';
 import { recordDeviceAudit } from '../device/device-audit';
 import { requireRegisteredDevice } from '../device/device-auth';
@@ -34,11 +35,17 @@ const body = z.object({
   platform: z.enum(['android', 'ios']).optional(),
 });
 
+/**
+ * The calling app's callback. A relying party that registered no app (no iOS bundle id, no Android
+ * application id) cannot be returned to: that is its own error (`app_login_not_registered`), told
+ * to the citizen as soon as the app opens the login (before any PIN) and recorded for the
+ * relying party, never disguised as an expired login.
+ */
 function callbackBase(client: ApiClient, platform: 'android' | 'ios' | undefined) {
   const ios = client.rp.ios_bundle_id;
   const android = client.rp.android_app_id;
   const scheme = platform === 'android' ? (android ?? ios) : (ios ?? android);
-  if (!scheme) throw new AppError('login_request_expired', { details: { reason: 'no_registered_app' } });
+  if (!scheme) throw new AppError('app_login_not_registered', { details: { reason: 'no_registered_app' } });
   return `${scheme}://camdigikey_login_callback`;
 }
 
@@ -61,13 +68,37 @@ export function appLoginRoutes(root: FastifyInstance, deps: Deps): void {
     '/api/device/v1/app-login/inspect',
     { schema: { body: body.strict() } },
     async (request, reply) => {
-      await requireRegisteredDevice(request, reply, deps);
+      const device = await requireRegisteredDevice(request, reply, deps);
       const { client } = await loginOf(request.body.loginToken);
+      if (!client.rp.ios_bundle_id && !client.rp.android_app_id) {
+        // The relying party learns it from its audit trail and the server log; the citizen at once.
+        deps.logger.warn(
+          { clientId: client.rp.client_id },
+          'app-to-app login for a relying party without a registered iOS bundle id or Android app id',
+        );
+        await recordAudit(
+          deps.db,
+          {
+            actorType: 'device',
+            actorId: device.deviceId,
+            action: 'client_api.app_login_unregistered',
+            subjectType: 'relying_party',
+            subjectId: client.rp.client_id,
+            ip: request.ip,
+            requestId: request.id,
+            details: {},
+          },
+          deps.clock.now(),
+        );
+        throw new AppError('app_login_not_registered');
+      }
+      deps.metrics.login('app', 'scanned');
       return {
         relyingParty: {
           name: client.rp.app_name,
           nameKm: client.rp.app_name_km,
           organisation: client.rp.organisation,
+          organisationKm: client.rp.organisation_km,
           domain: client.rp.domain,
           logoUrl: client.rp.logo_url,
         },
@@ -136,6 +167,7 @@ export function appLoginRoutes(root: FastifyInstance, deps: Deps): void {
         clientId: client.rp.client_id,
         method,
       });
+      deps.metrics.login('app', 'approved');
       return { authToken: auth.token, callbackUrl: `${base}?authToken=${encodeURIComponent(auth.token)}` };
     },
   );
@@ -146,6 +178,7 @@ export function appLoginRoutes(root: FastifyInstance, deps: Deps): void {
     const base = callbackBase(client, request.body.platform);
     await endApiToken(deps, opened.jti, 'used');
     await recordDeviceAudit(deps, request, device, 'login.app_rejected', { clientId: client.rp.client_id });
+    deps.metrics.login('app', 'rejected');
     return { callbackUrl: `${base}?message=${encodeURIComponent('The user rejected the login.')}` };
   });
 }

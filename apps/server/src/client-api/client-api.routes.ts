@@ -34,7 +34,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { coolingOffUntil } from '../accounts/cooling-off';
 import { recordAudit } from '../audit/audit-log';
+import { auditText } from '../audit/audit-text';
 import type { Deps } from '../deps';
+import { signingClientApiCalls } from '../signing/client-api';
 import { latestAccountBlob } from '../uploads/blobs';
 import { type ApiClient, findApiClient } from './api-clients';
 import { API_ERRORS, ApiError, endApiToken, issueApiToken, openApiToken } from './api-tokens';
@@ -125,7 +127,7 @@ export function clientApiRoutes(app: FastifyInstance, deps: Deps): void {
             sealResponse(client.keys, errorResponse(SERVER_ERROR_CODES.INVALID_REQUEST, error.message)),
           );
         }
-        await audit(request, 'client_api.refused', clientId.slice(0, 60) || 'none', {
+        await audit(request, 'client_api.refused', auditText(clientId, 60) || 'none', {
           reason: error.auditReason ?? error.code,
           path: request.url,
         });
@@ -201,7 +203,22 @@ export function clientApiRoutes(app: FastifyInstance, deps: Deps): void {
           errorReturnUrl: p.errorReturnUrl ?? null,
         },
       });
-      return { loginToken: issued.token, loginUrl: loginUrl(issued.token) };
+      const rp = ctx.client.rp;
+      return {
+        loginToken: issued.token,
+        loginUrl: loginUrl(issued.token),
+        // App-to-app (a mobile app opens the CamDigiKey app with this link): whether this relying
+        // party can be returned to, said here so its developers learn it before a citizen does.
+        appLoginUrl: `camdigikey://login?token=${encodeURIComponent(issued.token)}`,
+        appToApp:
+          rp.ios_bundle_id || rp.android_app_id
+            ? { available: true }
+            : {
+                available: false,
+                reason:
+                  'No iOS bundle id or Android application id is registered for this relying party: app-to-app logins are refused (error app_login_not_registered) until an administrator registers one.',
+              },
+      };
     },
   );
 
@@ -363,14 +380,18 @@ export function clientApiRoutes(app: FastifyInstance, deps: Deps): void {
     const coolingOff = opened.accountId
       ? coolingOffUntil(deps, (await accountRow(deps, opened.accountId))?.recovered_at ?? null)
       : undefined;
-    if (coolingOff) throw API_ERRORS.notPermitted();
+    if (coolingOff) throw API_ERRORS.faceCoolingOff(coolingOff);
     const blob = opened.accountId
       ? await latestAccountBlob(deps.db, deps.envelope, opened.accountId, 'selfie')
       : undefined;
-    if (!blob) throw API_ERRORS.userUnavailable();
+    // An active account without a face photo is not "not active": say what is missing (issue 16).
+    if (!blob) throw API_ERRORS.noFacePhoto();
     await audit(ctx.request, 'client_api.user_face', ctx.client.keys.clientId, {
       accountId: opened.accountId,
     });
     return { face: blob.bytes.toString('base64') };
   });
+
+  // Signature requests (issue 17), in the same envelope.
+  signingClientApiCalls(handle, deps);
 }

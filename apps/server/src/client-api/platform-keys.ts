@@ -58,9 +58,10 @@ async function loadOrCreate(deps: Deps): Promise<PlatformKeys> {
     deps.db.selectFrom('platform_keys').selectAll().where('name', '=', ROW).executeTakeFirst();
   let row = await read();
   if (!row) {
-    const root = createRootCa();
-    const subCa = createSubordinateCa(root);
-    const signer = issueSignerCertificate(subCa);
+    const now = deps.clock.now();
+    const root = createRootCa({ now });
+    const subCa = createSubordinateCa(root, { now });
+    const signer = issueSignerCertificate(subCa, { now });
     const sealed: SealedKeys = {
       root: pemOf(root.privateKey),
       subCa: pemOf(subCa.privateKey),
@@ -74,7 +75,7 @@ async function loadOrCreate(deps: Deps): Promise<PlatformKeys> {
         certificate_pem: signer.pem,
         chain: JSON.stringify(signer.chain),
         private_key_enc: deps.envelope.sealText(JSON.stringify(sealed), CONTEXT),
-        created_at: deps.clock.now(),
+        created_at: now,
       })
       .onConflict((oc) => oc.column('name').doNothing())
       .execute();

@@ -32,6 +32,7 @@ export async function startClientApiTls(
   const certificate = issueServerCertificate(keys.subCa, {
     dnsNames: [...new Set([host, 'localhost'].filter((h) => !/^[\d.]+$/.test(h)))],
     ipAddresses: ['127.0.0.1'],
+    now: deps.clock.now(),
   });
   const server: Server = createServer(
     {

@@ -3,11 +3,11 @@
  * A missing or malformed value throws a ConfigError naming every offending variable, and the
  * process stops before it listens. Development secrets are generated and persisted on demand.
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseWorkingDays, parseWorkingPeriods } from '@camdigikey/core/calendar/working-hours';
 import { VARIABLES, type VariableName } from './schema';
+import { SECRET_FACTORIES as DEV_SECRET_FACTORIES } from './secrets';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -18,16 +18,6 @@ export class ConfigError extends Error {
 
 type Env = Readonly<Record<string, string | undefined>>;
 type Raw = { [K in VariableName]: unknown };
-
-const DEV_SECRET_FACTORIES: Partial<Record<VariableName, () => string>> = {
-  PIN_PEPPER: () => randomBytes(32).toString('base64'),
-  OTP_KEY: () => randomBytes(32).toString('base64'),
-  DATA_KEKS: () => `dev1:${randomBytes(32).toString('base64')}`,
-  BLIND_INDEX_KEY: () => randomBytes(32).toString('base64'),
-  ADMIN_TOKEN: () => randomBytes(32).toString('base64url'),
-  COOKIE_KEYS: () => randomBytes(32).toString('base64url'),
-  PAIRWISE_SALT: () => randomBytes(32).toString('base64'),
-};
 
 /** Development only: secrets generated on first start and kept in DATA_DIR/dev-secrets.json. */
 function developmentSecrets(dataDir: string, ephemeral: boolean): Record<string, string> {
@@ -80,6 +70,35 @@ function parseRaw(env: Env): { raw: Raw; problems: string[] } {
 
 const keyBytes = (b64: string) => new Uint8Array(Buffer.from(b64, 'base64'));
 
+/** `id:base64key[,id:base64key…]` (DATA_KEKS, AUDIT_KEYS). */
+export const parseKeyList = (list: string) =>
+  list.split(',').map((entry) => {
+    const [id, key] = entry.split(':') as [string, string];
+    return { id, key: keyBytes(key) };
+  });
+
+/**
+ * What `npm run audit:verify` needs (the audit keys, the database, the checkpoint folder), without
+ * the rest of the server's secrets. Development reads the keys from DATA_DIR/dev-secrets.json.
+ */
+export function loadAuditSettings(env: Env = process.env) {
+  const production = (env.NODE_ENV ?? 'development') === 'production';
+  const dataDir = env.DATA_DIR || VARIABLES.DATA_DIR.default;
+  let keys = env.AUDIT_KEYS || undefined;
+  const devFile = join(dataDir, 'dev-secrets.json');
+  if (!keys && !production && existsSync(devFile))
+    keys = (JSON.parse(readFileSync(devFile, 'utf8')) as Record<string, string | undefined>).AUDIT_KEYS;
+  if (!keys) throw new ConfigError([`AUDIT_KEYS is required: ${VARIABLES.AUDIT_KEYS.description}`]);
+  if (!VARIABLES.AUDIT_KEYS.schema.safeParse(keys).success)
+    throw new ConfigError(['AUDIT_KEYS is malformed (secret hidden): must be id:base64key[,id:base64key…]']);
+  return {
+    keys: parseKeyList(keys),
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir,
+    checkpointDir: env.AUDIT_CHECKPOINT_DIR || join(dataDir, 'audit-checkpoints'),
+  };
+}
+
 export function loadConfig(env: Env = process.env) {
   const { raw: r, problems } = parseRaw(env);
   const periods = typeof r.WORKING_PERIODS === 'string' ? parseWorkingPeriods(r.WORKING_PERIODS) : undefined;
@@ -91,33 +110,70 @@ export function loadConfig(env: Env = process.env) {
     problems.push('DEV_OUTBOX cannot be enabled in production');
   if (Number(r.FACE_MATCH_REVIEW_THRESHOLD) > Number(r.FACE_MATCH_THRESHOLD))
     problems.push('FACE_MATCH_REVIEW_THRESHOLD must not be above FACE_MATCH_THRESHOLD');
+  if (Number(r.FACE_MATCH_THRESHOLD) > Number(r.FACE_MATCH_CONFIDENT_THRESHOLD))
+    problems.push('FACE_MATCH_THRESHOLD must not be above FACE_MATCH_CONFIDENT_THRESHOLD');
+  const auditKeys = typeof r.AUDIT_KEYS === 'string' ? parseKeyList(r.AUDIT_KEYS) : [];
+  if (auditKeys.some((k) => k.id === 'legacy'))
+    problems.push('AUDIT_KEYS: the key id "legacy" is reserved for the rows chained before keys');
+  if (auditKeys.some((k) => k.key.length < 32)) problems.push('AUDIT_KEYS: every key must be ≥ 32 bytes');
+  if (new Set(auditKeys.map((k) => k.id)).size !== auditKeys.length)
+    problems.push('AUDIT_KEYS: every key needs an id of its own');
   if (problems.length > 0) throw new ConfigError(problems);
 
   const v: Record<VariableName, unknown> = r;
-  const publicUrl = new URL(v.PUBLIC_URL as string);
+  const port = v.PORT as number;
+  const publicUrl = new URL((v.PUBLIC_URL as string | undefined) ?? `http://localhost:${port || 8080}`);
   const production = v.NODE_ENV === 'production';
-  const keks = (v.DATA_KEKS as string).split(',').map((entry) => {
-    const [id, key] = entry.split(':') as [string, string];
-    return { id, key: keyBytes(key) };
-  });
+  const warnings = startupWarnings(v, publicUrl);
+  const role = v.SERVER_ROLE as 'all' | 'web' | 'worker';
+  const keks = parseKeyList(v.DATA_KEKS as string);
   const config = {
     env: v.NODE_ENV as 'development' | 'test' | 'production',
+    /** What this process runs (SERVER_ROLE): the HTTP APIs, the background work, or both. */
+    role: { name: role, web: role !== 'worker', worker: role !== 'web' },
+    /** Things worth a line in the log at start-up (configuration that is valid but suspicious). */
+    warnings,
     http: {
       host: v.HOST as string,
-      port: v.PORT as number,
+      port,
       publicUrl: publicUrl.origin + publicUrl.pathname.replace(/\/$/, ''),
       trustProxy: v.TRUST_PROXY as boolean,
       shutdownGraceMs: v.SHUTDOWN_GRACE_MS as number,
+      maxInFlight: v.HTTP_MAX_IN_FLIGHT as number,
       maxImageBytes: v.UPLOAD_MAX_IMAGE_BYTES as number,
       maxBodyBytes: v.UPLOAD_MAX_BODY_BYTES as number,
     },
     database: {
       url: v.DATABASE_URL as string | undefined,
       poolSize: v.DATABASE_POOL_SIZE as number,
+      connectTimeoutMs: v.DATABASE_CONNECT_TIMEOUT_MS as number,
+      queryTimeoutMs: v.DATABASE_QUERY_TIMEOUT_MS as number,
+      keepAliveMs: v.DATABASE_KEEPALIVE_MS as number,
       dataDir: v.DATA_DIR as string,
     },
-    redis: { url: v.REDIS_URL as string | undefined, keyPrefix: v.REDIS_KEY_PREFIX as string },
+    redis: {
+      url: v.REDIS_URL as string | undefined,
+      keyPrefix: v.REDIS_KEY_PREFIX as string,
+      sentinels: parseHostPorts(v.REDIS_SENTINELS as string | undefined),
+      sentinelMaster: v.REDIS_SENTINEL_MASTER as string,
+      connectTimeoutMs: v.REDIS_CONNECT_TIMEOUT_MS as number,
+      commandTimeoutMs: v.REDIS_COMMAND_TIMEOUT_MS as number,
+      reconnectMaxDelayMs: v.REDIS_RECONNECT_MAX_DELAY_MS as number,
+    },
+    metrics: {
+      port: v.METRICS_PORT as number | undefined,
+      host: v.METRICS_HOST as string,
+      token: v.METRICS_TOKEN as string | undefined,
+    },
     logLevel: v.LOG_LEVEL as string,
+    audit: {
+      /** The first chains new rows and signs checkpoints; all verify. */
+      keys: auditKeys,
+      checkpointDir:
+        (v.AUDIT_CHECKPOINT_DIR as string | undefined) ?? join(v.DATA_DIR as string, 'audit-checkpoints'),
+      checkpointEveryEvents: v.AUDIT_CHECKPOINT_EVERY_EVENTS as number,
+      checkpointEveryMinutes: v.AUDIT_CHECKPOINT_EVERY_MINUTES as number,
+    },
     secrets: {
       pinPepper: keyBytes(v.PIN_PEPPER as string),
       otpKey: keyBytes(v.OTP_KEY as string),
@@ -147,6 +203,13 @@ export function loadConfig(env: Env = process.env) {
       memoryKib: v.ARGON2_MEMORY_KIB as number,
       timeCost: v.ARGON2_TIME_COST as number,
       threads: (v.PIN_HASH_THREADS as number | undefined) ?? undefined,
+      maxQueue: v.PIN_HASH_MAX_QUEUE as number,
+      passwordThreads: v.PASSWORD_HASH_THREADS as number,
+      passwordMaxQueue: v.PASSWORD_HASH_MAX_QUEUE as number,
+    },
+    passwords: {
+      perIpPerMinute: v.PASSWORD_ATTEMPTS_PER_IP_PER_MINUTE as number,
+      perUsernamePerMinute: v.PASSWORD_ATTEMPTS_PER_USERNAME_PER_MINUTE as number,
     },
     otp: {
       ttlSeconds: v.OTP_TTL_SECONDS as number,
@@ -162,7 +225,9 @@ export function loadConfig(env: Env = process.env) {
       perIpPerHour: v.FLOWS_PER_IP_PER_HOUR as number,
       minAgeYears: v.MIN_AGE_YEARS as number,
       livenessTimeLimitSeconds: v.LIVENESS_TIME_LIMIT_SECONDS as number,
-      livenessActionCount: v.LIVENESS_ACTION_COUNT as number,
+      livenessMinActions: v.LIVENESS_MIN_ACTIONS as number,
+      livenessMaxActions: v.LIVENESS_MAX_ACTIONS as number,
+      livenessChallengesPerHour: v.LIVENESS_CHALLENGES_PER_HOUR as number,
     },
     recovery: {
       maxFailuresPerDay: v.RECOVERY_MAX_FAILURES_PER_DAY as number,
@@ -186,7 +251,8 @@ export function loadConfig(env: Env = process.env) {
       utcOffsetMinutes: v.WORKING_UTC_OFFSET_MINUTES as number,
     },
     jobs: {
-      evidenceWorker: v.EVIDENCE_WORKER as boolean,
+      /** Evidence jobs run here: a worker role (SERVER_ROLE all or worker) with EVIDENCE_WORKER on. */
+      evidenceWorker: role !== 'web' && (v.EVIDENCE_WORKER as boolean),
       pollMs: v.EVIDENCE_POLL_MS as number,
       leaseSeconds: v.JOB_LEASE_SECONDS as number,
     },
@@ -194,6 +260,12 @@ export function loadConfig(env: Env = process.env) {
     push: {
       subject: v.PUSH_SUBJECT as string,
       allowHttpEndpoints: v.PUSH_ALLOW_HTTP_ENDPOINTS as boolean,
+    },
+    signing: {
+      certificateDays: v.SIGNING_CERTIFICATE_DAYS as number,
+      renewDays: v.SIGNING_CERTIFICATE_RENEW_DAYS as number,
+      requestSeconds: v.SIGNING_REQUEST_SECONDS as number,
+      timestamp: v.SIGNING_TIMESTAMP as boolean,
     },
     approvals: {
       maxPending: v.APPROVALS_MAX_PENDING as number,
@@ -214,6 +286,7 @@ export function loadConfig(env: Env = process.env) {
     face: {
       thresholds: {
         match: v.FACE_MATCH_THRESHOLD as number,
+        confident: v.FACE_MATCH_CONFIDENT_THRESHOLD as number,
         matchReview: v.FACE_MATCH_REVIEW_THRESHOLD as number,
         sameFace: v.LIVENESS_SAME_FACE_THRESHOLD as number,
         minAntispoof: v.LIVENESS_MIN_ANTISPOOF as number,
@@ -233,11 +306,45 @@ export function loadConfig(env: Env = process.env) {
     },
     devOutbox: !production && ((v.DEV_OUTBOX as boolean | undefined) ?? true),
     demoData: !production && ((v.DEMO_DATA as boolean | undefined) ?? true),
+    sandboxRpPort: v.SANDBOX_RP_PORT as number,
   };
   return deepFreeze(config);
 }
 
 export type Config = ReturnType<typeof loadConfig>;
+
+function parseHostPorts(list: string | undefined): { host: string; port: number }[] | undefined {
+  if (!list) return undefined;
+  return list.split(',').map((entry) => {
+    const at = entry.lastIndexOf(':');
+    return { host: entry.slice(0, at), port: Number(entry.slice(at + 1)) };
+  });
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * A PUBLIC_URL on this machine whose port is not the one the server listens on is almost always
+ * a mistake (PORT changed, PUBLIC_URL forgotten): every device proof would then name the wrong
+ * URL ("The app signature does not match this request"). Behind a proxy (TRUST_PROXY) or with a
+ * public host name the ports differ on purpose.
+ */
+function startupWarnings(v: Record<VariableName, unknown>, publicUrl: URL): string[] {
+  const warnings: string[] = [];
+  const port = v.PORT as number;
+  const publicPort = Number(publicUrl.port || (publicUrl.protocol === 'https:' ? 443 : 80));
+  if (
+    v.PUBLIC_URL !== undefined &&
+    port !== 0 &&
+    !(v.TRUST_PROXY as boolean) &&
+    LOOPBACK_HOSTS.has(publicUrl.hostname) &&
+    publicPort !== port
+  )
+    warnings.push(
+      `PUBLIC_URL ${publicUrl.origin} names port ${publicPort} but the server listens on PORT ${port}: device proofs and links will name the wrong port (unset PUBLIC_URL to derive it from PORT)`,
+    );
+  return warnings;
+}
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !(value instanceof Uint8Array)) {

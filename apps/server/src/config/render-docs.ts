@@ -9,9 +9,11 @@ export function renderConfigurationDoc(): string {
     const d =
       'default' in spec
         ? `\`${spec.default}\``
-        : 'secret' in spec && spec.secret
+        : 'secret' in spec && spec.secret && !spec.schema.safeParse(undefined).success
           ? '(secret: none in production; generated in development)'
-          : '(unset)';
+          : 'secret' in spec && spec.secret
+            ? '(unset; secret)'
+            : '(unset)';
     return `| \`${name}\` | ${d} | ${spec.description.replaceAll('|', '\\|')} |`;
   });
   return [

@@ -6,6 +6,7 @@
  * Secrets have no default in production. In development (`NODE_ENV` not `production`) missing
  * secrets are generated once and kept in DATA_DIR/dev-secrets.json so `npm start` just works.
  */
+import { DEFAULT_THRESHOLDS } from '@camdigikey/face-engine/config';
 import { z } from 'zod';
 
 const bool = z
@@ -44,9 +45,31 @@ export const VARIABLES = {
   },
   PUBLIC_URL: {
     schema: z.url(),
-    default: 'http://localhost:8080',
+    optional: true,
     description:
-      'External base URL of the server. Device proofs must name URLs under it; it is also the WebAuthn origin unless WEBAUTHN_ORIGINS says otherwise.',
+      'External base URL of the server. Device proofs must name URLs under it; it is also the WebAuthn origin unless WEBAUTHN_ORIGINS says otherwise. Default: `http://localhost:PORT`; a start-up warning names a loopback PUBLIC_URL whose port is not PORT.',
+  },
+  SERVER_ROLE: {
+    schema: z.enum(['all', 'web', 'worker']),
+    default: 'all',
+    description:
+      'What this process does: `web` serves HTTP (every API, the apps, the login pages); `worker` runs the background work (evidence jobs, scheduled clean-ups, the database-derived metrics) and serves only /healthz, /readyz; `all` does both (the embedded default of `npm start`). Every role shares the database and Redis.',
+  },
+  METRICS_PORT: {
+    schema: int(0, 65535).optional(),
+    description:
+      'Port of the Prometheus `/metrics` listener (kept off the public port). Unset = no metrics listener.',
+  },
+  METRICS_HOST: {
+    schema: z.string().min(1),
+    default: '127.0.0.1',
+    description:
+      "Interface of the metrics listener (`0.0.0.0` in a container, so the cluster's Prometheus can scrape it; then set METRICS_TOKEN or restrict it by network policy).",
+  },
+  METRICS_TOKEN: {
+    schema: z.string().min(16).optional(),
+    secret: true,
+    description: 'When set, `/metrics` answers only requests with `Authorization: Bearer <METRICS_TOKEN>`.',
   },
   TRUST_PROXY: {
     schema: bool,
@@ -62,6 +85,24 @@ export const VARIABLES = {
       'PostgreSQL connection URL. When unset, an embedded PGlite database in DATA_DIR/pglite is used.',
   },
   DATABASE_POOL_SIZE: { schema: int(1, 200), default: '10', description: 'PostgreSQL connection pool size.' },
+  DATABASE_CONNECT_TIMEOUT_MS: {
+    schema: int(100, 60_000),
+    default: '1000',
+    description:
+      'How long a request waits for a PostgreSQL connection: a new one (connect and start-up) or a free one from the full pool. Beyond it the request is answered 503 with Retry-After.',
+  },
+  DATABASE_QUERY_TIMEOUT_MS: {
+    schema: int(100, 600_000),
+    default: '2000',
+    description:
+      'The longest one PostgreSQL statement may run (`statement_timeout`); the server stops waiting for an answer 0.5 s later, so a frozen database holds no request longer (503 with Retry-After). Migrations at start-up run without it.',
+  },
+  DATABASE_KEEPALIVE_MS: {
+    schema: int(1000, 3_600_000),
+    default: '10000',
+    description:
+      'TCP keepalive of PostgreSQL connections: the first probe after this much silence, so a connection to a vanished server is noticed.',
+  },
   DATA_DIR: {
     schema: z.string().min(1),
     default: '.data',
@@ -74,6 +115,36 @@ export const VARIABLES = {
       .optional(),
     description:
       'Redis URL for counters, nonces and events between instances. When unset, in-process memory is used (single instance only).',
+  },
+  REDIS_SENTINELS: {
+    schema: z
+      .string()
+      .regex(/^[^\s:,]+:\d+(,[^\s:,]+:\d+)*$/, 'must be host:port[,host:port…]')
+      .optional(),
+    description:
+      'Redis Sentinel addresses (`host:port,…`). When set, the hot state follows the master REDIS_SENTINEL_MASTER through failovers; REDIS_URL then only gives the password and database number (or may be unset).',
+  },
+  REDIS_SENTINEL_MASTER: {
+    schema: z.string().min(1),
+    default: 'mymaster',
+    description: 'Name of the master monitored by the Redis Sentinels.',
+  },
+  REDIS_CONNECT_TIMEOUT_MS: {
+    schema: int(100, 60_000),
+    default: '1000',
+    description: 'How long one attempt to connect to Redis may take before it counts as failed.',
+  },
+  REDIS_COMMAND_TIMEOUT_MS: {
+    schema: int(100, 60_000),
+    default: '1000',
+    description:
+      'The longest the server waits for the answer to one Redis command (a frozen or unreachable Redis: the request is answered 503 with Retry-After). While the connection is down, commands fail at once instead of queueing.',
+  },
+  REDIS_RECONNECT_MAX_DELAY_MS: {
+    schema: int(50, 60_000),
+    default: '2000',
+    description:
+      'Redis reconnection back-off: attempts follow each other after 50 ms, doubling up to this delay, for as long as Redis is away.',
   },
   REDIS_KEY_PREFIX: {
     schema: z.string().max(64),
@@ -89,6 +160,12 @@ export const VARIABLES = {
     schema: int(0, 120_000),
     default: '10000',
     description: 'On SIGTERM, how long in-flight requests may take before the process exits anyway.',
+  },
+  HTTP_MAX_IN_FLIGHT: {
+    schema: int(0, 100_000),
+    default: '256',
+    description:
+      'Requests one process works on at once (health probes and open event streams not counted); beyond that a request is refused at once with 503 and Retry-After instead of queueing. 0 = no bound.',
   },
   PIN_PEPPER: {
     schema: secret,
@@ -132,6 +209,34 @@ export const VARIABLES = {
     schema: secret,
     secret: true,
     description: 'Base64 key (≥32 bytes) of pairwise subject identifiers.',
+  },
+  AUDIT_KEYS: {
+    schema: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/_-]+={0,2}(,[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/_-]+={0,2})*$/,
+        'must be id:base64key[,id:base64key…]',
+      ),
+    secret: true,
+    description:
+      'Keys of the audit chain (HMAC-SHA-256) and its checkpoints, `id:base64(≥32 bytes)`, comma-separated: the first chains new rows and signs checkpoints, all verify (rotation: put the new key first, keep the old ones). Keep outside the database; `npm run audit:verify` needs them too.',
+  },
+  AUDIT_CHECKPOINT_DIR: {
+    schema: z.string().min(1),
+    optional: true,
+    description:
+      'Folder the signed audit checkpoints (head row number + hash + time) are appended to, as JSON lines; each is also logged. Ship it off the database host. Default: DATA_DIR/audit-checkpoints.',
+  },
+  AUDIT_CHECKPOINT_EVERY_EVENTS: {
+    schema: int(1, 1_000_000),
+    default: '1000',
+    description: 'Write an audit checkpoint after this many appended events (by this process).',
+  },
+  AUDIT_CHECKPOINT_EVERY_MINUTES: {
+    schema: int(1, 1440),
+    default: '5',
+    description:
+      'Write an audit checkpoint at least this often when the log has grown (and one on graceful shutdown).',
   },
   ID_TOKEN_TTL_SECONDS: {
     schema: int(60, 300),
@@ -193,7 +298,36 @@ export const VARIABLES = {
   PIN_HASH_THREADS: {
     schema: int(1, 64),
     optional: true,
-    description: 'Worker threads of the PIN hashing pool. Default: the number of CPU cores.',
+    description:
+      "Worker threads of the citizens' PIN hashing pool (officers' passwords have their own: PASSWORD_HASH_THREADS). Default: the number of CPU cores.",
+  },
+  PIN_HASH_MAX_QUEUE: {
+    schema: int(1, 10_000),
+    default: '128',
+    description:
+      'PIN checks that may wait for a hashing thread; beyond that a check is refused at once (503 with Retry-After).',
+  },
+  PASSWORD_HASH_THREADS: {
+    schema: int(1, 16),
+    default: '1',
+    description:
+      "Worker threads of the officers' and administrators' password pool, separate from the PIN pool and at the lowest CPU priority.",
+  },
+  PASSWORD_HASH_MAX_QUEUE: {
+    schema: int(1, 1000),
+    default: '8',
+    description: 'Password checks that may wait for a thread; beyond that 503 with Retry-After.',
+  },
+  PASSWORD_ATTEMPTS_PER_IP_PER_MINUTE: {
+    schema: int(1, 100_000),
+    default: '20',
+    description:
+      'Console sign-ins (and officer creations) from one IP address per minute; beyond that 429 with Retry-After.',
+  },
+  PASSWORD_ATTEMPTS_PER_USERNAME_PER_MINUTE: {
+    schema: int(1, 100_000),
+    default: '10',
+    description: 'Console sign-ins for one user name (known or not) per minute; beyond that 429.',
   },
   OTP_TTL_SECONDS: { schema: int(60, 600), default: '300', description: 'Lifetime of an OTP code.' },
   OTP_MAX_FAILURES: {
@@ -276,11 +410,22 @@ export const VARIABLES = {
     default: '120',
     description: 'Time to record the liveness challenge after it is issued.',
   },
-  LIVENESS_ACTION_COUNT: {
-    schema: int(2, 3),
+  LIVENESS_MIN_ACTIONS: {
+    schema: int(1, 8),
     default: '3',
     description:
-      'Number of actions in a liveness challenge, drawn from turn left, turn right and nod (blink is not verifiable by the face engine, so it is never asked).',
+      'Fewest actions in a liveness challenge. Each challenge draws its length between this and LIVENESS_MAX_ACTIONS, distinct actions in random order from turn left/right, nod, look up, tilt left/right, open mouth and move closer, each with a random window (blink is not verifiable by the face engine, so it is never asked).',
+  },
+  LIVENESS_MAX_ACTIONS: {
+    schema: int(1, 8),
+    default: '5',
+    description: 'Most actions in a liveness challenge (see LIVENESS_MIN_ACTIONS).',
+  },
+  LIVENESS_CHALLENGES_PER_HOUR: {
+    schema: int(1, 100),
+    default: '3',
+    description:
+      'Liveness challenges one flow (or one resubmission) may get in any hour; a new challenge replaces the last but does not reset the count (429 with the wait after that).',
   },
   MIN_AGE_YEARS: {
     schema: int(0, 30),
@@ -341,18 +486,24 @@ export const VARIABLES = {
   },
   FACE_MATCH_THRESHOLD: {
     schema: unit,
-    default: '0.65',
+    default: String(DEFAULT_THRESHOLDS.match),
     description:
-      'Face similarity at or above which two faces are the same person (measured trade-off in packages/face-engine/src/THRESHOLDS.md).',
+      'Face similarity (cosine of the fr_feature embeddings) at or above which two faces are the same person, decided with an officer (measured trade-off in packages/face-engine/src/THRESHOLDS.md).',
+  },
+  FACE_MATCH_CONFIDENT_THRESHOLD: {
+    schema: unit,
+    default: String(DEFAULT_THRESHOLDS.confident),
+    description:
+      'The confident band: face similarity at or above which an AUTOMATIC decision without an officer (recovery) may accept the face; above every impostor pair of the calibration set with a margin (THRESHOLDS.md).',
   },
   FACE_MATCH_REVIEW_THRESHOLD: {
     schema: unit,
-    default: '0.5',
+    default: String(DEFAULT_THRESHOLDS.matchReview),
     description: 'Face similarity from which a non-match is sent to an officer instead of failing outright.',
   },
   LIVENESS_SAME_FACE_THRESHOLD: {
     schema: unit,
-    default: '0.5',
+    default: String(DEFAULT_THRESHOLDS.sameFace),
     description: "Every liveness frame must show the first frame's face at least this similar.",
   },
   LIVENESS_MIN_ANTISPOOF: {
@@ -437,6 +588,29 @@ export const VARIABLES = {
     description:
       'Backchannel login requests one relying party may send in an hour, to all citizens together.',
   },
+  SIGNING_CERTIFICATE_DAYS: {
+    schema: int(1, 397),
+    default: '30',
+    description:
+      "Validity of a citizen's signing certificate (issued for the device key at activation, recovery or a new device; renewed automatically).",
+  },
+  SIGNING_CERTIFICATE_RENEW_DAYS: {
+    schema: int(0, 396),
+    default: '7',
+    description:
+      'A signing certificate with fewer days left than this is renewed for the same device key before the next signature.',
+  },
+  SIGNING_REQUEST_SECONDS: {
+    schema: int(30, 3600),
+    default: '300',
+    description: 'How long a signature request waits for the citizen (client API; CIBA uses its own expiry).',
+  },
+  SIGNING_TIMESTAMP: {
+    schema: bool,
+    default: 'true',
+    description:
+      "Add the platform TSA's RFC 3161 time-stamp to every signature (CAdES/PAdES B-T); `false` gives B-B.",
+  },
   RECOVERY_MAX_FAILURES_PER_DAY: {
     schema: int(1, 10),
     default: '3',
@@ -498,6 +672,12 @@ export const VARIABLES = {
     optional: true,
     description:
       "Seed synthetic demo citizens and the integrators' sandbox portal on start. Default: on, except in production (where it cannot be enabled).",
+  },
+  SANDBOX_RP_PORT: {
+    schema: int(1, 65535),
+    default: '3002',
+    description:
+      "Port of the integrators' sandbox portal on this machine (development, with DEMO_DATA): its OIDC redirect URIs and client-API callbacks are registered at http://localhost:<port> and written to DATA_DIR/sandbox/.",
   },
 } as const satisfies Record<string, VariableSpec & { optional?: boolean }>;
 

@@ -32,6 +32,7 @@ import type { Deps } from '../deps';
 import { caseFile, caseMedia, MEDIA_KINDS } from './case-file';
 import { createOfficer, officerForToken, signIn, signOut } from './officers';
 import { dashboard, listOfficers, pendingSecondOpinions, requireRole, reviewSettings } from './oversight';
+import { limitPasswordAttempts } from './password-limits';
 import { openReferrals, resolveReferral, resolveReferralBody } from './recovery-referrals';
 import { claimCase, decide, reviewQueue, secondOpinion } from './review';
 
@@ -53,13 +54,16 @@ export function consoleRoutes(root: FastifyInstance, deps: Deps): void {
   const ctx = (request: FastifyRequest) => ({ ip: request.ip, requestId: request.id });
 
   app.post('/api/admin/v1/officers', { schema: { body: officerBody } }, async (request, reply) => {
-    await requireAdmin(request, deps);
+    const actor = await requireAdmin(request, deps);
+    await limitPasswordAttempts(deps, { ip: request.ip, username: actor });
     return reply.status(201).send(await createOfficer(deps, request.body));
   });
 
   app.post(
     '/api/console/v1/session',
     {
+      // A full password pool refuses before the body is even parsed: a flood costs little.
+      onRequest: async () => deps.passwords.ensureCapacity(),
       schema: {
         body: z
           .object({ username: z.string().max(40), password: z.string().max(200), totp: z.string().max(6) })
@@ -67,6 +71,7 @@ export function consoleRoutes(root: FastifyInstance, deps: Deps): void {
       },
     },
     async (request, reply) => {
+      await limitPasswordAttempts(deps, { ip: request.ip, username: request.body.username });
       const session = await signIn(deps, request.body);
       reply.header(
         'set-cookie',
@@ -192,6 +197,7 @@ export function consoleRoutes(root: FastifyInstance, deps: Deps): void {
   app.post('/api/console/v1/officers', { schema: { body: officerBody } }, async (request, reply) => {
     const admin = await officer(request);
     requireRole(admin, 'administrator');
+    await limitPasswordAttempts(deps, { ip: request.ip, username: `officer:${admin.id}` });
     const created = await createOfficer(deps, request.body);
     await recordAudit(
       deps.db,

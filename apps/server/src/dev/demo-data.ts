@@ -1,7 +1,10 @@
 /**
  * Development only (DEMO_DATA=true): synthetic citizens from the testkit as accounts, some
  * active and one waiting for review, each with a device key whose private half is written to
- * DATA_DIR/demo-devices.json so a test device can act for them. Idempotent.
+ * DATA_DIR/demo-devices.json so a test device can act for them, and a face photo (a drawn,
+ * synthetic face: no real person's picture) so the sandbox's `getUserFace` and the `face` scope
+ * answer. Their personal codes and PINs are listed for integrators in
+ * DATA_DIR/sandbox/demo-citizens.md. Idempotent (an account seeded before without a photo gets one).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +15,7 @@ import { appendAudit } from '../audit/audit-log';
 import { reviewDeadline } from '../calendar/review-calendar';
 import type { Deps } from '../deps';
 import { CONSENT_PURPOSE, CONSENT_VERSION } from '../flows/registration/consent';
+import { latestAccountBlob, storeBlob } from '../uploads/blobs';
 
 const DEMO_COUNT = 4;
 
@@ -26,7 +30,10 @@ export async function seedDemoData(deps: Deps): Promise<void> {
       .select('id')
       .where('phone_e164', '=', phone.value.e164)
       .executeTakeFirst();
-    if (exists) continue;
+    if (exists) {
+      await ensureFacePhoto(deps, exists.id);
+      continue;
+    }
     const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
     const jwk = await exportJWK(publicKey);
     const thumbprint = await calculateJwkThumbprint(jwk, 'sha256');
@@ -76,6 +83,7 @@ export async function seedDemoData(deps: Deps): Promise<void> {
       );
       return created;
     });
+    await ensureFacePhoto(deps, accountId);
     devices.push({
       accountId,
       status,
@@ -91,4 +99,60 @@ export async function seedDemoData(deps: Deps): Promise<void> {
     });
     deps.logger.info({ accounts: devices.length }, 'demo accounts seeded');
   }
+  await writeDemoCitizens(deps);
+}
+
+/** The demo account's face photo (purpose `selfie`), drawn once if it has none. */
+async function ensureFacePhoto(deps: Deps, accountId: string): Promise<void> {
+  if (await latestAccountBlob(deps.db, deps.envelope, accountId, 'selfie')) return;
+  // Loaded only here: the drawing needs the canvas, which a server without demo data never loads.
+  const { renderFaceFrame } = await import('@camdigikey/testkit/face-frames');
+  await storeBlob(deps.db, deps.envelope, {
+    ownerType: 'account',
+    ownerId: accountId,
+    purpose: 'selfie',
+    mediaType: 'image/jpeg',
+    bytes: renderFaceFrame('center', 480),
+    now: deps.clock.now(),
+  });
+}
+
+/**
+ * DATA_DIR/sandbox/demo-citizens.md: who an integrator can log in as in the sandbox (the device CLI's
+ * `--as <n>`), with the personal code a `lookupUserProfile` takes and the PIN. Development data only.
+ */
+async function writeDemoCitizens(deps: Deps): Promise<void> {
+  const rows: string[] = [];
+  for (const [i, c] of CITIZENS.slice(0, DEMO_COUNT).entries()) {
+    const { normalizePhone } = await import('@camdigikey/core/identity/phone');
+    const phone = normalizePhone(c.phone);
+    if (!phone.ok) continue;
+    const account = await deps.db
+      .selectFrom('accounts')
+      .select(['id', 'status'])
+      .where('phone_e164', '=', phone.value.e164)
+      .executeTakeFirst();
+    if (!account) continue;
+    rows.push(
+      `| ${i} | ${c.khmerSurname} ${c.khmerGivenName} / ${c.latinSurname} ${c.latinGivenName} | ${phone.value.e164} | ${c.documentType} ${c.documentNumber} | ${c.pin} | ${account.status} | ${account.id} |`,
+    );
+  }
+  const dir = join(deps.config.database.dataDir, 'sandbox');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileSync(
+    join(dir, 'demo-citizens.md'),
+    [
+      '# Demo citizens (development data, synthetic people)',
+      '',
+      'Log in as one of them with `npx camdigikey-device approve --as <n>` (n from the first column).',
+      'The personal code is what `lookupUserProfile(accessToken, personalCode)` takes; every one has a',
+      'face photo (a drawn face), so `getUserFace` answers for them.',
+      '',
+      '| n | name (Khmer / Latin) | phone | personal code | PIN | status | CamDigiKey ID |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+      ...rows,
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
 }

@@ -4,18 +4,21 @@
  * to DATA_DIR/sandbox/ as the files an integrator would receive (`client-api.env` with the
  * official library's CAMDIGIKEY_* variables, the PKCS#12 keystore and trust store, `oidc.env`).
  * With the device CLI (`npx camdigikey-device approve`) a developer runs a whole login without a
- * phone. Callbacks point at http://localhost:3002 (the usual local RP port in the official samples).
+ * phone. Callbacks point at http://localhost:<SANDBOX_RP_PORT> (3002 by default, the usual local RP
+ * port in the official samples).
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { issueApiClient } from '../client-api/api-clients';
+import { clientApiServerUrl, issueApiClient } from '../client-api/api-clients';
 import type { Deps } from '../deps';
 import { newClientId, newClientSecret, secretContext } from '../oidc/relying-parties';
 
-export const SANDBOX_DOMAIN = 'localhost:3002';
-const RP_URL = `http://${SANDBOX_DOMAIN}`;
+/** The sandbox portal's host on this machine (its port is SANDBOX_RP_PORT). */
+export const sandboxDomain = (port: number) => `localhost:${port}`;
 
 export async function seedSandbox(deps: Deps): Promise<string | undefined> {
+  const SANDBOX_DOMAIN = sandboxDomain(deps.config.sandboxRpPort);
+  const RP_URL = `http://${SANDBOX_DOMAIN}`;
   const dir = resolve(deps.config.database.dataDir, 'sandbox');
   const exists = await deps.db
     .selectFrom('relying_parties')
@@ -38,6 +41,7 @@ export async function seedSandbox(deps: Deps): Promise<string | undefined> {
       .values({
         client_id: clientId,
         organisation: 'CamDigiKey Sandbox',
+        organisation_km: 'កន្លែងសាកល្បង CamDigiKey',
         app_name: 'Sandbox portal',
         app_name_km: 'វិបផតថលសាកល្បង',
         logo_url: null,
@@ -75,8 +79,7 @@ export async function seedSandbox(deps: Deps): Promise<string | undefined> {
   const truststore = join(dir, issued.truststore.fileName);
   writeFileSync(keystore, Buffer.from(issued.keystore.base64, 'base64'), { mode: 0o600 });
   writeFileSync(truststore, Buffer.from(issued.truststore.base64, 'base64'), { mode: 0o600 });
-  const base = deps.config.http.publicUrl;
-  const tlsUrl = deps.config.clientApi.tlsPort ? `https://localhost:${deps.config.clientApi.tlsPort}` : base;
+  const tlsUrl = clientApiServerUrl(deps);
   writeFileSync(
     join(dir, 'client-api.env'),
     [
@@ -103,7 +106,7 @@ export async function seedSandbox(deps: Deps): Promise<string | undefined> {
       `DEMO_RP_CLIENT_ID=${clientId}`,
       `DEMO_RP_CLIENT_SECRET=${secret}`,
       `DEMO_RP_BASE_URL=${RP_URL}`,
-      'DEMO_RP_PORT=3002',
+      `DEMO_RP_PORT=${deps.config.sandboxRpPort}`,
       '',
     ].join('\n'),
     { mode: 0o600 },

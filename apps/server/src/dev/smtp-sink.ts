@@ -2,7 +2,6 @@
  * Development only: a local SMTP server that receives the platform's e-mails over real SMTP
  * and shows them on the outbox page, so `npm start` needs no mail server.
  */
-import { SMTPServer } from 'smtp-server';
 import type { Outbox } from '../ports/outbox';
 
 function decodeSubject(raw: string): string {
@@ -41,6 +40,8 @@ export async function startSmtpSink(
   outbox: Outbox,
   port = 2525,
 ): Promise<{ url: string; close(): Promise<void> }> {
+  // Development only: loaded when the sink starts, never in production.
+  const { SMTPServer } = await import('smtp-server');
   const server = new SMTPServer({
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,

@@ -5,7 +5,7 @@
  */
 
 import type { UiAction, UiMessage, UiNode } from '@camdigikey/contracts/registration';
-import { maskPhone } from '@camdigikey/core/identity/phone';
+import { displayPhone } from '@camdigikey/core/identity/phone';
 import type { LivenessChallenge } from './registration/liveness.steps';
 
 export interface StepUi {
@@ -41,7 +41,13 @@ export const phoneCodeStep = (
   message: (context: { phone: string }) => UiMessage,
 ): StepUi => ({
   nodes: [
-    { name: 'phone', type: 'tel', labelId: 'field.phone', value: phone ?? '' },
+    {
+      name: 'phone',
+      type: 'tel',
+      labelId: 'field.phone',
+      value: phone ?? '',
+      ...(phone ? { attributes: { display: displayPhone(phone) } } : {}),
+    },
     {
       name: 'code',
       type: 'otp',
@@ -55,7 +61,8 @@ export const phoneCodeStep = (
     post('phone/resend', 'resend_otp', 'action.resend_otp'),
     post('phone', 'send_otp', 'action.send_otp'),
   ],
-  messages: [message({ phone: phone ? maskPhone(phone) : '' }), { id: 'info.otp_sent', type: 'info' }],
+  // The number the citizen has just typed, in full and written as they write it (never half masked).
+  messages: [message({ phone: phone ? displayPhone(phone) : '' }), { id: 'info.otp_sent', type: 'info' }],
 });
 
 export const pinStep = (post: FlowPost, message: UiMessage): StepUi => ({

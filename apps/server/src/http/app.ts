@@ -5,9 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import middie from '@fastify/middie';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type Provider from 'oidc-provider';
+import { cardRoutes } from '../accounts/card.routes';
 import { connectionRoutes } from '../accounts/connections.routes';
 import { contactRoutes } from '../accounts/contact.routes';
 import { deviceRoutes } from '../accounts/devices.routes';
@@ -28,24 +29,40 @@ import { NONCE_HEADER } from '../device/proof';
 import { recoveryRoutes } from '../flows/recovery/routes';
 import { registrationRoutes } from '../flows/registration/routes';
 import { kycRoutes } from '../kyc/kyc.routes';
+import { logRequestCompleted } from '../logging';
 import { deviceLoginRoutes } from '../login/device-login.routes';
 import { loginPageRoutes } from '../login/pages.routes';
+import { responseAbandoned, workContext } from '../observability/context';
 import { backchannelDeviceRoutes } from '../oidc/backchannel';
 import { createProvider } from '../oidc/provider';
 import { relyingPartyRoutes } from '../oidc/relying-parties.routes';
 import { evidenceWorker } from '../proofing/evidence-jobs';
 import { pushRoutes } from '../push/push.routes';
+import { signingDeviceRoutes } from '../signing/device.routes';
+import { signingPkiRoutes } from '../signing/pki.routes';
 import { consoleStatic, walletStatic } from './console-static';
 import { installErrorHandling } from './error-handler';
+import type { Streams } from './event-stream';
 import { healthRoutes } from './health.routes';
+import { installLoadShedding, type LoadShedding } from './load-shedding';
+import { laxUnlessSecure } from './oidc-cookies';
+import { closeQuietConnections } from './quiet-connections';
 import { installJsonParser } from './raw-body';
+import { clientErrorHandler, frameworkError, oidcBodyGuard, requestGuard } from './request-guard';
 
 export interface App {
   fastify: FastifyInstance;
   provider: Provider;
   worker: ReturnType<typeof evidenceWorker> | undefined;
-  /** Ends open event streams (called on shutdown before the server closes). */
+  /** Every route registered (method and URL pattern), e.g. for the fuzz test. */
+  routes: { method: string; url: string }[];
+  /**
+   * Ends open event streams, each with a last `reconnect` event (called on shutdown before the
+   * server closes).
+   */
   endStreams(): void;
+  /** Requests in flight and refused by the load-shedding bound (HTTP_MAX_IN_FLIGHT). */
+  shedding: LoadShedding;
 }
 
 export async function buildApp(deps: Deps): Promise<App> {
@@ -55,11 +72,39 @@ export async function buildApp(deps: Deps): Promise<App> {
     bodyLimit: deps.config.http.maxBodyBytes,
     trustProxy: deps.config.http.trustProxy,
     return503OnClosing: true,
+    // A URL Fastify's router cannot decode is a malformed request (request-guard.ts), not a 500.
+    frameworkErrors: frameworkError,
+    clientErrorHandler,
+    // One log line per request, written in onResponse below (logging.ts), instead of two.
+    logController: new LogController({ disableRequestLogging: true }),
   });
+  const routes: App['routes'] = [];
+  fastify.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
+  // First of all hooks: an overloaded process refuses at once, before any other work.
+  const shedding = installLoadShedding(fastify, deps.config.http.maxInFlight);
+  closeQuietConnections(fastify);
   fastify.setValidatorCompiler(validatorCompiler);
   fastify.setSerializerCompiler(serializerCompiler);
   installJsonParser(fastify);
   installErrorHandling(fastify);
+
+  // Every log line written while serving a request names it (see observability/context.ts);
+  // hashing skips the work of a request whose client has gone (pin/pin-hasher.ts).
+  fastify.addHook('onRequest', (request, reply, done) =>
+    workContext.run({ requestId: request.id, clientGone: () => responseAbandoned(reply.raw) }, done),
+  );
+  // Before every route and before oidc-provider (middie runs in a later onRequest hook).
+  fastify.addHook('onRequest', requestGuard);
+  fastify.addHook('onResponse', async (request, reply) => {
+    logRequestCompleted(request.log, request, reply.statusCode, reply.elapsedTime);
+    const route = request.routeOptions.url ?? (request.url.startsWith('/oidc') ? '/oidc/*' : 'unmatched');
+    deps.metrics.httpRequests.observe(
+      { method: request.method, route, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
 
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -68,7 +113,34 @@ export async function buildApp(deps: Deps): Promise<App> {
     reply.header('referrer-policy', 'no-referrer');
   });
 
-  const streams = new Set<() => void>();
+  // oidc-provider (Koa, mounted with middie below) writes its answers to the raw response, so
+  // Fastify's onSend never runs for /oidc/*: add the same headers right before its writeHead
+  // (issue 19, defect 10). Headers the provider sets itself win.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (request.url.startsWith('/oidc')) {
+      const raw = reply.raw;
+      const writeHead = raw.writeHead;
+      const defaults: Record<string, string> = {
+        'x-request-id': request.id,
+        'x-content-type-options': 'nosniff',
+        'referrer-policy': 'no-referrer',
+      };
+      raw.writeHead = function (this: typeof raw, ...args: unknown[]) {
+        if (!this.headersSent) {
+          for (const [name, value] of Object.entries(defaults)) {
+            if (!this.hasHeader(name)) this.setHeader(name, value);
+          }
+          const cookies = this.getHeader('set-cookie');
+          if (Array.isArray(cookies)) this.setHeader('set-cookie', cookies.map(laxUnlessSecure));
+        }
+        return (writeHead as (...a: unknown[]) => typeof raw).apply(this, args);
+      } as typeof raw.writeHead;
+    }
+    done();
+  });
+
+  const streams: Streams = new Set();
+  deps.metrics.countStreams(() => streams.size);
   healthRoutes(fastify, deps);
   fastify.post('/api/device/v1/nonce', async (_request, reply) => {
     const nonce = await deps.proofs.issueNonce();
@@ -83,9 +155,9 @@ export async function buildApp(deps: Deps): Promise<App> {
   statusRoutes(fastify, deps, streams);
   resubmissionRoutes(fastify, deps);
   meRoutes(fastify, deps);
+  cardRoutes(fastify, deps);
   connectionRoutes(fastify, deps);
   holidayRoutes(fastify, deps);
-  relyingPartyRoutes(fastify, deps);
   consoleRoutes(fastify, deps);
   consoleStatic(fastify);
   walletStatic(fastify);
@@ -95,7 +167,9 @@ export async function buildApp(deps: Deps): Promise<App> {
   // The OpenID Connect provider (Koa inside) and our side of its interactions.
   const provider = await createProvider(deps);
   await fastify.register(middie);
+  fastify.use('/oidc', oidcBodyGuard());
   fastify.use('/oidc', provider.callback());
+  relyingPartyRoutes(fastify, deps, provider);
   loginPageRoutes(fastify, deps, provider, streams);
   sessionRoutes(fastify, deps, provider);
   deviceLoginRoutes(fastify, deps);
@@ -103,6 +177,8 @@ export async function buildApp(deps: Deps): Promise<App> {
   backchannelDeviceRoutes(fastify, deps, provider, streams);
   pushRoutes(fastify, deps);
   appLoginRoutes(fastify, deps);
+  signingPkiRoutes(fastify, deps);
+  signingDeviceRoutes(fastify, deps, provider);
   if (deps.config.devOutbox) {
     outboxRoutes(fastify, deps.outbox);
     sandboxRoutes(fastify, deps);
@@ -111,15 +187,17 @@ export async function buildApp(deps: Deps): Promise<App> {
   const worker = deps.config.jobs.evidenceWorker ? evidenceWorker(deps) : undefined;
   await worker?.start();
   fastify.addHook('onClose', async () => {
-    for (const end of [...streams]) end();
+    for (const end of [...streams]) end('shutdown');
     await worker?.stop();
   });
   return {
     fastify,
     provider,
     worker,
+    routes,
+    shedding,
     endStreams: () => {
-      for (const end of [...streams]) end();
+      for (const end of [...streams]) end('shutdown');
     },
   };
 }

@@ -1,9 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consoleStatic, walletStatic } from './console-static';
+import { consoleStatic, encodingFor, walletStatic } from './console-static';
 
 let dir: string;
 let app: FastifyInstance;
@@ -70,6 +71,20 @@ describe('the console static files', () => {
     }
   });
 
+  it('answers a name the file system refuses (a NUL, too long) like any other path, never a 500', async () => {
+    for (const path of [
+      '/console/%2500',
+      '/console/a%2500.js',
+      `/console/${'a'.repeat(300)}`,
+      `/console/${'a'.repeat(300)}.js`,
+    ]) {
+      const r = await app.inject(path);
+      expect(r.statusCode, path).toBeLessThan(500);
+    }
+    expect((await app.inject('/console/a%2500.js')).statusCode).toBe(404);
+    expect((await app.inject(`/console/${'a'.repeat(300)}`)).body).toContain('<title>console</title>');
+  });
+
   it('says how to build the console when it is not built', async () => {
     const r = await empty.inject('/console/');
     expect(r.statusCode).toBe(503);
@@ -134,5 +149,23 @@ describe('the citizen app at /app/', () => {
     const r = await walletEmpty.inject('/app/');
     expect(r.statusCode).toBe(503);
     expect(r.body).toContain('npm run build -w @camdigikey/wallet');
+  });
+});
+
+describe('compression', () => {
+  it('answers Brotli or gzip to a browser that takes it, the same bytes once decoded', async () => {
+    const plain = await wallet.inject({ method: 'GET', url: '/app/assets/index-1a2b.js' });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    const br = await wallet.inject({
+      method: 'GET',
+      url: '/app/assets/index-1a2b.js',
+      headers: { 'accept-encoding': 'gzip, deflate, br' },
+    });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers.vary).toBe('accept-encoding');
+    expect(brotliDecompressSync(br.rawPayload).toString()).toBe(plain.body);
+    const gz = await wallet.inject({ method: 'GET', url: '/app/', headers: { 'accept-encoding': 'gzip' } });
+    expect(gunzipSync(gz.rawPayload).toString()).toContain('<title>wallet</title>');
+    expect(encodingFor('identity')).toBeUndefined();
   });
 });

@@ -1,9 +1,12 @@
 /**
  * JSON bodies are parsed from a buffer we keep, because device proofs sign the SHA-256 of the
  * exact bytes sent. Any other content type is refused with 415 (the API speaks JSON only).
+ * Bodies that are not clean text (invalid UTF-8, NUL, lone surrogates in any JSON string, bad
+ * percent-encoding in a form) are refused with 400 `request_malformed` (see request-guard.ts).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../errors';
+import { cleanUtf8, isCleanForm, isCleanJson, malformed } from './request-guard';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -19,19 +22,27 @@ export function installJsonParser(app: FastifyInstance): void {
     (request: FastifyRequest, raw: Buffer, done) => {
       request.rawBody = raw;
       if (raw.length === 0) return done(null, {});
+      const text = cleanUtf8(raw);
+      if (text === undefined) return done(malformed('body'), undefined);
+      let parsed: unknown;
       try {
-        done(null, JSON.parse(raw.toString('utf8')));
+        parsed = JSON.parse(text);
       } catch (cause) {
-        done(new AppError('validation_failed', { cause, details: { reason: 'malformed JSON' } }), undefined);
+        return done(
+          new AppError('validation_failed', { cause, details: { reason: 'malformed JSON' } }),
+          undefined,
+        );
       }
+      done(isCleanJson(parsed) ? null : malformed('body'), parsed);
     },
   );
   // HTML forms of the hosted login pages (small bodies only).
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
-    { parseAs: 'string', bodyLimit: 8192 },
-    (_request, raw, done) => {
-      done(null, Object.fromEntries(new URLSearchParams(String(raw))));
+    { parseAs: 'buffer', bodyLimit: 8192 },
+    (_request, raw: Buffer, done) => {
+      if (!isCleanForm(raw)) return done(malformed('body'), undefined);
+      done(null, Object.fromEntries(new URLSearchParams(raw.toString('utf8'))));
     },
   );
   app.addContentTypeParser('*', (_request, _payload, done) =>

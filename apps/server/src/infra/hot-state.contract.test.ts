@@ -23,13 +23,59 @@ describe.each(backends)('hot state contract: %s', (_name, make) => {
   const t0 = new Date('2026-11-23T02:00:00.000Z');
   const key = () => randomBytes(6).toString('hex');
 
-  it('counts hits in a fixed window and restarts in the next one', async () => {
+  it('counts hits over a sliding window: a burst across a window boundary is one burst', async () => {
     const k = key();
+    const at = (ms: number) => new Date(t0.getTime() + ms);
     expect((await hot.hit(k, 60, t0)).count).toBe(1);
-    expect((await hot.hit(k, 60, new Date(t0.getTime() + 30_000))).count).toBe(2);
-    const third = await hot.hit(k, 60, new Date(t0.getTime() + 59_999));
-    expect(third).toEqual({ count: 3, resetInMs: 1 });
-    expect((await hot.hit(k, 60, new Date(t0.getTime() + 60_000))).count).toBe(1);
+    expect((await hot.hit(k, 60, at(30_000))).count).toBe(2);
+    expect(await hot.hit(k, 60, at(59_999))).toEqual({ count: 3, resetInMs: 1 });
+    // Just after the boundary the three hits of a moment ago still count (fixed windows said 1).
+    expect((await hot.hit(k, 60, at(60_000))).count).toBe(4);
+    // Half a window later half of them do (rounded up); two windows later none.
+    expect((await hot.hit(k, 60, at(90_000))).count).toBe(2 + 2);
+    expect((await hot.hit(k, 60, at(180_000))).count).toBe(1);
+  });
+
+  it('lets the limit through once for a burst that straddles a window boundary (fixed windows: twice)', async () => {
+    const k = key();
+    const limit = 10;
+    let allowed = 0;
+    for (const ms of [58_000, 62_000])
+      for (let i = 0; i < limit; i++)
+        if ((await hot.hit(k, 60, new Date(t0.getTime() + ms), limit)).count <= limit) allowed++;
+    expect(allowed).toBe(limit);
+  });
+
+  it('keeps steady attempts near the limit in every span of one window (the estimate is approximate)', async () => {
+    const limit = 10;
+    for (const [step, offset] of [
+      [3000, 0],
+      [3000, 45_000],
+      [7000, 15_000],
+    ] as const) {
+      const k = key();
+      const allowed: number[] = [];
+      for (let ms = 0; ms < 300_000; ms += step) {
+        const hit = await hot.hit(k, 60, new Date(t0.getTime() + offset + ms), limit);
+        if (hit.count <= limit) allowed.push(ms);
+      }
+      const worst = Math.max(
+        ...allowed.map((s) => allowed.filter((ms) => ms >= s && ms < s + 60_000).length),
+      );
+      expect(worst).toBeLessThanOrEqual(1.25 * limit);
+    }
+  });
+
+  it("says when the count will be under the limit again (a refusal's Retry-After)", async () => {
+    const k = key();
+    const limit = 3;
+    for (let i = 0; i < 4; i++) await hot.hit(k, 60, new Date(t0.getTime() + 50_000));
+    const refused = await hot.hit(k, 60, new Date(t0.getTime() + 50_000), limit);
+    expect(refused.count).toBe(5);
+    // 5 hits in this window: under 3 once ceil(5·(1 − y)) ≤ 2 in the next one, i.e. y ≥ 0.6 (36 s in).
+    expect(refused.resetInMs).toBe(10_000 + 36_000);
+    const later = new Date(t0.getTime() + 50_000 + refused.resetInMs);
+    expect((await hot.hit(k, 60, later, limit)).count).toBeLessThanOrEqual(limit);
   });
 
   it('keeps separate counters for separate keys and window sizes', async () => {

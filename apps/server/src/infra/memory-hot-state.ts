@@ -3,7 +3,7 @@
  * swept lazily so memory stays bounded by the live keys.
  */
 import { EventEmitter } from 'node:events';
-import { type CounterHit, type HotState, windowOf } from './hot-state';
+import { type CounterHit, type HotState, slidingHit, windowOf } from './hot-state';
 
 export class MemoryHotState implements HotState {
   readonly kind = 'memory' as const;
@@ -16,14 +16,19 @@ export class MemoryHotState implements HotState {
     this.bus.setMaxListeners(0);
   }
 
-  async hit(key: string, windowSeconds: number, now: Date): Promise<CounterHit> {
+  async hit(key: string, windowSeconds: number, now: Date, limit?: number): Promise<CounterHit> {
     this.sweep(now);
     const { index, resetInMs } = windowOf(now, windowSeconds);
     const slot = `${key}#${windowSeconds}#${index}`;
-    const entry = this.counters.get(slot) ?? { count: 0, expiresAt: now.getTime() + resetInMs };
+    // Kept through the next window too, where it is the previous one.
+    const entry = this.counters.get(slot) ?? {
+      count: 0,
+      expiresAt: now.getTime() + resetInMs + windowSeconds * 1000,
+    };
     entry.count += 1;
     this.counters.set(slot, entry);
-    return { count: entry.count, resetInMs };
+    const previous = this.counters.get(`${key}#${windowSeconds}#${index - 1}`)?.count ?? 0;
+    return slidingHit(previous, entry.count, now, windowSeconds, limit);
   }
 
   async putOnce(key: string, ttlSeconds: number, now: Date): Promise<void> {

@@ -2,8 +2,11 @@
  * Runs queued jobs in the server process: woken at once by the hot-state bus when a job is
  * enqueued (on any instance), and by a slow poll otherwise (for retries and expired leases).
  * One job at a time per instance; handlers must be idempotent (a job can run again after a crash).
+ * Any number of processes may run one: `claimJob` hands each due job to exactly one of them
+ * (`FOR UPDATE SKIP LOCKED`), so N workers share the PostgreSQL queue without double work.
  */
 import type { Deps } from '../deps';
+import { workContext } from '../observability/context';
 import { type ClaimedJob, claimJob, completeJob, failJob, JOBS_CHANNEL } from './job-queue';
 
 export type JobHandler = (job: ClaimedJob) => Promise<void>;
@@ -15,7 +18,7 @@ export class JobWorker {
   private unsubscribe: (() => Promise<void>) | undefined;
 
   constructor(
-    private readonly deps: Deps,
+    private readonly deps: Pick<Deps, 'db' | 'hot' | 'clock' | 'logger' | 'metrics'>,
     private readonly handlers: Record<string, JobHandler>,
     private readonly options: { pollMs: number; leaseSeconds: number },
   ) {}
@@ -49,7 +52,9 @@ export class JobWorker {
       const handler = this.handlers[job.kind];
       try {
         if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
-        await handler(job);
+        await workContext.run({ jobId: job.id }, () =>
+          this.deps.metrics.timeJob(job.kind, () => handler(job)),
+        );
         await completeJob(this.deps.db, job.id, this.deps.clock.now());
         this.deps.logger.info({ jobId: job.id, kind: job.kind }, 'job done');
       } catch (err) {

@@ -13,7 +13,8 @@
  * a purpose (`X-Purpose`), are rate-limited per institution, and every call is audited with the
  * institution, purpose and result (never the personal data). Error codes: 1 invalid request,
  * 2 unknown ID number, 3 unauthorised, 4 rate limited, 5 no face, 6 registry unavailable,
- * 7 no readable MRZ. The OCR answer holds what the MRZ holds: the Khmer names and the issue date are
+ * 7 no readable MRZ, 8 an MRZ read but with characters the reader is not sure of (send a sharper,
+ * straighter photo; nothing unsure is ever answered as read). The OCR answer holds what the MRZ holds: the Khmer names and the issue date are
  * printed only in the visual zone of the card, so they are `null` (the caller reads them from its own
  * form; `/info` checks them against the register).
  *
@@ -124,14 +125,17 @@ export function kycRoutes(app: FastifyInstance, deps: Deps): void {
   ) => {
     // Body refusals (too large, not JSON) answer in the API's own envelope too.
     const errorHandler = (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
-      const status = toAppError(error)?.status ?? 500;
+      const known = toAppError(error);
+      const status = known?.status ?? 500;
       if (status >= 500) throw error;
       const message =
-        status === 413
-          ? 'The request body is too large'
-          : status === 415
-            ? 'The request body must be JSON'
-            : 'The request body is not valid JSON';
+        known?.code === 'request_malformed'
+          ? 'The request is malformed (invalid UTF-8, a NUL byte, bad percent-encoding or cookies)'
+          : status === 413
+            ? 'The request body is too large'
+            : status === 415
+              ? 'The request body must be JSON'
+              : 'The request body is not valid JSON';
       return reply.status(status).send({ error: 1, message, data: null });
     };
     app.post(path, { errorHandler }, async (request: FastifyRequest, reply: FastifyReply) => {
@@ -224,6 +228,12 @@ export function kycRoutes(app: FastifyInstance, deps: Deps): void {
   handle('/api/2.0/kyc/ocr-idcard', z.object({ idImage: image }).strict(), async (body) => {
     const read = await readDocumentMrz(Buffer.from(body.idImage, 'base64'), deps.clock.now());
     if (!read.ok && read.reason === 'not_an_image') throw new KycError(1, 400, 'idImage is not an image');
+    if (!read.ok && read.reason === 'mrz_uncertain')
+      throw new KycError(
+        8,
+        422,
+        'The MRZ could not be read with certainty: send a sharper, straighter photo',
+      );
     if (!read.ok || !read.mrz) throw new KycError(7, 422, 'No readable MRZ in the image');
     const m = read.mrz;
     const [given = '', ...more] = m.givenNames.split(' ');

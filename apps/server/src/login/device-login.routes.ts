@@ -10,11 +10,7 @@
  * cancels the request) → the PIN (lockout counters) or the Face ID assertion (user verification
  * required, this device's credential) → approved, announced to the waiting browser.
  */
-import {
-  type AuthenticationResponseJSON,
-  generateAuthenticationOptions,
-  verifyAuthenticationResponse,
-} from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -164,6 +160,8 @@ export async function faceIdOptions(deps: Deps, deviceId: string) {
     .where('revoked_at', 'is', null)
     .execute();
   if (credentials.length === 0) throw new AppError('webauthn_failed', { details: { reason: 'no_face_id' } });
+  // Loaded on first use: the WebAuthn library is a large import that start-up does not need.
+  const { generateAuthenticationOptions } = await import('@simplewebauthn/server');
   return generateAuthenticationOptions({
     rpID: deps.config.webauthn.rpId,
     userVerification: 'required',
@@ -189,6 +187,7 @@ export async function verifyFaceId(
     .executeTakeFirst();
   if (!credential) throw new AppError('webauthn_failed', { details: { reason: 'unknown_credential' } });
   try {
+    const { verifyAuthenticationResponse } = await import('@simplewebauthn/server');
     const result = await verifyAuthenticationResponse({
       response: assertion,
       expectedChallenge: challenge,

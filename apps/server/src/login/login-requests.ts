@@ -66,6 +66,7 @@ export async function createLoginRequest(deps: Deps, input: { uid: string; clien
       decided_at: null,
     })
     .execute();
+  deps.metrics.login('qr', 'requested');
   return { id, bindingToken, expiresAt };
 }
 
@@ -127,6 +128,7 @@ export async function scanQr(deps: Deps, input: { payload: string; deviceId: str
   if (row.expires_at.getTime() <= now) throw new AppError('login_request_expired');
   const elapsed = (now - row.created_at.getTime()) / 1000;
   if (t > elapsed + 1 || elapsed - t > deps.config.login.qrMaxAgeSeconds) throw new AppError('qr_expired');
+  if (row.state === 'rejected') throw new AppError('login_request_cancelled');
   if (row.state !== 'pending') throw new AppError('login_request_claimed');
 
   const account = await deps.db
@@ -150,6 +152,7 @@ export async function scanQr(deps: Deps, input: { payload: string; deviceId: str
     .returning('id')
     .executeTakeFirst();
   if (!claimed) throw new AppError('login_request_claimed');
+  deps.metrics.login('qr', 'scanned');
   await publish(deps, id);
 
   const rp = await findRelyingParty(deps.db, row.client_id);
@@ -159,6 +162,7 @@ export async function scanQr(deps: Deps, input: { payload: string; deviceId: str
       name: rp?.app_name ?? row.client_id,
       nameKm: rp?.app_name_km ?? null,
       organisation: rp?.organisation ?? null,
+      organisationKm: rp?.organisation_km ?? null,
       domain: rp?.domain ?? null,
       logoUrl: rp?.logo_url ?? null,
     },
@@ -172,6 +176,8 @@ export async function claimedBy(deps: Deps, id: string, deviceId: string) {
   const row = await load(deps, id);
   if (row.device_id !== deviceId) throw new AppError('login_request_not_found');
   if (row.expires_at.getTime() <= deps.clock.now().getTime()) throw new AppError('login_request_expired');
+  // A wrong number, a locked PIN or a refusal ended it: the phone is told to start again.
+  if (row.state === 'rejected') throw new AppError('login_request_cancelled');
   if (row.state !== 'claimed') throw new AppError('login_request_claimed');
   return row;
 }
@@ -193,8 +199,31 @@ export async function decide(
     .where('state', '=', 'claimed')
     .returning('id')
     .executeTakeFirst();
-  if (!updated) throw new AppError('login_request_claimed');
+  if (!updated) {
+    // Lost a race with another decision on the same request: say which.
+    const now = await load(deps, id);
+    throw new AppError(now.state === 'rejected' ? 'login_request_cancelled' : 'login_request_claimed');
+  }
+  deps.metrics.login('qr', decision.state);
   await publish(deps, id);
+}
+
+/**
+ * The login request as seen by the browser that started it: the interaction must match and the
+ * browser must hold the binding cookie issued with this very request (its hash compared in
+ * constant time). Anything else is "not found", whether the request exists or not.
+ */
+export async function boundRequest(
+  deps: Deps,
+  input: { uid: string; requestId: string; bindingToken: string | undefined },
+) {
+  const row = await load(deps, input.requestId);
+  const presented = bindingHash(input.bindingToken ?? '');
+  const sameBrowser = constantTimeEqual(row.browser_binding, presented);
+  if (row.interaction_uid !== input.uid || !input.bindingToken || !sameBrowser) {
+    throw new AppError('login_request_not_found');
+  }
+  return row;
 }
 
 /** The browser that started the request collects an approved login, once. */
@@ -202,14 +231,7 @@ export async function completeLogin(
   deps: Deps,
   input: { uid: string; requestId: string; bindingToken: string | undefined },
 ) {
-  const row = await load(deps, input.requestId);
-  if (
-    row.interaction_uid !== input.uid ||
-    !input.bindingToken ||
-    !constantTimeEqual(row.browser_binding, bindingHash(input.bindingToken))
-  ) {
-    throw new AppError('login_request_not_found');
-  }
+  const row = await boundRequest(deps, input);
   if (row.state !== 'approved' || !row.account_id) throw new AppError('login_not_approved');
   const done = await deps.db
     .updateTable('login_requests')
@@ -219,6 +241,7 @@ export async function completeLogin(
     .returning('id')
     .executeTakeFirst();
   if (!done) throw new AppError('login_not_approved');
+  deps.metrics.login('qr', 'completed');
   return {
     accountId: row.account_id,
     method: (row.method ?? 'pin') as 'pin' | 'face_id',

@@ -16,17 +16,32 @@
 import { ASSETS, CSP, confirmPage, errorPage, qrPage, type RpView } from '@camdigikey/login';
 import type { Language } from '@camdigikey/messages';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type Provider from 'oidc-provider';
 import QRCode from 'qrcode';
+import { z } from 'zod';
 import { recordAudit } from '../audit/audit-log';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
+import { type EndStream, EVENT_STREAM_HEADERS, RECONNECT_EVENT, type Streams } from '../http/event-stream';
+import { releaseLongLived } from '../http/load-shedding';
+import { dependencyOutage, OUTAGE_RETRY_AFTER_SECONDS } from '../infra/outage';
+import { CLAIMS_BY_SCOPE, requestedClaims, scopesOfClaims } from '../oidc/account';
 import { ACR } from '../oidc/provider';
 import { findRelyingParty } from '../oidc/relying-parties';
 import { notifyAccount } from '../push/push';
-import { completeLogin, createLoginRequest, currentQr, loginChannel, viewOf } from './login-requests';
+import {
+  boundRequest,
+  completeLogin,
+  createLoginRequest,
+  currentQr,
+  loginChannel,
+  viewOf,
+} from './login-requests';
 
 const COOKIE = 'cdk_lr';
+const eventsParams = z.object({ uid: z.string().min(1).max(128) });
+const eventsQuery = z.object({ request: z.string().max(64).default('') }).loose();
 
 export function cookieValue(request: FastifyRequest, name: string): string | undefined {
   for (const part of (request.headers.cookie ?? '').split(';')) {
@@ -47,7 +62,7 @@ export function loginPageRoutes(
   app: FastifyInstance,
   deps: Deps,
   provider: Provider,
-  streams: Set<() => void>,
+  streams: Streams,
 ): void {
   const secure = deps.config.http.publicUrl.startsWith('https:');
   const html = (reply: FastifyReply, status: number, body: string) =>
@@ -57,10 +72,33 @@ export function loginPageRoutes(
       .header('content-security-policy', CSP)
       .send(body);
 
+  /** A page that failed because PostgreSQL or Redis is away: 503, "try again later". */
+  const failedPage = (request: FastifyRequest, reply: FastifyReply, error: unknown, code: string) => {
+    if (!dependencyOutage(error)) return html(reply, 400, errorPage(languageOf(request), code));
+    reply.header('retry-after', OUTAGE_RETRY_AFTER_SECONDS);
+    return html(reply, 503, errorPage(languageOf(request), 'service_unavailable'));
+  };
+
   const rpView = async (clientId: string, lang: Language): Promise<RpView> => {
     const rp = await findRelyingParty(deps.db, clientId);
     const name = lang === 'km' && rp?.app_name_km ? rp.app_name_km : (rp?.app_name ?? clientId);
-    return { name, domain: rp?.domain ?? null, logoUrl: rp?.logo_url ?? null };
+    const organisation =
+      lang === 'km' && rp?.organisation_km ? rp.organisation_km : (rp?.organisation ?? null);
+    return { name, organisation, domain: rp?.domain ?? null, logoUrl: rp?.logo_url ?? null };
+  };
+
+  /** The OIDC scopes this relying party may be given (its registered client metadata). */
+  const allowedScopes = async (clientId: string) => {
+    const client = await provider.Client.find(clientId).catch(() => undefined);
+    return String(client?.scope ?? 'openid').split(' ');
+  };
+  const parseClaims = (claims: unknown) => {
+    if (typeof claims !== 'string') return claims;
+    try {
+      return JSON.parse(claims) as unknown;
+    } catch {
+      return undefined;
+    }
   };
 
   const details = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -85,8 +123,8 @@ export function loginPageRoutes(
     let interaction: Awaited<ReturnType<typeof details>>;
     try {
       interaction = await details(request, reply);
-    } catch {
-      return html(reply, 400, errorPage(languageOf(request), 'login_request_expired'));
+    } catch (error) {
+      return failedPage(request, reply, error, 'login_request_expired');
     }
     const lang = languageOf(request, interaction.params.ui_locales);
     const clientId = String(interaction.params.client_id);
@@ -111,61 +149,71 @@ export function loginPageRoutes(
       lang === 'km' && account.khmer_surname
         ? `${account.khmer_surname} ${account.khmer_given_name ?? ''}`.trim()
         : `${account.latin_given_name} ${account.latin_surname}`;
-    const scopes = String(interaction.params.scope ?? 'openid').split(' ');
+    const asked = String(interaction.params.scope ?? 'openid').split(' ');
+    // Claims asked for by name (the claims parameter) are shown as their scopes.
+    const byName = scopesOfClaims(
+      requestedClaims(parseClaims(interaction.params.claims)),
+      new Set(await allowedScopes(clientId)),
+    ).scopes;
+    const scopes = [...new Set([...asked, ...byName])];
     return html(reply, 200, confirmPage({ lang, uid, rp, name, scopes }));
   });
 
-  app.get('/login/:uid/events', async (request, reply) => {
-    const { uid } = request.params as { uid: string };
-    const requestId = String((request.query as Record<string, string | undefined>).request ?? '');
-    const view = await viewOf(deps, requestId);
-    const row = await deps.db
-      .selectFrom('login_requests')
-      .select(['interaction_uid'])
-      .where('id', '=', requestId)
-      .executeTakeFirstOrThrow();
-    if (row.interaction_uid !== uid || !cookieValue(request, COOKIE))
-      throw new AppError('login_request_not_found');
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store',
-      connection: 'keep-alive',
-    });
-    const send = (event: string, data: unknown) =>
-      res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    const tick = async () => {
-      const qr = await currentQr(deps, requestId).catch(() => undefined);
-      if (qr)
-        send('qr', {
-          payload: qr.payload,
-          secondsLeft: qr.secondsLeft,
-          svg: await QRCode.toString(qr.payload, { type: 'svg', margin: 1 }),
-        });
-      else {
-        const now = await viewOf(deps, requestId);
-        if (now.state === 'expired') {
-          send('status', now);
-          end();
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  typed.get(
+    '/login/:uid/events',
+    { schema: { params: eventsParams, querystring: eventsQuery } },
+    async (request, reply) => {
+      const { uid } = request.params;
+      const { request: requestId } = request.query;
+      // Only the browser holding this login request's own binding cookie watches its QR and number.
+      await boundRequest(deps, { uid, requestId, bindingToken: cookieValue(request, COOKIE) });
+      const view = await viewOf(deps, requestId);
+      const res = reply.raw;
+      const send = (event: string, data: unknown) =>
+        res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      // Subscribed before the stream opens: when Redis is away this throws while the request can
+      // still be answered (503 with Retry-After) instead of leaving an opened stream hanging.
+      const unsubscribe = await deps.hot.subscribe(loginChannel(requestId), (message) =>
+        res.write(`event: status\ndata: ${message}\n\n`),
+      );
+      reply.hijack();
+      releaseLongLived(request);
+      res.writeHead(200, EVENT_STREAM_HEADERS);
+      const tick = async () => {
+        const qr = await currentQr(deps, requestId).catch(() => undefined);
+        if (qr)
+          send('qr', {
+            payload: qr.payload,
+            secondsLeft: qr.secondsLeft,
+            svg: await QRCode.toString(qr.payload, { type: 'svg', margin: 1 }),
+          });
+        else {
+          const now = await viewOf(deps, requestId);
+          if (now.state === 'expired') {
+            // Counted by the instance holding the page's stream, when the page learns it.
+            deps.metrics.login('qr', 'expired');
+            send('status', now);
+            end();
+          }
         }
-      }
-    };
-    send('status', view);
-    await tick();
-    const timer = setInterval(() => void tick(), 1000);
-    const unsubscribe = await deps.hot.subscribe(loginChannel(requestId), (message) =>
-      res.write(`event: status\ndata: ${message}\n\n`),
-    );
-    const end = () => {
-      clearInterval(timer);
-      streams.delete(end);
-      void unsubscribe();
-      if (!res.writableEnded) res.end();
-    };
-    streams.add(end);
-    request.raw.on('close', end);
-  });
+      };
+      // A tick that fails (the database away for a moment) is skipped; the next one tries again.
+      const tickSafely = () =>
+        tick().catch((err: unknown) => request.log.debug({ err }, 'login page stream update failed'));
+      const timer = setInterval(() => void tickSafely(), 1000);
+      const end: EndStream = (why) => {
+        clearInterval(timer);
+        streams.delete(end);
+        void unsubscribe();
+        if (!res.writableEnded) res.end(why === 'shutdown' ? RECONNECT_EVENT : undefined);
+      };
+      streams.add(end);
+      request.raw.on('close', end);
+      send('status', view);
+      await tickSafely();
+    },
+  );
 
   app.get('/login/:uid/complete', async (request, reply) => {
     const { uid } = request.params as { uid: string };
@@ -203,8 +251,7 @@ export function loginPageRoutes(
         { mergeWithLastSubmission: false },
       );
     } catch (error) {
-      const code = error instanceof AppError ? error.code : 'internal_error';
-      return html(reply, 400, errorPage(languageOf(request), code));
+      return failedPage(request, reply, error, error instanceof AppError ? error.code : 'internal_error');
     }
   });
 
@@ -235,7 +282,15 @@ export function loginPageRoutes(
       missingOIDCClaims?: string[];
     };
     if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
-    if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+    if (missing.missingOIDCClaims) {
+      // Only claims of scopes this relying party is allowed; the rest are refused, not asked again.
+      const { refused } = scopesOfClaims(missing.missingOIDCClaims, new Set(await allowedScopes(clientId)));
+      const openid = new Set<string>(CLAIMS_BY_SCOPE.openid);
+      const granted = missing.missingOIDCClaims.filter((c) => !refused.includes(c) || openid.has(c));
+      if (granted.length > 0) grant.addOIDCClaims(granted);
+      const rejected = refused.filter((c) => !openid.has(c));
+      if (rejected.length > 0) grant.rejectOIDCClaims(rejected);
+    }
     const grantId = await grant.save();
     await recordAudit(
       deps.db,

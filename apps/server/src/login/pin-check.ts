@@ -28,19 +28,50 @@ export async function checkAccountPin(
 ): Promise<void> {
   const { pinLockAfter, pinLockMinutes, pinRecoveryAfter } = deps.config.login;
   const now = deps.clock.now();
-  const account = await deps.db
-    .selectFrom('accounts')
-    .select(['status', 'pin_verifier', 'pin_failed_count', 'pin_locked_until'])
-    .where('id', '=', accountId)
-    .executeTakeFirst();
-  if (!account) throw new AppError('account_not_active');
-  if (account.status === 'locked' || account.pin_failed_count >= pinRecoveryAfter)
-    throw new AppError('pin_blocked');
-  if (account.pin_locked_until && account.pin_locked_until.getTime() > now.getTime()) {
-    throw lockedError(account.pin_locked_until, now);
-  }
+  const lockUntil = new Date(now.getTime() + pinLockMinutes * 60_000);
 
-  const valid = /^\d{6}$/.test(pin) && (await deps.pins.verify(account.pin_verifier, pin));
+  // 1. Reserve the attempt: decide and count in ONE statement (issue 19, defect 1). The failure
+  //    count is raised before the PIN is looked at, so a burst of parallel requests cannot all be
+  //    evaluated against the same old count. On PostgreSQL (READ COMMITTED) concurrent UPDATEs of
+  //    the same row queue on its row lock and each re-evaluates the WHERE clause against the row
+  //    the previous one committed, so at most `pinLockAfter` reservations succeed before the lock
+  //    (and at most `pinRecoveryAfter` in all): the statement is atomic on its own, PGlite merely
+  //    serialises it. The reservation that reaches a multiple of PIN_LOCK_AFTER sets the lock at
+  //    once (pessimistically): a later request sees it even while this one is still hashing; a
+  //    correct PIN lifts it again. A reservation that is never settled (crash, pool full) stays
+  //    counted as a failure: fail closed.
+  const reserved = await sql<{
+    pin_verifier: string;
+    pin_failed_count: number;
+  }>`
+    update accounts
+       set pin_failed_count = pin_failed_count + 1,
+           pin_locked_until = case when (pin_failed_count + 1) % ${pinLockAfter} = 0
+                                   then ${lockUntil}::timestamptz else pin_locked_until end,
+           updated_at = ${now}
+     where id = ${accountId}
+       and status <> 'locked'
+       and pin_failed_count < ${pinRecoveryAfter}
+       and (pin_locked_until is null or pin_locked_until <= ${now})
+     returning pin_verifier, pin_failed_count`.execute(deps.db);
+  const slot = reserved.rows[0];
+  if (!slot) {
+    // No slot: say why, without evaluating the PIN.
+    const account = await deps.db
+      .selectFrom('accounts')
+      .select(['status', 'pin_failed_count', 'pin_locked_until'])
+      .where('id', '=', accountId)
+      .executeTakeFirst();
+    if (!account) throw new AppError('account_not_active');
+    if (account.status === 'locked' || account.pin_failed_count >= pinRecoveryAfter)
+      throw new AppError('pin_blocked');
+    if (account.pin_locked_until && account.pin_locked_until.getTime() > now.getTime())
+      throw lockedError(account.pin_locked_until, now);
+    // The state changed between the two statements (a lock just ended): ask for a new try.
+    throw lockedError(new Date(now.getTime() + 1000), now);
+  }
+  const count = slot.pin_failed_count;
+
   const audit = (result: string, details: Record<string, unknown> = {}) => ({
     actorType: 'device' as const,
     actorId: ctx.deviceId,
@@ -53,6 +84,16 @@ export async function checkAccountPin(
     details: { purpose: ctx.purpose, ...details },
   });
 
+  // 2. Only now the (expensive) Argon2id verification, for an attempt that holds a slot.
+  let valid = false;
+  let unavailable: unknown;
+  try {
+    valid = /^\d{6}$/.test(pin) && (await deps.pins.verify(slot.pin_verifier, pin));
+  } catch (error) {
+    unavailable = error;
+  }
+
+  // 3. Settle. A correct PIN resets the streak (and lifts a lock this reservation set).
   if (valid) {
     await deps.db.transaction().execute(async (trx) => {
       await trx
@@ -65,37 +106,30 @@ export async function checkAccountPin(
     return;
   }
 
-  const failures = await deps.db.transaction().execute(async (trx) => {
-    const row = await trx
-      .updateTable('accounts')
-      .set({ pin_failed_count: sql`pin_failed_count + 1`, updated_at: now })
-      .where('id', '=', accountId)
-      .returning('pin_failed_count')
-      .executeTakeFirstOrThrow();
-    const count = row.pin_failed_count;
+  await deps.db.transaction().execute(async (trx) => {
     if (count >= pinRecoveryAfter) {
       await trx.updateTable('accounts').set({ status: 'locked' }).where('id', '=', accountId).execute();
-    } else if (count % pinLockAfter === 0) {
-      await trx
-        .updateTable('accounts')
-        .set({ pin_locked_until: new Date(now.getTime() + pinLockMinutes * 60_000) })
-        .where('id', '=', accountId)
-        .execute();
     }
-    await appendAudit(trx, audit('failed', { consecutiveFailures: count }), now);
-    return count;
+    await appendAudit(
+      trx,
+      audit('failed', {
+        consecutiveFailures: count,
+        ...(unavailable ? { verification: 'unavailable' } : {}),
+      }),
+      now,
+    );
   });
-  if (failures >= pinRecoveryAfter || failures % pinLockAfter === 0) {
+  if (count >= pinRecoveryAfter || count % pinLockAfter === 0) {
     // A security notice to every registered device of the account (someone may be guessing).
     notifyAccount(deps, accountId, {
       type: 'security_notice',
-      event: failures >= pinRecoveryAfter ? 'pin_blocked' : 'pin_locked',
+      event: count >= pinRecoveryAfter ? 'pin_blocked' : 'pin_locked',
     });
   }
-  if (failures >= pinRecoveryAfter) throw new AppError('pin_blocked');
-  if (failures % pinLockAfter === 0)
-    throw lockedError(new Date(now.getTime() + pinLockMinutes * 60_000), now);
-  throw new AppError('pin_invalid', { details: { attemptsLeft: pinLockAfter - (failures % pinLockAfter) } });
+  if (unavailable) throw unavailable;
+  if (count >= pinRecoveryAfter) throw new AppError('pin_blocked');
+  if (count % pinLockAfter === 0) throw lockedError(lockUntil, now);
+  throw new AppError('pin_invalid', { details: { attemptsLeft: pinLockAfter - (count % pinLockAfter) } });
 }
 
 function lockedError(until: Date, now: Date): AppError {

@@ -28,6 +28,33 @@ export const CLAIMS_BY_SCOPE = {
   face: ['face_photo'],
 } as const;
 
+/**
+ * The scopes a claims parameter (OIDC Core §5.5) reaches into: a claim asked for by name is
+ * released as if its scope were asked, and only when the relying party is allowed that scope
+ * (`allowed`); the consent page lists those scopes. Claims of other scopes are refused.
+ */
+export function scopesOfClaims(claims: readonly string[], allowed: ReadonlySet<string>) {
+  const granted = new Set<string>();
+  const refused: string[] = [];
+  for (const claim of claims) {
+    const scope = Object.entries(CLAIMS_BY_SCOPE).find(([, names]) =>
+      (names as readonly string[]).includes(claim),
+    )?.[0];
+    if (scope && allowed.has(scope)) granted.add(scope);
+    else refused.push(claim);
+  }
+  return { scopes: [...granted], refused };
+}
+
+/** The claim names a claims parameter asks for (userinfo and id_token together). */
+export function requestedClaims(claims: unknown): string[] {
+  if (!claims || typeof claims !== 'object') return [];
+  const names = new Set<string>();
+  for (const part of Object.values(claims as Record<string, unknown>))
+    if (part && typeof part === 'object') for (const name of Object.keys(part)) names.add(name);
+  return [...names];
+}
+
 export async function accountClaims(
   db: Kysely<Database>,
   envelope: Envelope,

@@ -21,10 +21,12 @@ import type { Deps } from '../deps';
 import { recordDeviceAudit } from '../device/device-audit';
 import { requireRegisteredDevice } from '../device/device-auth';
 import { AppError } from '../errors';
-import { openEventStream } from '../http/event-stream';
+import { openEventStream, type Streams } from '../http/event-stream';
 import { checkAccountPin } from '../login/pin-check';
 import { notifyAccount } from '../push/push';
+import { startCibaSigning } from '../signing/ciba-sign';
 import { findRelyingParty } from './relying-parties';
+import { accountForSubject } from './subjects';
 
 export const ACR_DEVICE_PIN = 'urn:camdigikey:acr:device-pin';
 
@@ -34,13 +36,17 @@ type CibaFeature = NonNullable<NonNullable<import('oidc-provider').Configuration
 export function cibaFeature(deps: Deps): CibaFeature {
   return {
     enabled: true,
-    deliveryModes: ['poll', 'ping'],
+    // Poll only (README): no relying party registers a notification endpoint.
+    deliveryModes: ['poll'],
+    // login_hint is the `sub` this relying party received (pairwise or public); anything else,
+    // an unknown sub or an account that cannot log in all answer unknown_user_id alike.
     processLoginHint: async (ctx: KoaContextWithOIDC, loginHint: string) => {
-      if (!/^[0-9a-f-]{36}$/.test(loginHint)) return undefined;
+      const accountId = await accountForSubject(deps.db, ctx.oidc.client, loginHint);
+      if (!accountId) return undefined;
       const account = await deps.db
         .selectFrom('accounts')
         .select(['id', 'status'])
-        .where('id', '=', loginHint)
+        .where('id', '=', accountId)
         .executeTakeFirst();
       if (account?.status !== 'active') return undefined;
       await refuseBombing(deps, account.id, ctx.oidc.client?.clientId ?? '');
@@ -61,6 +67,8 @@ export function cibaFeature(deps: Deps): CibaFeature {
       if (userCode) throw new errors.InvalidRequest('user_code is not supported');
     },
     triggerAuthenticationDevice: async (_ctx: KoaContextWithOIDC, request, account, client) => {
+      // A request with a camdigikey_sign detail is a signature request (issue 17).
+      if (await startCibaSigning(deps, request, account.accountId, client.clientId)) return;
       const now = deps.clock.now();
       await deps.db
         .insertInto('device_approvals')
@@ -131,7 +139,7 @@ export function backchannelDeviceRoutes(
   root: FastifyInstance,
   deps: Deps,
   provider: Provider,
-  streams: Set<() => void>,
+  streams: Streams,
 ): void {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const params = z.object({ id: z.string().min(10).max(100) }).strict();
@@ -174,7 +182,14 @@ export function backchannelDeviceRoutes(
         id: row.id,
         bindingMessage: row.binding_message,
         scope: row.scope.split(' '),
-        relyingParty: { name: rp?.app_name, nameKm: rp?.app_name_km, domain: rp?.domain },
+        relyingParty: {
+          name: rp?.app_name,
+          nameKm: rp?.app_name_km,
+          organisation: rp?.organisation,
+          organisationKm: rp?.organisation_km,
+          domain: rp?.domain,
+          logoUrl: rp?.logo_url,
+        },
         expiresAt: row.expires_at.toISOString(),
       });
     }

@@ -36,11 +36,7 @@ async function createKey(db: Kysely<Database>, envelope: Envelope, alg: (typeof 
 }
 
 /** Make sure an active key exists for every algorithm (first start). */
-export async function ensureSigningKeys(
-  db: Kysely<Database>,
-  envelope: Envelope,
-  now = new Date(),
-): Promise<void> {
+export async function ensureSigningKeys(db: Kysely<Database>, envelope: Envelope, now: Date): Promise<void> {
   for (const alg of ALGS) {
     const active = await db
       .selectFrom('signing_keys')
@@ -57,7 +53,7 @@ export async function rotateSigningKeys(
   db: Kysely<Database>,
   envelope: Envelope,
   keepSeconds: number,
-  now = new Date(),
+  now: Date,
 ) {
   await db
     .updateTable('signing_keys')
@@ -68,11 +64,7 @@ export async function rotateSigningKeys(
 }
 
 /** Private JWKs for the provider: active keys first (they sign), then retired unexpired ones. */
-export async function loadSigningKeys(
-  db: Kysely<Database>,
-  envelope: Envelope,
-  now = new Date(),
-): Promise<JWK[]> {
+export async function loadSigningKeys(db: Kysely<Database>, envelope: Envelope, now: Date): Promise<JWK[]> {
   const rows = await db.selectFrom('signing_keys').selectAll().orderBy('created_at', 'desc').execute();
   const live = rows.filter((r) => !r.expires_at || r.expires_at.getTime() > now.getTime());
   live.sort((a, b) => Number(a.retired_at !== null) - Number(b.retired_at !== null));

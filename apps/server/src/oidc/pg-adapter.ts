@@ -11,6 +11,7 @@
  */
 import type { Database } from '@camdigikey/db';
 import type { Kysely } from 'kysely';
+import { providerEpochSeconds, providerNow } from './provider-time';
 
 export type AdapterPayload = Record<string, unknown> & {
   grantId?: string;
@@ -23,15 +24,13 @@ export interface ClientSource {
   find(clientId: string): Promise<Record<string, unknown> | undefined>;
 }
 
-const epoch = () => Math.floor(Date.now() / 1000);
-
 export function createAdapterClass(db: Kysely<Database>, clients: ClientSource) {
   let sweeps = 0;
   const sweep = async () => {
     if (++sweeps % 500 !== 0) return;
     await db
       .deleteFrom('oidc_payloads')
-      .where('expires_at', '<', new Date(Date.now() - 3600_000))
+      .where('expires_at', '<', new Date(providerNow().getTime() - 3600_000))
       .execute();
   };
 
@@ -39,7 +38,7 @@ export function createAdapterClass(db: Kysely<Database>, clients: ClientSource) 
     constructor(readonly name: string) {}
 
     async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
-      const expiresAt = expiresIn ? new Date(Date.now() + expiresIn * 1000) : null;
+      const expiresAt = expiresIn ? new Date(providerNow().getTime() + expiresIn * 1000) : null;
       const row = {
         kind: this.name,
         id,
@@ -76,7 +75,7 @@ export function createAdapterClass(db: Kysely<Database>, clients: ClientSource) 
         .where(column, '=', value)
         .executeTakeFirst();
       if (!row) return undefined;
-      if (row.expires_at && row.expires_at.getTime() <= Date.now()) return undefined;
+      if (row.expires_at && row.expires_at.getTime() <= providerNow().getTime()) return undefined;
       const payload = row.payload as AdapterPayload;
       return row.consumed_at
         ? { ...payload, consumed: Math.floor(row.consumed_at.getTime() / 1000) }
@@ -98,7 +97,7 @@ export function createAdapterClass(db: Kysely<Database>, clients: ClientSource) 
     async consume(id: string): Promise<void> {
       await db
         .updateTable('oidc_payloads')
-        .set({ consumed_at: new Date(epoch() * 1000) })
+        .set({ consumed_at: new Date(providerEpochSeconds() * 1000) })
         .where('kind', '=', this.name)
         .where('id', '=', id)
         .execute();

@@ -15,6 +15,7 @@ import type { Database } from '@camdigikey/db';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
+import type Provider from 'oidc-provider';
 import { z } from 'zod';
 import { requireAdmin } from '../admin/admin-auth';
 import { recordAudit } from '../audit/audit-log';
@@ -22,6 +23,7 @@ import { issueApiClient } from '../client-api/api-clients';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
 import {
+  clientMetadata,
   newClientId,
   newClientSecret,
   type RelyingParty,
@@ -69,11 +71,25 @@ const publicJwks = z
   })
   .refine((j) => j.keys.every((k) => !('d' in k)), 'public keys only');
 
+/**
+ * A logo: an https URL (shown by the hosted login pages), or a small image as a data URI (PNG,
+ * JPEG, WebP or SVG, base64, at most 64 KB), which the app shows too without a request leaving
+ * the phone.
+ */
+const logo = z.union([
+  httpsUrl,
+  z
+    .string()
+    .max(90_000)
+    .regex(/^data:image\/(png|jpeg|webp|svg\+xml);base64,[A-Za-z0-9+/]+=*$/, 'an image data URI'),
+]);
+
 const fields = {
   organisation: z.string().min(2).max(200),
+  organisationKm: z.string().min(2).max(200).optional(),
   appName: z.string().min(2).max(120),
   appNameKm: z.string().min(1).max(120).optional(),
-  logoUrl: httpsUrl.optional(),
+  logoUrl: logo.optional(),
   domain: z
     .string()
     .min(3)
@@ -89,13 +105,31 @@ const fields = {
     .array(z.enum(SUPPORTED_SCOPES))
     .min(1)
     .refine((s) => s.includes('openid'), 'openid is required'),
-  tokenEndpointAuthMethod: z.enum(['client_secret_basic', 'private_key_jwt']).default('client_secret_basic'),
+  tokenEndpointAuthMethod: z.enum(['client_secret_basic', 'private_key_jwt']),
   jwks: publicJwks.optional(),
-  subjectType: z.enum(['public', 'pairwise']).default('public'),
+  /**
+   * Pairwise by default (issue 19, item 9): two relying parties cannot join their users by `sub`.
+   * Public only when an administrator chooses it.
+   */
+  subjectType: z.enum(['public', 'pairwise']),
+  /** FAPI 2.0 security profile (issue 17): private_key_jwt, PAR and DPoP-bound tokens required. */
+  financialGrade: z.boolean(),
 };
-const createBody = z.object(fields).strict();
+const createBody = z
+  .object({
+    ...fields,
+    tokenEndpointAuthMethod: fields.tokenEndpointAuthMethod.default('client_secret_basic'),
+    subjectType: fields.subjectType.default('pairwise'),
+    financialGrade: fields.financialGrade.default(false),
+  })
+  .strict();
+// No defaults on a change: what is not sent keeps its stored value (a stored subject type too).
 const patchBody = z
-  .object({ ...fields, status: z.enum(['active', 'suspended']) })
+  .object({
+    ...fields,
+    postLogoutRedirectUris: z.array(redirectUri).max(20),
+    status: z.enum(['active', 'suspended']),
+  })
   .partial()
   .strict();
 const params = z.object({ clientId: z.string().min(3).max(64) }).strict();
@@ -104,6 +138,7 @@ function view(rp: RelyingParty) {
   return {
     clientId: rp.client_id,
     organisation: rp.organisation,
+    organisationKm: rp.organisation_km,
     appName: rp.app_name,
     appNameKm: rp.app_name_km,
     logoUrl: rp.logo_url,
@@ -117,6 +152,7 @@ function view(rp: RelyingParty) {
     allowedScopes: rp.allowed_scopes,
     tokenEndpointAuthMethod: rp.token_endpoint_auth_method,
     subjectType: rp.subject_type,
+    financialGrade: rp.financial_grade,
     status: rp.status,
     createdAt: rp.created_at.toISOString(),
     updatedAt: rp.updated_at.toISOString(),
@@ -130,6 +166,7 @@ function columns(b: Fields) {
     if (v !== undefined) c[k] = v;
   };
   set('organisation', b.organisation);
+  set('organisation_km', b.organisationKm);
   set('app_name', b.appName);
   set('app_name_km', b.appNameKm);
   set('logo_url', b.logoUrl);
@@ -144,8 +181,36 @@ function columns(b: Fields) {
   set('token_endpoint_auth_method', b.tokenEndpointAuthMethod);
   set('jwks', b.jwks && JSON.stringify(b.jwks));
   set('subject_type', b.subjectType);
+  set('financial_grade', b.financialGrade);
   set('status', b.status);
   return c;
+}
+
+/**
+ * A registration is stored only if the provider can serve it: the row as saved is turned into
+ * client metadata and validated by oidc-provider itself (inside the saving transaction, so a
+ * refused one is never stored). 400 relying_party_unservable with the provider's reason.
+ */
+async function refuseUnservable(provider: Provider, deps: Deps, rp: RelyingParty) {
+  if (rp.subject_type === 'pairwise' && new Set(rp.redirect_uris.map((u) => new URL(u).host)).size > 1) {
+    throw new AppError('relying_party_invalid', { details: { reason: 'pairwise_needs_one_host' } });
+  }
+  const metadata = clientMetadata(
+    { ...rp, client_secret_enc: null },
+    deps.envelope,
+    deps.config.http.publicUrl,
+  );
+  // Validation only: the real secret stays sealed.
+  if (rp.token_endpoint_auth_method === 'client_secret_basic') metadata.client_secret = newClientSecret();
+  try {
+    await provider.Client.validate(metadata as Parameters<Provider['Client']['validate']>[0]);
+  } catch (cause) {
+    const reason = (cause as { error_description?: unknown }).error_description;
+    throw new AppError('relying_party_unservable', {
+      cause,
+      details: { reason: typeof reason === 'string' ? reason : 'invalid_client_metadata' },
+    });
+  }
 }
 
 async function load(db: Kysely<Database>, clientId: string) {
@@ -158,7 +223,7 @@ async function load(db: Kysely<Database>, clientId: string) {
   return rp;
 }
 
-export function relyingPartyRoutes(root: FastifyInstance, deps: Deps): void {
+export function relyingPartyRoutes(root: FastifyInstance, deps: Deps, provider: Provider): void {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const base = '/api/admin/v1/relying-parties';
   const audited = (
@@ -189,28 +254,30 @@ export function relyingPartyRoutes(root: FastifyInstance, deps: Deps): void {
     const b = request.body;
     if (b.tokenEndpointAuthMethod === 'private_key_jwt' && !b.jwks)
       throw new AppError('relying_party_invalid', { details: { reason: 'jwks_required' } });
-    if (b.subjectType === 'pairwise' && new Set(b.redirectUris.map((u) => new URL(u).host)).size > 1) {
-      throw new AppError('relying_party_invalid', { details: { reason: 'pairwise_needs_one_host' } });
-    }
+    if (b.financialGrade && b.tokenEndpointAuthMethod !== 'private_key_jwt')
+      throw new AppError('relying_party_invalid', { details: { reason: 'fapi_needs_private_key_jwt' } });
     const clientId = newClientId();
     const secret = b.tokenEndpointAuthMethod === 'client_secret_basic' ? newClientSecret() : undefined;
     const now = deps.clock.now();
-    await deps.db
-      .insertInto('relying_parties')
-      .values({
-        ...(columns(b) as object),
-        client_id: clientId,
-        organisation: b.organisation,
-        app_name: b.appName,
-        domain: b.domain.toLowerCase(),
-        redirect_uris: JSON.stringify(b.redirectUris),
-        allowed_scopes: JSON.stringify(b.allowedScopes),
-        token_endpoint_auth_method: b.tokenEndpointAuthMethod,
-        client_secret_enc: secret ? deps.envelope.sealText(secret, secretContext(clientId)) : null,
-        created_at: now,
-        updated_at: now,
-      } as never)
-      .execute();
+    await deps.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('relying_parties')
+        .values({
+          ...(columns(b) as object),
+          client_id: clientId,
+          organisation: b.organisation,
+          app_name: b.appName,
+          domain: b.domain.toLowerCase(),
+          redirect_uris: JSON.stringify(b.redirectUris),
+          allowed_scopes: JSON.stringify(b.allowedScopes),
+          token_endpoint_auth_method: b.tokenEndpointAuthMethod,
+          client_secret_enc: secret ? deps.envelope.sealText(secret, secretContext(clientId)) : null,
+          created_at: now,
+          updated_at: now,
+        } as never)
+        .execute();
+      await refuseUnservable(provider, deps, await load(trx, clientId));
+    });
     await audited(admin, 'relying_party.registered', clientId, request.ip, request.id, {
       domain: b.domain,
       scopes: b.allowedScopes,
@@ -234,15 +301,21 @@ export function relyingPartyRoutes(root: FastifyInstance, deps: Deps): void {
   app.patch(`${base}/:clientId`, { schema: { params, body: patchBody } }, async (request) => {
     const admin = await requireAdmin(request, deps);
     const { clientId } = request.params;
-    await load(deps.db, clientId);
+    const current = await load(deps.db, clientId);
+    const method = request.body.tokenEndpointAuthMethod ?? current.token_endpoint_auth_method;
+    if ((request.body.financialGrade ?? current.financial_grade) && method !== 'private_key_jwt')
+      throw new AppError('relying_party_invalid', { details: { reason: 'fapi_needs_private_key_jwt' } });
     const changes = columns(request.body);
     if (Object.keys(changes).length === 0)
       throw new AppError('relying_party_invalid', { details: { reason: 'nothing_to_change' } });
-    await deps.db
-      .updateTable('relying_parties')
-      .set({ ...changes, updated_at: deps.clock.now() })
-      .where('client_id', '=', clientId)
-      .execute();
+    await deps.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('relying_parties')
+        .set({ ...changes, updated_at: deps.clock.now() })
+        .where('client_id', '=', clientId)
+        .execute();
+      await refuseUnservable(provider, deps, await load(trx, clientId));
+    });
     await audited(admin, 'relying_party.changed', clientId, request.ip, request.id, {
       fields: Object.keys(request.body),
     });

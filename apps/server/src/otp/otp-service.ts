@@ -35,10 +35,15 @@ export interface OtpSettings {
   maxVerifyPerIpPerHour: number;
 }
 
-/** What to deliver: the code to the address, or a notice that the address is already in use. */
+/**
+ * What to deliver: the code to the address, a notice that the address is already in use (a new
+ * registration), or a notice that no account uses the number (a recovery): every address that is
+ * asked for gets a message, so the app can say plainly "we sent an SMS to …" (issue 16, item 4)
+ * without telling whether an account exists.
+ */
 export type OtpDelivery =
   | { kind: 'code'; channel: OtpChannel; to: string; code: string; language: Language; purpose: OtpPurpose }
-  | { kind: 'address_in_use'; channel: OtpChannel; to: string; language: Language };
+  | { kind: 'address_in_use' | 'no_account'; channel: OtpChannel; to: string; language: Language };
 
 export interface OtpDeps {
   db: Kysely<Database>;
@@ -61,8 +66,9 @@ export class OtpService {
 
   /**
    * Send (or resend) a code to `target` for a flow. `inUse` = the address has an account (the
-   * owner gets a notice instead of a code); `silent` = store and count the challenge exactly the
-   * same but deliver nothing (a recovery for a number without a recoverable account).
+   * owner gets a notice instead of a code); `noAccount` = store and count the challenge exactly the
+   * same but send a notice that no account uses the number instead of a code (a recovery for a
+   * number without a recoverable account); `silent` = deliver nothing at all.
    */
   async send(input: {
     flowId: string;
@@ -73,6 +79,7 @@ export class OtpService {
     inUse: boolean;
     resend: boolean;
     purpose?: OtpPurpose;
+    noAccount?: boolean;
     silent?: boolean;
   }): Promise<{ expiresAt: Date; resendAt: Date }> {
     const { db, clock, settings } = this.deps;
@@ -152,8 +159,13 @@ export class OtpService {
 
     if (!input.silent) {
       await this.deps.deliver(
-        input.inUse
-          ? { kind: 'address_in_use', channel: input.channel, to: input.target, language: input.language }
+        input.inUse || input.noAccount
+          ? {
+              kind: input.inUse ? 'address_in_use' : 'no_account',
+              channel: input.channel,
+              to: input.target,
+              language: input.language,
+            }
           : {
               kind: 'code',
               channel: input.channel,
@@ -167,7 +179,18 @@ export class OtpService {
     return { expiresAt, resendAt: new Date(now.getTime() + settings.resendSeconds * 1000) };
   }
 
-  /** Check a code; on success the challenge is consumed and cannot be used again. */
+  /**
+   * Check a code; on success the challenge is consumed and cannot be used again.
+   *
+   * Decide, compare and count happen in ONE transaction that holds a per-address advisory lock
+   * (the same lock `send` takes), issue 19 defect 1: the failure count of an address is a sum over
+   * its challenges (resends and other flows included), which no single-row UPDATE can guard, so
+   * parallel tries of one address queue on `pg_advisory_xact_lock` and each reads the count the
+   * previous one committed. On PostgreSQL the lock is held until commit, so at most
+   * OTP_MAX_FAILURES wrong codes are ever compared, whatever the burst (PGlite, one connection,
+   * serialises anyway, which alone would prove nothing). The comparison itself is a constant-time
+   * HMAC, cheap enough to run under the lock.
+   */
   async verify(input: {
     flowId: string;
     channel: OtpChannel;
@@ -178,46 +201,64 @@ export class OtpService {
     const { db, clock, settings } = this.deps;
     const now = clock.now();
     await this.limitIp(`otp-verify-ip:${input.ip}`, settings.maxVerifyPerIpPerHour, now);
-    const challenge = await this.challenge(input.flowId, input.channel, input.target);
-    if (!challenge || challenge.consumed_at) throw new AppError('otp_not_sent');
-    await this.assertNotLocked(input.channel, input.target, now);
-    if (challenge.expires_at.getTime() <= now.getTime()) throw new AppError('otp_expired');
+    const outcome = await db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(hashtext(${`otp:${input.channel}:${input.target}`}))`.execute(
+        trx,
+      );
+      const challenge = await this.challenge(input.flowId, input.channel, input.target, trx);
+      if (!challenge || challenge.consumed_at) return { error: new AppError('otp_not_sent') };
+      const before = await this.recentFailures(input.channel, input.target, now, trx);
+      if (before.total >= settings.maxFailures) return { error: this.lockedError(before.last ?? now, now) };
+      if (challenge.expires_at.getTime() <= now.getTime()) return { error: new AppError('otp_expired') };
 
-    if (constantTimeEqual(this.hash(challenge.id, input.code), challenge.code_hash)) {
-      const consumed = await db
+      if (constantTimeEqual(this.hash(challenge.id, input.code), challenge.code_hash)) {
+        const consumed = await trx
+          .updateTable('otp_challenges')
+          .set({ consumed_at: now })
+          .where('id', '=', challenge.id)
+          .where('consumed_at', 'is', null)
+          .where('code_hash', '=', challenge.code_hash)
+          .returning('id')
+          .executeTakeFirst();
+        if (!consumed) return { error: new AppError('otp_not_sent') };
+        // A success ends the failure streak of this address (NIST 800-63B-4 §3.2.2).
+        await trx
+          .updateTable('otp_challenges')
+          .set({ failed_attempts: 0 })
+          .where('channel', '=', input.channel)
+          .where('target', '=', input.target)
+          .execute();
+        return { error: undefined };
+      }
+
+      await trx
         .updateTable('otp_challenges')
-        .set({ consumed_at: now })
+        .set({ failed_attempts: sql`failed_attempts + 1`, last_failed_at: now })
         .where('id', '=', challenge.id)
-        .where('consumed_at', 'is', null)
-        .where('code_hash', '=', challenge.code_hash)
-        .returning('id')
-        .executeTakeFirst();
-      if (!consumed) throw new AppError('otp_not_sent');
-      // A success ends the failure streak of this address (NIST 800-63B-4 §3.2.2).
-      await db
-        .updateTable('otp_challenges')
-        .set({ failed_attempts: 0 })
-        .where('channel', '=', input.channel)
-        .where('target', '=', input.target)
         .execute();
-      return;
-    }
-
-    await db
-      .updateTable('otp_challenges')
-      .set({ failed_attempts: sql`failed_attempts + 1`, last_failed_at: now })
-      .where('id', '=', challenge.id)
-      .execute();
-    const failures = await this.recentFailures(input.channel, input.target, now);
-    if (failures.total >= settings.maxFailures) {
-      await db.updateTable('otp_challenges').set({ locked_at: now }).where('id', '=', challenge.id).execute();
-      throw this.lockedError(failures.last ?? now, now);
-    }
-    throw new AppError('otp_invalid', { details: { attemptsLeft: settings.maxFailures - failures.total } });
+      const total = before.total + 1;
+      if (total >= settings.maxFailures) {
+        await trx
+          .updateTable('otp_challenges')
+          .set({ locked_at: now })
+          .where('id', '=', challenge.id)
+          .execute();
+        return { error: this.lockedError(now, now) };
+      }
+      return {
+        error: new AppError('otp_invalid', { details: { attemptsLeft: settings.maxFailures - total } }),
+      };
+    });
+    if (outcome.error) throw outcome.error;
   }
 
-  private challenge(flowId: string, channel: OtpChannel, target: string) {
-    return this.deps.db
+  private challenge(
+    flowId: string,
+    channel: OtpChannel,
+    target: string,
+    db: Kysely<Database> = this.deps.db,
+  ) {
+    return db
       .selectFrom('otp_challenges')
       .selectAll()
       .where('flow_id', '=', flowId)
@@ -227,14 +268,19 @@ export class OtpService {
   }
 
   private async limitIp(key: string, max: number, now: Date): Promise<void> {
-    const hit = await this.deps.hot.hit(key, HOUR, now);
+    const hit = await this.deps.hot.hit(key, HOUR, now, max);
     if (hit.count > max)
       throw new AppError('rate_limited', { details: { retryAfterSeconds: seconds(hit.resetInMs) } });
   }
 
-  private async recentFailures(channel: OtpChannel, target: string, now: Date) {
+  private async recentFailures(
+    channel: OtpChannel,
+    target: string,
+    now: Date,
+    db: Kysely<Database> = this.deps.db,
+  ) {
     const since = new Date(now.getTime() - this.deps.settings.lockSeconds * 1000);
-    const row = await this.deps.db
+    const row = await db
       .selectFrom('otp_challenges')
       .select([
         sql<number>`coalesce(sum(failed_attempts), 0)::int`.as('total'),

@@ -1,9 +1,22 @@
-// Argon2id in a worker thread of the PIN hashing pool (see pin-hasher.ts). Plain JavaScript so
-// that it loads in any runtime without a TypeScript loader. It never sees a PIN: the main
-// thread passes HMAC-SHA256(pepper, PIN) as hex text (the binding only verifies UTF-8 input).
+// Argon2id in a worker thread of a hashing pool (see pin-hasher.ts). Plain JavaScript so that it
+// loads in any runtime without a TypeScript loader. It never sees a PIN: the main thread passes
+// HMAC-SHA256(pepper, PIN) as hex text (the binding only verifies UTF-8 input).
+import { setPriority } from 'node:os';
 import { Algorithm, hashSync, verifySync } from '@node-rs/argon2';
 
+let niced = false;
+
 export default function argon2Task(task) {
+  // A low-priority pool (officers' passwords): lower this thread's CPU priority once. On Linux the
+  // nice value belongs to the thread (pid 0 = the calling thread), so the PIN threads keep theirs.
+  if (task.nice && !niced) {
+    niced = true;
+    try {
+      setPriority(0, task.nice);
+    } catch {
+      // not permitted on this platform: the pool separation and queue bounds still hold
+    }
+  }
   if (task.op === 'hash') {
     return hashSync(task.input, {
       algorithm: Algorithm.Argon2id,

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PinHasher } from './pin-hasher';
+import { AppError } from '../errors';
+import { LOW_PRIORITY_NICE, PinHasher } from './pin-hasher';
 
 const pepper = new Uint8Array(randomBytes(32));
 const hasher = new PinHasher({ pepper, memoryKib: 19_456, timeCost: 2, threads: 2 });
@@ -52,4 +54,117 @@ describe('PIN hasher', () => {
   it('treats a malformed verifier as a mismatch', async () => {
     expect(await hasher.verify('not-a-hash', '482913')).toBe(false);
   });
+});
+
+const settle = <T>(p: Promise<T>) =>
+  p.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+
+/** Nice values of this process's threads (Linux: /proc/self/task/<tid>/stat, field 19). */
+function threadNiceValues(): number[] {
+  return readdirSync('/proc/self/task').map((tid) => {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  });
+}
+
+describe('hashing pool bounds', () => {
+  it('refuses at once with 503 and a Retry-After when its queue is full', async () => {
+    const small = new PinHasher({ pepper, memoryKib: 19_456, timeCost: 2, threads: 1, maxQueue: 2 });
+    try {
+      const order: string[] = [];
+      const tasks = Array.from({ length: 6 }, (_, i) =>
+        settle(small.hash(`secret-${i}`)).then((r) => {
+          order.push(r.ok ? 'hashed' : 'refused');
+          return r;
+        }),
+      );
+      const results = await Promise.all(tasks);
+      // the thread's two slots (running, next) and the two queued are hashed; two are refused …
+      expect(small.stats().slots).toBe(2);
+      expect(results.filter((r) => r.ok)).toHaveLength(4);
+      const refused = results.filter((r) => !r.ok).map((r) => (r.ok ? undefined : r.error));
+      expect(refused).toHaveLength(2);
+      for (const error of refused) {
+        expect(error).toBeInstanceOf(AppError);
+        expect((error as AppError).code).toBe('service_unavailable');
+        expect((error as AppError).status).toBe(503);
+        expect((error as AppError).details?.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+      }
+      // … before any hash finished (they did not wait for a thread).
+      expect(order.slice(0, 2)).toEqual(['refused', 'refused']);
+      expect(small.stats()).toMatchObject({ completed: 4, refused: 2, queued: 0, maxQueue: 2 });
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('does not hash for a client that has gone, neither on arrival nor when its turn comes', async () => {
+    const small = new PinHasher({ pepper, memoryKib: 19_456, timeCost: 2, threads: 1, maxQueue: 4 });
+    try {
+      let gone = false;
+      const first = Promise.all([small.hash('first'), small.hash('filler')]); // both slots
+      const waiting = settle(small.hash('second', { clientGone: () => gone }));
+      expect(small.stats().queued).toBe(1);
+      gone = true; // the client of the queued request disconnects while the first is hashed
+      const late = await settle(small.hash('third', { clientGone: () => true }));
+      expect(late.ok).toBe(false);
+      await first;
+      const second = await waiting;
+      expect(second.ok).toBe(false);
+      if (!second.ok) expect((second.error as AppError).details?.reason).toBe('client_gone');
+      expect(small.stats()).toMatchObject({ completed: 2, abandoned: 2 });
+    } finally {
+      await small.close();
+    }
+  });
+
+  it("keeps citizens' PINs apart: a full password pool refuses while the PIN pool still verifies", async () => {
+    const pins = new PinHasher({ pepper, memoryKib: 19_456, timeCost: 2, threads: 1, maxQueue: 4 });
+    const passwords = new PinHasher({
+      pepper,
+      memoryKib: 19_456,
+      timeCost: 2,
+      threads: 1,
+      maxQueue: 1,
+      lowPriority: true,
+      name: 'password',
+    });
+    try {
+      const verifier = await pins.hash('482913');
+      const flood = Array.from({ length: 10 }, () => settle(passwords.verify(verifier, 'wrong password!')));
+      expect(passwords.stats()).toMatchObject({ running: 2, queued: 1, refused: 7 });
+      expect(pins.stats()).toMatchObject({ running: 0, queued: 0 });
+      expect(await pins.verify(verifier, '482913')).toBe(true);
+      const results = await Promise.all(flood);
+      expect(results.filter((r) => r.ok)).toHaveLength(3);
+      expect(pins.stats().refused).toBe(0);
+    } finally {
+      await Promise.all([pins.close(), passwords.close()]);
+    }
+  });
+
+  it.runIf(process.platform === 'linux')(
+    "runs the password pool's threads at the lowest CPU priority and the PIN threads at the normal one",
+    async () => {
+      const before = threadNiceValues().filter((n) => n === LOW_PRIORITY_NICE).length;
+      const passwords = new PinHasher({
+        pepper,
+        memoryKib: 19_456,
+        timeCost: 2,
+        threads: 1,
+        lowPriority: true,
+      });
+      try {
+        await passwords.hash('officer password');
+        expect(threadNiceValues().filter((n) => n === LOW_PRIORITY_NICE)).toHaveLength(before + 1);
+        await hasher.hash('482913'); // the PIN pool's threads stay at the normal priority
+        expect(threadNiceValues().filter((n) => n === LOW_PRIORITY_NICE)).toHaveLength(before + 1);
+      } finally {
+        await passwords.close();
+      }
+    },
+  );
 });

@@ -21,7 +21,10 @@ export class Notifier {
           ? format(d.purpose === 'recovery' ? 'notify.otp.recovery.sms' : 'notify.otp.sms', language, {
               code: d.code,
             })
-          : format('notify.contact_in_use.sms', language);
+          : format(
+              d.kind === 'no_account' ? 'notify.recovery_no_account.sms' : 'notify.contact_in_use.sms',
+              language,
+            );
       await this.sms_.send(d.to, text);
       return;
     }

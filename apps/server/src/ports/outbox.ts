@@ -2,6 +2,8 @@
  * The development outbox: what the fake SMS gateway and the local SMTP sink received, kept in
  * memory for the /dev/outbox page and for tests. Bounded, newest last.
  */
+import { type Clock, systemClock } from './clock';
+
 export interface OutboxMessage {
   id: number;
   channel: 'sms' | 'email';
@@ -16,10 +18,13 @@ export class Outbox {
   private nextId = 1;
   private readonly waiters = new Set<() => void>();
 
-  constructor(private readonly capacity = 500) {}
+  constructor(
+    private readonly clock: Clock = systemClock,
+    private readonly capacity = 500,
+  ) {}
 
   add(message: Omit<OutboxMessage, 'id' | 'at'>): OutboxMessage {
-    const stored = { ...message, id: this.nextId++, at: new Date().toISOString() };
+    const stored = { ...message, id: this.nextId++, at: this.clock.now().toISOString() };
     this.messages.push(stored);
     if (this.messages.length > this.capacity) this.messages.shift();
     for (const wake of this.waiters) wake();

@@ -16,11 +16,18 @@ import type { GrayImage, MrzRead, MrzReadError } from '@camdigikey/mrz-reader';
 import { Piscina } from 'piscina';
 import sharp from 'sharp';
 
-export const MRZ_READER_VERSION = '@camdigikey/mrz-reader@0.1.0 (OCR-B templates, check-digit repair)';
+export const MRZ_READER_VERSION =
+  '@camdigikey/mrz-reader@0.2.0 (perspective rectification, OCR-B templates, check-digit repair, per-character confidence)';
 
 export type DocumentRead =
   | { ok: true; lines: string[]; mrz: IdentityMrz | undefined; confidence: number; corrected: number }
-  | { ok: false; reason: 'not_an_image' | 'mrz_not_found' | 'mrz_unreadable' };
+  | {
+      ok: false;
+      /** `mrz_uncertain`: read with every check digit holding, but some characters could be others. */
+      reason: 'not_an_image' | MrzReadError;
+      /** For `mrz_uncertain`: how many characters were unsure (never which, nor the reading). */
+      unsureCharacters?: number;
+    };
 
 /** Gray pixels of an encoded photo (any format sharp reads), capped at 24 megapixels. */
 async function decodeToGray(photo: Uint8Array): Promise<GrayImage> {
@@ -50,6 +57,9 @@ function mrzPool(): Piscina {
   return pool;
 }
 
+/** True once the reader's pool exists in this process (its first reading started it). */
+export const mrzReaderStarted = (): boolean => pool !== undefined;
+
 /** Stops the reader's worker threads (server shutdown, the bench). */
 export async function closeMrzPool(): Promise<void> {
   const p = pool;
@@ -67,7 +77,7 @@ export function readMrzOffThread(gray: GrayImage): Promise<Result<MrzRead, MrzRe
 }
 
 /** Reads the MRZ of a photo; never throws on bad input. */
-export async function readDocumentMrz(photo: Uint8Array, today = new Date()): Promise<DocumentRead> {
+export async function readDocumentMrz(photo: Uint8Array, today: Date): Promise<DocumentRead> {
   let gray: GrayImage;
   try {
     gray = await decodeToGray(photo);
@@ -75,7 +85,12 @@ export async function readDocumentMrz(photo: Uint8Array, today = new Date()): Pr
     return { ok: false, reason: 'not_an_image' };
   }
   const read = await readMrzOffThread(gray);
-  if (!read.ok) return { ok: false, reason: read.code };
+  if (!read.ok) {
+    const unsure = read.detail?.unsure;
+    return Array.isArray(unsure)
+      ? { ok: false, reason: read.code, unsureCharacters: unsure.length }
+      : { ok: false, reason: read.code };
+  }
   const parsed = parseIdentityMrz(read.value.lines.join('\n'), { today });
   return {
     ok: true,

@@ -3,24 +3,38 @@
  * decide on what the server measured, not on what the app claimed:
  *  - mrz_form:       the MRZ re-parsed (check digits, dates) and compared field by field with the form;
  *  - face_match:     the selfie against the document photo's portrait (similarity, decision);
- *  - liveness:       the recording judged against the challenge the server issued;
+ *  - liveness:       the recording judged against the challenge the server issued, bound to the
+ *                    selfie (every compared frame is the selfie's person: the frames the verdicts
+ *                    rely on and a random share of the rest, face-engine framesToEmbed; the selfie
+ *                    is a picture of the recording's scene) and the passive signal (pad.ts);
+ *  - replay:         the selfie and the most frontal frame against every earlier upload of any
+ *                    account (near-identical = a replayed picture: fails, never a match);
  *  - document_ocr:   the MRZ read by the server from the document photo against the MRZ the app sent;
- *  - duplicate_face: the selfie's embedding against every other live account's.
+ *  - duplicate_face: the selfie's embedding against every other live account's;
+ *  - registry_match: the form and the MRZ's names against the civil register (Khmer ID cards).
  * Each row records the engine, model and threshold versions that produced it, and is rewritten
  * (upsert) when the job runs again, so the job is idempotent.
  */
 import { diffAgainstMrz, parseIdentityMrz } from '@camdigikey/core/identity/mrz';
 import { type Database, type EvidenceStatus, LIVE_ACCOUNT_STATUSES } from '@camdigikey/db';
-import type { FaceEngine, Provenance } from '@camdigikey/face-engine';
+import { type FaceEngine, faceHash, judgeRecording, type Provenance } from '@camdigikey/face-engine';
 import type { Kysely } from 'kysely';
 import type { Deps } from '../deps';
 import { sealContext } from '../flows/registration/flow-data';
 import { readBlob, unpackRecording } from '../uploads/blobs';
 import { COMPARED_FIELDS, compareMrz, MRZ_READER_VERSION, readDocumentMrz } from './document-ocr';
-import { compareWithRegistry } from './registry-compare';
+import { compareMrzNamesWithRegistry, compareWithRegistry } from './registry-compare';
+import { keepSignatures, replayCheck } from './replay';
 
 export interface EvidenceRow {
-  kind: 'mrz_form' | 'document_ocr' | 'face_match' | 'liveness' | 'duplicate_face' | 'registry_match';
+  kind:
+    | 'mrz_form'
+    | 'document_ocr'
+    | 'face_match'
+    | 'liveness'
+    | 'replay'
+    | 'duplicate_face'
+    | 'registry_match';
   status: EvidenceStatus;
   score: number | null;
   details: Record<string, unknown>;
@@ -120,7 +134,8 @@ export async function documentOcrEvidence(
   const read = await readDocumentMrz(photo, account.submitted_at);
   const provenance: Record<string, unknown> = { reader: MRZ_READER_VERSION };
   if (!read.ok || !read.mrz) {
-    // No MRZ found, or read without every check digit holding: the officer looks at the photo.
+    // No MRZ found, read without every check digit holding, or read with unsure characters
+    // (mrz_uncertain, never used as a reading): the officer looks at the photo.
     return {
       kind: 'document_ocr',
       status: 'review',
@@ -131,6 +146,9 @@ export async function documentOcrEvidence(
         checkDigitsValid: false,
         unreadable: true,
         reason: read.ok ? 'check_digits' : read.reason,
+        ...(!read.ok && read.unsureCharacters !== undefined
+          ? { unsureCharacters: read.unsureCharacters }
+          : {}),
       },
       provenance,
     };
@@ -216,51 +234,114 @@ export async function computeRegistrationEvidence(
   }
 
   // Liveness: the recording against its challenge; frame times are offsets from the first frame.
+  let recording: Awaited<ReturnType<typeof judgeRecording>> | undefined;
   if (media.recording) {
     const { manifest, frames } = unpackRecording(media.recording);
     const receivedAt = new Date(manifest.receivedAt);
     const start = receivedAt.getTime() - (frames.at(-1)?.t ?? 0);
-    const result = await engine.judgeLiveness(
+    const judged = await judgeRecording(
+      engine,
       frames.map((f) => ({ t: start + f.t, image: Buffer.from(f.bytes) })),
       {
         actions: manifest.actions as never,
+        ...(manifest.steps ? { steps: manifest.steps as never } : {}),
         issuedAt: manifest.issuedAt,
         timeLimitSeconds: deps.config.flows.livenessTimeLimitSeconds,
       },
-      { receivedAt },
+      { receivedAt, ...(media.selfie ? { selfie: media.selfie } : {}) },
     );
+    const result = judged.liveness;
+    const bound = judged.binding?.passed ?? false;
     rows.push({
       kind: 'liveness',
-      status: result.passed ? 'pass' : 'fail',
+      // Not bound to the selfie = not this person's liveness; a passive attack signal = an officer looks.
+      status: !result.passed || !bound ? 'fail' : judged.pad?.fired ? 'review' : 'pass',
       score: result.score,
       details: {
         challengeId: manifest.challengeId,
         actions: manifest.actions,
+        steps: manifest.steps ?? null,
         failedAction: result.failedAction ?? null,
-        reason: result.reason ?? null,
+        reason: result.reason ?? (bound ? null : (judged.binding?.reason ?? 'no_selfie')),
         perAction: result.perAction,
+        observedActions: result.observedActions,
         sameFace: result.sameFace,
         antispoof: result.antispoof,
         live: result.live,
+        binding: judged.binding,
+        pad: judged.pad,
       },
       provenance: faceProvenance(result.provenance),
+    });
+    recording = judged;
+  }
+
+  // Replay: the selfie and the most frontal frame against every earlier upload (any account). A
+  // recording refused before its frames were analysed still has its selfie checked.
+  let selfieSignature = recording?.selfie ?? null;
+  if (!selfieSignature && media.selfie) {
+    const detected = await engine.detect(media.selfie).catch(() => undefined);
+    const face = detected?.faces.length === 1 ? detected.faces[0] : undefined;
+    if (detected && face)
+      selfieSignature = {
+        embedding: face.embedding,
+        hash: await faceHash(media.selfie, face, detected.image),
+      };
+  }
+  const pictures = [
+    ...(selfieSignature ? [{ what: 'selfie', signature: selfieSignature }] : []),
+    ...(recording?.frontal
+      ? [{ what: `frame ${recording.frontal.index}`, signature: recording.frontal }]
+      : []),
+  ];
+  if (pictures.length > 0) {
+    // A job that runs again replaces this registration's own signatures instead of matching them.
+    await deps.db
+      .deleteFrom('face_signatures')
+      .where('account_id', '=', accountId)
+      .where('source', '=', 'registration')
+      .execute();
+    const replay = await replayCheck(deps, engine, accountId, pictures, 'skip');
+    await keepSignatures(
+      deps.db,
+      deps,
+      accountId,
+      'registration',
+      pictures.map((p) => p.signature),
+      engine.provenance().model,
+      deps.clock.now(),
+    );
+    rows.push({
+      kind: 'replay',
+      status: replay.fired ? 'fail' : 'pass',
+      score: replay.matches[0]?.similarity ?? null,
+      details: {
+        fired: replay.fired,
+        matches: replay.matches,
+        compared: replay.compared,
+        thresholds: replay.thresholds,
+      },
+      provenance: faceProvenance(engine.provenance()),
     });
   }
 
   // Duplicates: a face too similar to another live account's face.
   if (selfieEmbedding) {
+    // Embeddings of different models are not comparable: each row says which model made it.
+    const p = engine.provenance();
+    const model = `${p.engine}/${p.model}`;
     await deps.db
       .insertInto('face_embeddings')
       .values({
         account_id: accountId,
         embedding: JSON.stringify(selfieEmbedding),
-        model: 'human@3.3.6/faceres',
+        model,
         created_at: deps.clock.now(),
       })
       .onConflict((oc) =>
         oc
           .column('account_id')
-          .doUpdateSet({ embedding: JSON.stringify(selfieEmbedding), created_at: deps.clock.now() }),
+          .doUpdateSet({ embedding: JSON.stringify(selfieEmbedding), model, created_at: deps.clock.now() }),
       )
       .execute();
     const others = await deps.db
@@ -268,6 +349,7 @@ export async function computeRegistrationEvidence(
       .innerJoin('accounts', 'accounts.id', 'face_embeddings.account_id')
       .select(['face_embeddings.account_id', 'face_embeddings.embedding'])
       .where('face_embeddings.account_id', '!=', accountId)
+      .where('face_embeddings.model', '=', model)
       .where('accounts.status', 'in', [...LIVE_ACCOUNT_STATUSES])
       .execute();
     const matches = others
@@ -287,7 +369,10 @@ export async function computeRegistrationEvidence(
   if (registry) rows.push(registry);
 
   const now = deps.clock.now();
-  for (const row of rows) await save(deps.db, accountId, row, now);
+  // All of one judgement or none: an officer (or a reader polling) never sees half of it.
+  await deps.db.transaction().execute(async (trx) => {
+    for (const row of rows) await save(trx, accountId, row, now);
+  });
   return rows;
 }
 
@@ -331,7 +416,12 @@ async function registryEvidence(
     },
     record,
   );
-  const details: Record<string, unknown> = { found: true, incorrectFields };
+  // The document's own MRZ names against the register (no check digit protects them).
+  const mrz = parseIdentityMrz(deps.envelope.openText(account.mrz_enc, sealContext.accountMrz(account.id)), {
+    today: account.submitted_at,
+  });
+  const mrzNameMismatches = mrz.ok ? compareMrzNamesWithRegistry(mrz.value, record) : [];
+  const details: Record<string, unknown> = { found: true, incorrectFields, mrzNameMismatches };
   if (record.portrait && selfie) {
     const match = await engine.matchFaces(selfie, Buffer.from(record.portrait, 'base64'));
     Object.assign(
@@ -343,9 +433,12 @@ async function registryEvidence(
     Object.assign(provenance, { face: faceProvenance(match.provenance) });
   }
   const portraitOk = details.portraitDecision === undefined || details.portraitDecision === 'match';
+  // A card whose MRZ names are not the register's names for its number is not this register entry's
+  // card as issued (altered, or read wrong): that fails, whatever the form says.
   return {
     kind: 'registry_match',
-    status: incorrectFields.length === 0 && portraitOk ? 'pass' : 'review',
+    status:
+      mrzNameMismatches.length > 0 ? 'fail' : incorrectFields.length === 0 && portraitOk ? 'pass' : 'review',
     score,
     details,
     provenance,

@@ -1,8 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { renderFaceFrame } from '@camdigikey/testkit/face-frames';
 import sharp from 'sharp';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { decodeVideoFrames, ffmpegVersion, sniffContainer, VideoDecodeError } from './video-frames';
 import { encodeVideo } from './video-testing';
 
@@ -23,20 +25,22 @@ const reason = (p: Promise<unknown>) =>
     () => 'decoded',
     (e: unknown) => (e instanceof VideoDecodeError ? e.reason : `unexpected ${String(e)}`),
   );
-const leftovers = async () => (await readdir(tmpdir())).filter((n) => n.startsWith('cdk-video-')).length;
+// A working root of this file's own: other test files decode videos in parallel under os.tmpdir().
+const root = mkdtempSync(join(tmpdir(), 'cdk-video-test-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const leftovers = async () => (await readdir(root)).length;
 
 describe('decodeVideoFrames', () => {
   it('decodes an H.264 MP4 to JPEG frames at 8 fps with their offsets', async () => {
-    const before = await leftovers();
     const video = await encodeVideo(images, { fps: 8, codec: 'h264' });
-    const decoded = await decodeVideoFrames(video);
+    const decoded = await decodeVideoFrames(video, { tmpRoot: root });
     expect(decoded.container).toBe('mp4');
     expect(decoded.durationSeconds).toBeCloseTo(2, 1);
     expect(decoded.frames).toHaveLength(16);
     expect(decoded.frames.slice(0, 3).map((f) => f.t)).toEqual([0, 125, 250]);
     const meta = await sharp(decoded.frames[0]!.jpeg).metadata();
     expect(meta).toMatchObject({ format: 'jpeg', width: 320, height: 320 });
-    expect(await leftovers()).toBe(before); // the temporary directory is removed
+    expect(await leftovers()).toBe(0); // the temporary directory is removed
   });
 
   it('decodes MPEG-4 part 2 and VP8 WebM too, resampling to the fixed rate', async () => {

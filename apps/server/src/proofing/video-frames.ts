@@ -59,6 +59,8 @@ export interface DecodeOptions {
   maxWidth?: number;
   /** Wall-clock limit for ffmpeg, then SIGKILL. Default 20 s. */
   timeoutMs?: number;
+  /** Where the private working directory is made. Default os.tmpdir(). */
+  tmpRoot?: string;
 }
 
 export const VIDEO_LIMITS = { fps: 8, maxSeconds: 15, maxBytes: 8_000_000, maxWidth: 640, timeoutMs: 20_000 };
@@ -123,7 +125,7 @@ export async function decodeVideoFrames(
     throw new VideoDecodeError('too_large', `The video is larger than ${o.maxBytes / 1_000_000} MB`);
   const container = sniffContainer(video);
   if (!container) throw new VideoDecodeError('not_a_video', 'The video is not an MP4 or WebM video');
-  const dir = await mkdtemp(join(tmpdir(), 'cdk-video-'));
+  const dir = await mkdtemp(join(options.tmpRoot ?? tmpdir(), 'cdk-video-'));
   try {
     const input = join(dir, container === 'mp4' ? 'input.mp4' : 'input.webm');
     await writeFile(input, video, { mode: 0o600 });

@@ -68,6 +68,9 @@ export async function latestAccountBlob(
   return row ? readBlob(db, envelope, row.id) : undefined;
 }
 
+/** The media type of a packed liveness recording (packRecording). */
+export const RECORDING_MEDIA_TYPE = 'application/x-cdk-frames';
+
 export interface RecordingFrame {
   t: number;
   mediaType: string;
@@ -77,6 +80,8 @@ export interface RecordingFrame {
 export interface RecordingManifest {
   challengeId: string;
   actions: string[];
+  /** The timed challenge's windows (ms from the first frame), when it had them. */
+  steps?: { action: string; startMs: number; endMs: number }[];
   issuedAt: string;
   receivedAt: string;
   frames: { t: number; mediaType: string; offset: number; length: number }[];

@@ -9,6 +9,7 @@ import {
   RECOVERY_TRANSITIONS,
   type RecoveryAction,
 } from '@camdigikey/core/flows/recovery';
+import type { LivenessChallenge } from '../../proofing/liveness-challenge';
 import { flowStore, type StoredFlow } from '../flow-store';
 import type { RegistrationData } from '../registration/flow-data';
 
@@ -16,20 +17,13 @@ export interface RecoveryData {
   phone?: { e164: string; national: string; verified: boolean };
   pinVerifier?: string;
   faceId?: RegistrationData['faceId'];
-  liveness?: {
-    challenge: {
-      id: string;
-      actions: NonNullable<RegistrationData['liveness']>['challenge']['actions'];
-      issuedAt: string;
-      expiresAt: string;
-    };
-  };
+  liveness?: { challenge: LivenessChallenge };
   /** Failed face checks left today after the last judged attempt (shown to the citizen). */
   triesLeft?: number;
   /** The last judged attempt's outcome (no scores: those stay in recovery_attempts). */
   lastOutcome?: 'liveness_failed' | 'face_mismatch';
   lastFailedAction?: string | null;
-  referralReason?: 'too_many_failures' | 'recovery_disputed' | 'no_enrolled_face';
+  referralReason?: 'too_many_failures' | 'recovery_disputed' | 'no_enrolled_face' | 'face_check_review';
 }
 
 export type RecoveryFlow = StoredFlow<RecoveryState, RecoveryData>;

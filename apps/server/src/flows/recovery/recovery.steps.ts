@@ -3,18 +3,20 @@
  * optionally Face ID, and the face check that decides.
  *
  * Enumeration safety: submitting a number answers the same whether or not it belongs to an
- * account that can be recovered. Only a recoverable account's number receives a code; for any
- * other number the challenge is stored and limited exactly the same, but nothing is sent, so no
- * code can verify. Only after the code is verified does the flow learn (and act on) the account.
+ * account that can be recovered. Only a recoverable account's number receives a code; any other
+ * number gets an SMS saying that no CamDigiKey account uses it (so the app can say plainly that
+ * an SMS was sent), and its challenge is stored and limited exactly the same, so no code can
+ * verify. Only after the code is verified does the flow learn (and act on) the account.
  */
 import { randomUUID } from 'node:crypto';
 import { normalizePhone } from '@camdigikey/core/identity/phone';
 import { checkPin } from '@camdigikey/core/identity/pin-policy';
 import type { Database } from '@camdigikey/db';
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
-import { sql, type Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Deps } from '../../deps';
 import { AppError, fieldIssue } from '../../errors';
+import { takeChallengeSlot } from '../../proofing/liveness-challenge';
 import { unpackRecording } from '../../uploads/blobs';
 import type { RequestContext } from '../flow-store';
 import { newFaceIdOptions, verifyFaceId } from '../registration/credentials.steps';
@@ -48,16 +50,21 @@ async function accountForPhone(deps: Deps, e164: string) {
 }
 
 /** Failed face checks counted against today's cap (since an officer last allowed a retry). */
-export async function failuresToday(deps: Deps, accountId: string, now: Date): Promise<number> {
+export async function failuresToday(
+  deps: Deps,
+  accountId: string,
+  now: Date,
+  db: Kysely<Database> = deps.db,
+): Promise<number> {
   const since = new Date(now.getTime() - 24 * 3_600_000);
-  const retry = await deps.db
+  const retry = await db
     .selectFrom('recovery_referrals')
     .select(sql<Date | null>`max(resolved_at)`.as('at'))
     .where('account_id', '=', accountId)
     .where('decision', '=', 'retry_allowed')
     .executeTakeFirst();
   const from = retry?.at && new Date(retry.at).getTime() > since.getTime() ? new Date(retry.at) : since;
-  const row = await deps.db
+  const row = await db
     .selectFrom('recovery_attempts')
     .select(sql<number>`count(*)::int`.as('n'))
     .where('account_id', '=', accountId)
@@ -105,7 +112,7 @@ export async function submitPhone(deps: Deps, flowId: string, phone: string, ctx
     inUse: false,
     resend: false,
     purpose: 'recovery',
-    silent: !account,
+    noAccount: !account,
   });
   return save(deps, flow, {
     action: 'submit_phone',
@@ -129,7 +136,7 @@ export async function resendPhoneCode(deps: Deps, flowId: string, ctx: RequestCo
     inUse: false,
     resend: true,
     purpose: 'recovery',
-    silent: !(await accountForPhone(deps, target)),
+    noAccount: !(await accountForPhone(deps, target)),
   });
   return save(deps, flow, { action: 'resend_phone_code', state: flow.state, data: flow.data, ctx });
 }
@@ -249,49 +256,107 @@ export async function skipFaceId(deps: Deps, flowId: string, ctx: RequestContext
 
 export async function issueLivenessChallenge(deps: Deps, flowId: string, ctx: RequestContext) {
   const flow = await load(deps, flowId, ctx.deviceThumbprint, 'liveness_challenge');
-  const challenge = newLivenessChallenge(deps, deps.clock.now());
+  const now = deps.clock.now();
+  await takeChallengeSlot(deps, `flow:${flow.id}`, now);
+  const challenge = newLivenessChallenge(deps, now);
   const saved = await save(deps, flow, {
     action: 'liveness_challenge',
     state: 'awaiting_liveness',
     data: { ...flow.data, liveness: { challenge } },
     ctx,
-    audit: { challengeId: challenge.id, actions: challenge.actions },
+    audit: { challengeId: challenge.id, actions: challenge.actions, steps: challenge.steps },
   });
   return { flow: saved, challenge };
 }
 
+/** Marks a recovery_attempts row that holds a slot and has not been judged yet. */
+const RESERVED = { reserved: true };
+
 /**
- * The decision: judge the recording and match the face, record the attempt, and either give the
- * account back (restore.ts), ask for another try, or refer to an officer. The challenge is used
+ * Reserve one face check of today's cap before anything is judged (issue 19, defect 1): the
+ * reservation is an attempt row counted as a failure until the judgement settles it, taken under
+ * a row lock on the account (SELECT … FOR UPDATE in one transaction). On PostgreSQL parallel
+ * submissions, from one flow or from several flows of the same account, queue on that lock and
+ * each counts the rows the previous one committed, so at most RECOVERY_MAX_FAILURES_PER_DAY face
+ * checks are ever run. A reservation left behind by a crash stays counted (fail closed).
+ */
+async function reserveFaceCheck(deps: Deps, accountId: string, flowId: string, now: Date) {
+  return deps.db.transaction().execute(async (trx) => {
+    await trx.selectFrom('accounts').select('id').where('id', '=', accountId).forUpdate().executeTakeFirst();
+    if ((await failuresToday(deps, accountId, now, trx)) >= deps.config.recovery.maxFailuresPerDay)
+      return undefined;
+    const id = randomUUID();
+    await trx
+      .insertInto('recovery_attempts')
+      .values({
+        id,
+        account_id: accountId,
+        flow_id: flowId,
+        outcome: 'liveness_failed',
+        details: JSON.stringify(RESERVED),
+        created_at: now,
+      })
+      .execute();
+    return id;
+  });
+}
+
+/** Give a slot back: the upload was refused before any judgement (nothing was learnt). */
+const releaseFaceCheck = (deps: Deps, id: string) =>
+  deps.db.deleteFrom('recovery_attempts').where('id', '=', id).execute();
+
+/**
+ * The decision: judge the recording and match the face (face-check.ts), record the attempt, and
+ * either give the account back (restore.ts), ask for another try, or refer to an officer (too
+ * many failures, or a face check that was not confident: `face_check_review`). The challenge is used
  * up by any judged attempt.
  */
 export async function submitLiveness(deps: Deps, flowId: string, body: LivenessUpload, ctx: RequestContext) {
   const flow = await load(deps, flowId, ctx.deviceThumbprint, 'submit_liveness');
   const account = await accountOf(deps, flow);
-  const upload = await checkLivenessUpload(deps, flow.data.liveness?.challenge, body, deps.clock.now());
-  const { frames } = unpackRecording(upload.recording);
-  const check = await checkRecoveryFace(deps, {
-    accountId: account.id,
-    challenge: upload.challenge,
-    selfie: Buffer.from(upload.selfie.bytes),
-    frames: frames.map((f) => ({ t: f.t, image: Buffer.from(f.bytes) })),
-  });
+  const challenge = flow.data.liveness?.challenge;
+  if (!challenge || challenge.id !== body.challengeId) {
+    // Refused before a slot is taken (same answer as checkLivenessUpload's).
+    await checkLivenessUpload(deps, challenge, body, deps.clock.now());
+  }
+  const slot = await reserveFaceCheck(deps, account.id, flow.id, deps.clock.now());
+  if (!slot) {
+    // Today's tries are used up (by this flow or by parallel ones): refer, judge nothing.
+    const { liveness: _gone, ...kept } = flow.data;
+    return save(deps, flow, {
+      action: 'submit_liveness',
+      state: 'referred',
+      data: { ...kept, triesLeft: 0, referralReason: 'too_many_failures' },
+      ctx,
+      audit: { outcome: 'not_judged', triesLeft: 0 },
+      also: (trx, now) => refer(trx, account.id, flow.id, 'too_many_failures', now),
+    });
+  }
+  let check: Awaited<ReturnType<typeof checkRecoveryFace>>;
+  try {
+    const upload = await checkLivenessUpload(deps, challenge, body, deps.clock.now());
+    const { frames } = unpackRecording(upload.recording);
+    check = await checkRecoveryFace(deps, {
+      accountId: account.id,
+      challenge: upload.challenge,
+      selfie: Buffer.from(upload.selfie.bytes),
+      frames: frames.map((f) => ({ t: f.t, image: Buffer.from(f.bytes) })),
+    });
+  } catch (error) {
+    await releaseFaceCheck(deps, slot);
+    throw error;
+  }
   const { liveness: _used, ...rest } = flow.data;
   const attempt = async (
     trx: Transaction<Database>,
-    now: Date,
-    outcome: 'passed' | 'liveness_failed' | 'face_mismatch',
+    _now: Date,
+    outcome: 'passed' | 'liveness_failed' | 'face_mismatch' | 'referred',
   ): Promise<void> => {
+    // Settle the reservation with the judgement (its created_at stays the reservation's).
     await trx
-      .insertInto('recovery_attempts')
-      .values({
-        id: randomUUID(),
-        account_id: account.id,
-        flow_id: flow.id,
-        outcome,
-        details: JSON.stringify(check.details),
-        created_at: now,
-      })
+      .updateTable('recovery_attempts')
+      .set({ outcome, details: JSON.stringify(check.details) })
+      .where('id', '=', slot)
       .execute();
   };
 
@@ -319,11 +384,31 @@ export async function submitLiveness(deps: Deps, flowId: string, body: LivenessU
       data: { ...rest, referralReason: 'no_enrolled_face' },
       ctx,
       audit: { outcome: 'no_enrolled_face' },
-      also: (trx, now) => refer(trx, account.id, flow.id, 'no_enrolled_face', now),
+      also: async (trx, now) => {
+        // Nothing was judged: the slot is given back.
+        await trx.deleteFrom('recovery_attempts').where('id', '=', slot).execute();
+        await refer(trx, account.id, flow.id, 'no_enrolled_face', now);
+      },
+    });
+  }
+  if (check.outcome === 'referred') {
+    // Not confident enough (or suspicious) to give the account back on a face alone: an officer
+    // decides with the evidence kept in the attempt (recovery_attempts.details).
+    return save(deps, flow, {
+      action: 'submit_liveness',
+      state: 'referred',
+      data: { ...rest, referralReason: 'face_check_review' },
+      ctx,
+      audit: { outcome: 'referred', referrals: check.details.referrals },
+      also: async (trx, now) => {
+        await attempt(trx, now, 'referred');
+        await refer(trx, account.id, flow.id, 'face_check_review', now);
+      },
     });
   }
   const outcome = check.outcome;
-  const failures = (await failuresToday(deps, account.id, deps.clock.now())) + 1;
+  // This attempt's reservation is already counted among today's failures.
+  const failures = await failuresToday(deps, account.id, deps.clock.now());
   const triesLeft = Math.max(0, deps.config.recovery.maxFailuresPerDay - failures);
   const failedAction = (check.details.failedAction as string | null | undefined) ?? null;
   if (triesLeft === 0) {

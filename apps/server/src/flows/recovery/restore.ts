@@ -19,6 +19,7 @@ import { appendAudit } from '../../audit/audit-log';
 import type { Deps } from '../../deps';
 import { AppError } from '../../errors';
 import { accountPushTargets, notifyTargets } from '../../push/push';
+import { issueForAccount } from '../../signing/certificates';
 import type { RequestContext } from '../flow-store';
 import type { RecoveryFlow } from './recovery-flow';
 
@@ -120,6 +121,8 @@ export async function restoreAccount(
   return {
     deviceId,
     async announce(): Promise<void> {
+      // The new phone's signing certificate; the old phones' are revoked with their devices.
+      await issueForAccount(deps, accountId);
       await publishAccountStatus(deps, accountId);
       const language = account.language;
       const at = now.toISOString();

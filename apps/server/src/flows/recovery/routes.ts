@@ -55,7 +55,12 @@ export function recoveryRoutes(root: FastifyInstance, deps: Deps): void {
   app.post(RECOVERY_BASE, { schema: { body: startRecoveryBody } }, async (request, reply) => {
     const { proof, ctx } = await context(request, reply);
     // Flow starts share the registration's per-IP budget: one limit on anonymous flow creation.
-    const hit = await deps.hot.hit(`flow-start-ip:${request.ip}`, 3600, deps.clock.now());
+    const hit = await deps.hot.hit(
+      `flow-start-ip:${request.ip}`,
+      3600,
+      deps.clock.now(),
+      deps.config.flows.perIpPerHour,
+    );
     if (hit.count > deps.config.flows.perIpPerHour) {
       throw new AppError('rate_limited', { details: { retryAfterSeconds: Math.ceil(hit.resetInMs / 1000) } });
     }

@@ -5,11 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { checkPin } from '@camdigikey/core/identity/pin-policy';
-import {
-  generateRegistrationOptions,
-  type RegistrationResponseJSON,
-  verifyRegistrationResponse,
-} from '@simplewebauthn/server';
+import type { RegistrationResponseJSON, verifyRegistrationResponse } from '@simplewebauthn/server';
 import type { Deps } from '../../deps';
 import { AppError, fieldIssue } from '../../errors';
 import type { RegistrationData } from './flow-data';
@@ -45,6 +41,8 @@ type RegisteredFaceId = Extract<FaceIdData, { status: 'registered' }>;
 /** WebAuthn creation options for a platform authenticator with user verification (Face ID). */
 export async function newFaceIdOptions(deps: Deps, user: { name: string; displayName: string }) {
   const userId = randomBytes(32);
+  // Loaded on first use: the WebAuthn library is a large import that start-up does not need.
+  const { generateRegistrationOptions } = await import('@simplewebauthn/server');
   const options = await generateRegistrationOptions({
     rpName: deps.config.webauthn.rpName,
     rpID: deps.config.webauthn.rpId,
@@ -78,7 +76,8 @@ export async function verifyFaceId(
     throw new AppError('webauthn_failed', { details: { reason: 'no_options' } });
   let verification: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
   try {
-    verification = await verifyRegistrationResponse({
+    const webauthn = await import('@simplewebauthn/server');
+    verification = await webauthn.verifyRegistrationResponse({
       response: credential,
       expectedChallenge: pending.challenge,
       expectedOrigin: [...deps.config.webauthn.origins],

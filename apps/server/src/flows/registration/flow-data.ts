@@ -2,7 +2,7 @@
  * What a registration flow record keeps between steps. Nothing secret in clear: the PIN only as
  * its Argon2id verifier, the MRZ and document numbers envelope-encrypted, media in `blobs`.
  */
-import type { LivenessAction } from '@camdigikey/contracts/registration';
+import type { LivenessChallenge } from '../../proofing/liveness-challenge';
 
 export interface RegistrationData {
   phone?: { e164: string; national: string; verified: boolean };
@@ -13,7 +13,7 @@ export interface RegistrationData {
     | { status: 'registered'; credentialId: string; publicKey: string; counter: number; transports: string[] }
     | { status: 'skipped' };
   liveness?: {
-    challenge: { id: string; actions: LivenessAction[]; issuedAt: string; expiresAt: string };
+    challenge: LivenessChallenge;
     recordingBlobId?: string;
     selfieBlobId?: string;
     frameCount?: number;

@@ -1,54 +1,24 @@
 /**
- * Step 2/4, the face check (user guide 1.7): the server issues a random ordered challenge of
- * distinct actions with a time limit; the app records frames while the citizen holds the
- * button and sends them with a selfie. Both are stored encrypted for the identity-proofing
+ * Step 2/4, the face check (user guide 1.7): the server issues a random timed challenge
+ * (proofing/liveness-challenge.ts: 3-5 distinct actions, random windows, at most 3 per flow an
+ * hour); the app records frames while the citizen holds the button and sends them with a selfie. Both are stored encrypted for the identity-proofing
  * engine, which judges them; this step only refuses what is clearly unusable (wrong or expired
  * challenge, non-images, frames out of order or longer than the time limit).
  */
-import { randomInt, randomUUID } from 'node:crypto';
-import { LIVENESS_ACTIONS, type LivenessAction } from '@camdigikey/contracts/registration';
+import { randomUUID } from 'node:crypto';
 import type { Deps } from '../../deps';
 import { AppError, fieldIssue } from '../../errors';
-import { packRecording, storeBlob } from '../../uploads/blobs';
+import {
+  type LivenessChallenge,
+  newLivenessChallenge,
+  takeChallengeSlot,
+} from '../../proofing/liveness-challenge';
+import { assertSelfieQuality } from '../../proofing/selfie-quality';
+import { packRecording, RECORDING_MEDIA_TYPE, storeBlob } from '../../uploads/blobs';
 import { decodeImage } from '../../uploads/images';
 import { loadFlow, type RegistrationFlow, type RequestContext, saveFlow } from './flow-store';
 
-/**
- * The actions the face engine can verify as configured here: blink is reported `undetermined` by
- * the engine (packages/face-engine THRESHOLDS.md), so a challenge with a blink could never pass and
- * is never issued.
- */
-export const VERIFIABLE_ACTIONS: readonly LivenessAction[] = LIVENESS_ACTIONS.filter((a) => a !== 'blink');
-
-/** `count` distinct actions in random order (Fisher–Yates with the CSPRNG). */
-export function randomChallenge(
-  count: number,
-  actions: readonly LivenessAction[] = VERIFIABLE_ACTIONS,
-): LivenessAction[] {
-  const pool = [...actions];
-  for (let i = pool.length - 1; i > 0; i--) {
-    const j = randomInt(0, i + 1);
-    [pool[i], pool[j]] = [pool[j]!, pool[i]!];
-  }
-  return pool.slice(0, count);
-}
-
-export interface LivenessChallenge {
-  id: string;
-  actions: LivenessAction[];
-  issuedAt: string;
-  expiresAt: string;
-}
-
-/** A fresh challenge: random distinct actions, valid for the configured time limit. */
-export function newLivenessChallenge(deps: Deps, now: Date): LivenessChallenge {
-  return {
-    id: randomUUID(),
-    actions: randomChallenge(deps.config.flows.livenessActionCount),
-    issuedAt: now.toISOString(),
-    expiresAt: new Date(now.getTime() + deps.config.flows.livenessTimeLimitSeconds * 1000).toISOString(),
-  };
-}
+export { type LivenessChallenge, newLivenessChallenge } from '../../proofing/liveness-challenge';
 
 export interface LivenessUpload {
   challengeId: string;
@@ -90,6 +60,8 @@ export async function checkLivenessUpload(
   }
   const limits = { maxBytes: deps.config.http.maxImageBytes, minWidth: 120, minHeight: 120 };
   const selfie = await decodeImage(body.selfie, 'selfie', limits);
+  // A selfie that will not match is refused now, with what to fix (face-engine quality.ts).
+  await assertSelfieQuality(selfie.bytes);
   const frames = [];
   for (const [i, frame] of body.frames.entries()) {
     const image = await decodeImage(frame.image, `frames.${i}.image`, limits);
@@ -99,6 +71,7 @@ export async function checkLivenessUpload(
     {
       challengeId: challenge.id,
       actions: challenge.actions,
+      ...(challenge.steps ? { steps: challenge.steps } : {}),
       issuedAt: challenge.issuedAt,
       receivedAt: now.toISOString(),
     },
@@ -119,7 +92,7 @@ export async function storeLivenessBlobs(
     ...owner,
     id: ids.recordingBlobId,
     purpose: 'liveness_recording',
-    mediaType: 'application/x-cdk-frames',
+    mediaType: RECORDING_MEDIA_TYPE,
     bytes: upload.recording,
   });
   await storeBlob(trx, deps.envelope, {
@@ -134,13 +107,14 @@ export async function storeLivenessBlobs(
 export async function issueLivenessChallenge(deps: Deps, flowId: string, ctx: RequestContext) {
   const flow = await loadFlow(deps, flowId, ctx.deviceThumbprint, 'liveness_challenge');
   const now = deps.clock.now();
+  await takeChallengeSlot(deps, `flow:${flow.id}`, now);
   const challenge = newLivenessChallenge(deps, now);
   const saved = await saveFlow(deps, flow, {
     action: 'liveness_challenge',
     state: 'awaiting_liveness',
     data: { ...flow.data, liveness: { challenge } },
     ctx,
-    audit: { challengeId: challenge.id, actions: challenge.actions },
+    audit: { challengeId: challenge.id, actions: challenge.actions, steps: challenge.steps },
   });
   return { flow: saved, challenge };
 }

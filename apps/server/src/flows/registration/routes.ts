@@ -68,7 +68,12 @@ export function registrationRoutes(root: FastifyInstance, deps: Deps): void {
 
   app.post(BASE, { schema: { body: startRegistrationBody } }, async (request, reply) => {
     const { proof, ctx } = await context(request, reply);
-    const hit = await deps.hot.hit(`flow-start-ip:${request.ip}`, 3600, deps.clock.now());
+    const hit = await deps.hot.hit(
+      `flow-start-ip:${request.ip}`,
+      3600,
+      deps.clock.now(),
+      deps.config.flows.perIpPerHour,
+    );
     if (hit.count > deps.config.flows.perIpPerHour) {
       throw new AppError('rate_limited', { details: { retryAfterSeconds: Math.ceil(hit.resetInMs / 1000) } });
     }

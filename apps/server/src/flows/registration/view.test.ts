@@ -57,7 +57,7 @@ const data: RegistrationData = {
     complete: true,
     mrzMismatches: ['latinGivenName'],
   },
-  consent: { version: 'registration.v1', acceptedAt: '2026-11-30T02:10:00Z', language: 'km' },
+  consent: { version: 'registration.v2', acceptedAt: '2026-11-30T02:10:00Z', language: 'km' },
 };
 
 const flowIn = (state: RegistrationFlow['state']): RegistrationFlow => ({
@@ -91,6 +91,13 @@ describe.each(REGISTRATION_STATES)('the UI of %s', (state) => {
         ...(n.options ?? []).map((o) => o.labelId),
         ...(n.messages ?? []).map((m) => m.id),
         ...(typeof n.attributes?.consentTextId === 'string' ? [n.attributes.consentTextId] : []),
+        // The documents the consent names: each one's title and its versioned text.
+        ...(typeof n.attributes?.documents === 'string'
+          ? n.attributes.documents.split(',').flatMap((d) => {
+              const [doc, version] = d.split('@');
+              return [`legal.${doc}.title`, `legal.${doc}.v${version}`];
+            })
+          : []),
       ]),
     ];
     expect(ids.filter((m) => !isMessageId(m))).toEqual([]);

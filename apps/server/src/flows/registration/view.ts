@@ -13,7 +13,7 @@ import type {
 import { REGISTRATION_STEP } from '@camdigikey/core/flows/registration';
 import type { Envelope } from '../../crypto/envelope';
 import { faceIdStep, flowPost, livenessStep, phoneCodeStep, phoneStep, pinStep } from '../ui-nodes';
-import { CONSENT_VERSION } from './consent';
+import { consentAttributes } from './consent';
 import { sealContext } from './flow-data';
 import type { RegistrationFlow } from './flow-store';
 
@@ -58,7 +58,13 @@ function nodesFor(
     case 'awaiting_email_code':
       return {
         nodes: [
-          { name: 'email', type: 'email', labelId: 'field.email', value: d.email?.address ?? '' },
+          {
+            name: 'email',
+            type: 'email',
+            labelId: 'field.email',
+            value: d.email?.address ?? '',
+            attributes: { display: d.email?.address ?? '' },
+          },
           {
             name: 'code',
             type: 'otp',
@@ -144,10 +150,10 @@ function nodesFor(
         nodes.push({
           name: 'accepted',
           type: 'checkbox',
-          labelId: 'field.consent',
+          labelId: 'field.consent_terms',
           required: true,
           value: state === 'awaiting_submission',
-          attributes: { consentVersion: CONSENT_VERSION, consentTextId: `consent.${CONSENT_VERSION}` },
+          attributes: consentAttributes(),
         });
         actions.push(post('consent', 'accept', 'action.next'));
       }

@@ -1,0 +1,78 @@
+/**
+ * Scheduled clean-ups, run by the worker role: rows whose purpose has ended are deleted in
+ * bounded batches, so the hot tables stay small at national volume. What goes:
+ *  - OpenID Connect payloads (sessions, codes, interactions…) expired for more than an hour
+ *    (the web instances also sweep now and then as they write);
+ *  - cross-device login requests a day after they expired (the audit log keeps every login);
+ *  - finished jobs after 30 days (failed jobs stay for an operator to look at).
+ * Several workers may run it at once: a transaction-scoped advisory lock lets one of them do a
+ * round while the others skip it, and every delete is idempotent anyway.
+ */
+import { sql } from 'kysely';
+import type { Deps } from '../deps';
+
+const LOCK_KEY = 0x63646b01; // "cdk" + 1: the clean-up round
+const BATCH = 5000;
+const HOUR = 3_600_000;
+
+export interface CleanupReport {
+  ran: boolean;
+  oidcPayloads: number;
+  loginRequests: number;
+  jobs: number;
+}
+
+export async function cleanUpOnce(deps: Pick<Deps, 'db' | 'clock'>): Promise<CleanupReport> {
+  const now = deps.clock.now().getTime();
+  return deps.db.transaction().execute(async (trx) => {
+    const lock = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${LOCK_KEY}) as ok`.execute(trx);
+    if (!lock.rows[0]?.ok) return { ran: false, oidcPayloads: 0, loginRequests: 0, jobs: 0 };
+    const oidc = await sql`
+      delete from oidc_payloads where ctid in (
+        select ctid from oidc_payloads where expires_at < ${new Date(now - HOUR)} limit ${BATCH})`.execute(
+      trx,
+    );
+    const logins = await sql`
+      delete from login_requests where id in (
+        select id from login_requests where expires_at < ${new Date(now - 24 * HOUR)} limit ${BATCH})`.execute(
+      trx,
+    );
+    const jobs = await sql`
+      delete from jobs where id in (
+        select id from jobs where state = 'done' and updated_at < ${new Date(now - 30 * 24 * HOUR)}
+        limit ${BATCH})`.execute(trx);
+    return {
+      ran: true,
+      oidcPayloads: Number(oidc.numAffectedRows ?? 0),
+      loginRequests: Number(logins.numAffectedRows ?? 0),
+      jobs: Number(jobs.numAffectedRows ?? 0),
+    };
+  });
+}
+
+/** Runs the clean-up every `everyMs` (and once shortly after start) until stopped. */
+export function scheduleCleanUps(deps: Deps, everyMs: number): { stop(): Promise<void> } {
+  let running: Promise<unknown> = Promise.resolve();
+  let stopped = false;
+  const round = () => {
+    if (stopped) return;
+    running = cleanUpOnce(deps)
+      .then((report) => {
+        if (report.oidcPayloads + report.loginRequests + report.jobs > 0)
+          deps.logger.info({ cleanUp: report }, 'clean-up round');
+      })
+      .catch((err: unknown) => deps.logger.warn({ err }, 'clean-up round failed'));
+  };
+  const first = setTimeout(round, Math.min(everyMs, 30_000));
+  const timer = setInterval(round, everyMs);
+  first.unref();
+  timer.unref();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(first);
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

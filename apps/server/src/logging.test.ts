@@ -1,0 +1,70 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { createLogger, loggerOptions, logRequestCompleted, redactUrl, URL_REDACTION } from './logging';
+
+const token = 'q3Xk9vZ2mN8pL4rT7wY1bC6dF0gH5jK2sA9eU3iO7xQ';
+
+describe('redactUrl', () => {
+  it('replaces the lock-link token, whatever it looks like', () => {
+    expect(redactUrl(`/account/lock/${token}`)).toBe(`/account/lock/${URL_REDACTION}`);
+    expect(redactUrl(`/account/lock/${token}?lang=en`)).toBe(`/account/lock/${URL_REDACTION}`);
+    expect(redactUrl('/account/lock/short%2Dtoken/x')).toBe(`/account/lock/${URL_REDACTION}/x`);
+  });
+
+  it('replaces any token-like segment elsewhere and drops the query string', () => {
+    expect(redactUrl(`/api/x/${token}/y?code=123456`)).toBe(`/api/x/${URL_REDACTION}/y`);
+  });
+
+  it('keeps ordinary paths, UUIDs included', () => {
+    const id = '3f2b8c1e-9d4a-4e7b-8a6c-1d2e3f4a5b6c';
+    expect(redactUrl(`/api/device/v1/registration/${id}/phone`)).toBe(
+      `/api/device/v1/registration/${id}/phone`,
+    );
+    expect(redactUrl('/oidc/.well-known/openid-configuration')).toBe(
+      '/oidc/.well-known/openid-configuration',
+    );
+  });
+});
+
+const streamOf = (logger: pino.Logger) =>
+  (logger as unknown as Record<symbol, { sync?: boolean; minLength?: number }>)[pino.symbols.streamSym];
+
+describe('logger', () => {
+  it('writes through an asynchronous destination in production and synchronously otherwise', () => {
+    const production = createLogger('info', { asynchronous: true });
+    expect(streamOf(production)).toMatchObject({ sync: false, minLength: 0 });
+    const development = createLogger('info');
+    expect(streamOf(development)).toMatchObject({ sync: true });
+  });
+});
+
+describe('request log line', () => {
+  const request = { id: 'r-1', method: 'GET', url: '/oidc/auth?client_id=x&code=secret', ip: '10.0.0.1' };
+  const capture = (level: string) => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino(loggerOptions(level), {
+      write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>),
+    });
+    return { lines, logger };
+  };
+
+  it('is one line with the status and the time, the path without its query', () => {
+    const { lines, logger } = capture('info');
+    logRequestCompleted(logger, request, 200, 1.23456);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      msg: 'request completed',
+      req: { id: 'r-1', method: 'GET', url: '/oidc/auth', ip: '10.0.0.1' },
+      res: { statusCode: 200 },
+      responseTime: 1.23,
+    });
+  });
+
+  it('is not written below the info level', () => {
+    for (const level of ['warn', 'error', 'silent']) {
+      const { lines, logger } = capture(level);
+      logRequestCompleted(logger, request, 200, 1);
+      expect(lines).toHaveLength(0);
+    }
+  });
+});
