@@ -8,7 +8,7 @@ import { appIcons, ICON_FILES } from './src/pwa/icons';
  * as a progressive web app: a generated service worker (scope /app/) precaches the app shell and
  * the Khmer font, answers navigations offline with index.html, caches the camera readers'
  * WebAssembly on first use, and imports public/push-handler.js for push notices. The icons are
- * drawn from code (src/pwa/icon-art.ts). A build is always the production bundle.
+ * drawn from code (packages/brand/src/mark.ts). A build is always the production bundle.
  */
 export default defineConfig(({ command }) => {
   if (command === 'build') process.env.NODE_ENV = 'production';

@@ -14,7 +14,7 @@ import { QueueScreen } from './screens/Queue';
 import { RecoveryReferralsScreen } from './screens/RecoveryReferrals';
 import { SecondOpinionsScreen } from './screens/SecondOpinions';
 import { SignInScreen } from './screens/SignIn';
-import { useT } from './ui';
+import { Mark, useT } from './ui';
 
 const readRoute = () => (window.location.hash.replace(/^#\/?/, '') || 'queue').split('/');
 
@@ -68,7 +68,10 @@ export function App() {
     return (
       <div className="signin-page">
         <header className="top">
-          <span className="brand">{t('app.title')}</span>
+          <span className="brand">
+            <Mark />
+            {t('app.title')}
+          </span>
           {languageButton}
         </header>
         <SignInScreen onSignedIn={setOfficer} />
@@ -111,7 +114,10 @@ export function App() {
   return (
     <div className="layout">
       <header className="top">
-        <span className="brand">{t('app.title')}</span>
+        <span className="brand">
+          <Mark />
+          {t('app.title')}
+        </span>
         <nav aria-label={t('app.title')}>
           {nav
             .filter(([, , allowed]) => allowed)

@@ -229,6 +229,8 @@ export const api = {
   issueClientApi: (clientId: string, body: { successCallbackUrl: string; errorCallbackUrl: string }) =>
     call<{
       clientId: string;
+      domain: string;
+      serverUrl: string;
       hmacKey: string;
       secretKey: string;
       ivParam: string;

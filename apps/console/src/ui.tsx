@@ -1,14 +1,28 @@
 /** Small shared pieces: the translation hook, error text, status badges and time formats. */
+import { iconShapes, VIEWBOX } from '@camdigikey/brand/mark';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from './api';
 import type { Lang, MessageKey } from './i18n';
+
+const KHMER_DIGITS = '០១២៣៤៥៦៧៨៩';
+
+/** Digits as the language writes them: Khmer digits (០–៩) in Khmer, as the citizen's app does. */
+export const localDigits = (value: string | number, lang: Lang) =>
+  lang === 'km' ? String(value).replace(/[0-9]/g, (d) => KHMER_DIGITS[Number(d)]!) : String(value);
 
 export function useT() {
   const { t, i18n } = useTranslation();
   const lang = (i18n.language === 'en' ? 'en' : 'km') as Lang;
   return {
     lang,
-    t: (key: MessageKey, params?: Record<string, string | number>) => t(key, params ?? {}),
+    /** A text of the catalogue; numbers among the parameters are written in the language's digits. */
+    t: (key: MessageKey, params?: Record<string, string | number>) => {
+      const shown: Record<string, string | number> = {};
+      for (const [k, v] of Object.entries(params ?? {}))
+        shown[k] = typeof v === 'number' ? localDigits(v, lang) : v;
+      return t(key, shown);
+    },
+    n: (value: string | number) => localDigits(value, lang),
   };
 }
 
@@ -46,7 +60,7 @@ const pad = (n: number) => String(n).padStart(2, '0');
  * data is incomplete: headless Chromium prints "M11" for November).
  */
 export function useFormat() {
-  const { t } = useT();
+  const { t, n } = useT();
   return {
     dateTime: (iso: string | null | undefined) => {
       if (!iso) return t('common.none');
@@ -55,7 +69,7 @@ export function useFormat() {
         day: d.getUTCDate(),
         month: t(`month.${d.getUTCMonth() + 1}` as MessageKey),
         year: d.getUTCFullYear(),
-        time: `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`,
+        time: n(`${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`),
       });
     },
     workingTime: (ms: number) => {
@@ -64,7 +78,7 @@ export function useFormat() {
       return ms < 0 ? t('time.overdue', params) : t('time.left', params);
     },
     score: (value: number | null | undefined) =>
-      value === null || value === undefined ? t('common.none') : value.toFixed(2),
+      value === null || value === undefined ? t('common.none') : n(value.toFixed(2)),
   };
 }
 
@@ -76,3 +90,20 @@ export const FLAG_KEYS: Record<string, MessageKey> = {
 };
 
 export const SLA_TONE: Record<string, string> = { on_time: 'ok', at_risk: 'warn', breached: 'bad' };
+
+/** The CamDigiKey mark (the app's and the login pages' own, @camdigikey/brand), decorative. */
+export function Mark({ size = 32 }: { size?: number }) {
+  return (
+    <svg className="mark" width={size} height={size} viewBox={`0 0 ${VIEWBOX} ${VIEWBOX}`} aria-hidden="true">
+      {iconShapes({ fullBleed: false }).map((s, i) =>
+        s.kind === 'rect' ? (
+          // biome-ignore lint/suspicious/noArrayIndexKey: a fixed drawing, painted in order
+          <rect key={i} x={s.x} y={s.y} width={s.w} height={s.h} rx={s.rx} fill={s.fill} />
+        ) : (
+          // biome-ignore lint/suspicious/noArrayIndexKey: a fixed drawing, painted in order
+          <circle key={i} cx={s.cx} cy={s.cy} r={s.r} fill={s.fill} />
+        ),
+      )}
+    </svg>
+  );
+}

@@ -6,6 +6,9 @@
  * Nothing listens here: the caller picks the port that matches `baseUrl`.
  */
 
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { type CamDigiKeyClient, CamDigiKeyError } from '@camdigikey/client';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { appPage, type Citizen, CSP, errorPage, homePage } from './html';
@@ -41,6 +44,21 @@ export interface DemoRp {
   redirectUri: string;
   postLogoutRedirectUri: string;
 }
+
+/**
+ * The portal's Khmer font (Kantumruy Pro, Khmer subset), served by the portal itself so its Khmer
+ * never shows as empty boxes on a computer without a Khmer system font (issue 16, item 9).
+ */
+const FONT_DIR = join(
+  dirname(createRequire(import.meta.url).resolve('@fontsource/kantumruy-pro/khmer-400.css')),
+  'files',
+);
+const FONTS: Record<string, Buffer> = Object.fromEntries(
+  [400, 600].map((w) => [
+    `kantumruy-pro-khmer-${w}.woff2`,
+    readFileSync(join(FONT_DIR, `kantumruy-pro-khmer-${w}-normal.woff2`)),
+  ]),
+);
 
 export function createDemoRp(options: DemoRpOptions): DemoRp {
   const url = options.baseUrl.replace(/\/+$/, '');
@@ -85,6 +103,15 @@ export function createDemoRp(options: DemoRpOptions): DemoRp {
 
   /** Fastify appends Set-Cookie headers (it never replaces an earlier one). */
   const addCookie = (reply: FastifyReply, cookie: string) => reply.header('set-cookie', cookie);
+
+  app.get('/assets/:font', async (request, reply) => {
+    const font = FONTS[(request.params as { font: string }).font];
+    if (!font) return reply.status(404).send();
+    return reply
+      .header('content-type', 'font/woff2')
+      .header('cache-control', 'public, max-age=86400')
+      .send(font);
+  });
 
   app.get('/', async (request, reply) => {
     const lang = languageOf(request, reply);

@@ -16,7 +16,9 @@ export const escapeHtml = (s: string) =>
 const t = (lang: Lang, key: MessageKey, params?: Record<string, string>) => escapeHtml(tr(lang, key, params));
 
 const STYLE = `
-body{margin:0;font-family:"Noto Sans Khmer","Khmer OS","Khmer OS System","Leelawadee UI",system-ui,sans-serif;background:#f4f1ea;color:#1d2433;line-height:1.6}
+@font-face{font-family:"Kantumruy Pro";font-weight:400;font-display:swap;src:url("/assets/kantumruy-pro-khmer-400.woff2") format("woff2");unicode-range:U+1780-17FF,U+19E0-19FF,U+200C-200D,U+25CC}
+@font-face{font-family:"Kantumruy Pro";font-weight:600 700;font-display:swap;src:url("/assets/kantumruy-pro-khmer-600.woff2") format("woff2");unicode-range:U+1780-17FF,U+19E0-19FF,U+200C-200D,U+25CC}
+body{margin:0;font-family:"Kantumruy Pro","Noto Sans Khmer","Khmer OS","Khmer OS System","Leelawadee UI",system-ui,sans-serif;background:#f4f1ea;color:#1d2433;line-height:1.6}
 header.top{background:#0b3d91;color:#fff;padding:16px 24px;display:flex;justify-content:space-between;align-items:center;gap:16px}
 header.top .emblem{font-weight:700;font-size:20px}
 header.top a{color:#fff}
@@ -25,16 +27,17 @@ h1{font-size:26px;margin-top:0}
 .button{display:inline-block;background:#c8102e;color:#fff;text-decoration:none;padding:14px 24px;border-radius:8px;font-size:18px;font-weight:600}
 .button.secondary{background:#0b3d91}
 .hint{color:#5a6270}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:8px 24px}
+dl{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:8px 24px}
 dt{color:#5a6270}
-dd{margin:0;font-weight:600}
+dd{margin:0;font-weight:600;overflow-wrap:anywhere}
+code{overflow-wrap:anywhere;word-break:break-all}
 .name-km{font-size:28px}
 .error{color:#b00020;font-weight:600}
 footer{text-align:center;color:#5a6270;font-size:14px;margin-bottom:32px}
 `;
 
-/** The Content-Security-Policy of every page: the one inline style above, nothing else. */
-export const CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(STYLE).digest('base64')}'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`;
+/** The Content-Security-Policy of every page: the one inline style above and the portal's own Khmer font. */
+export const CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(STYLE).digest('base64')}'; font-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`;
 
 function frame(lang: Lang, siteName: Bilingual, title: string, body: string): string {
   const other = otherLang(lang);

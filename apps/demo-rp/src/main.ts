@@ -1,26 +1,53 @@
 /**
- * `npx tsx apps/demo-rp/src/main.ts`: runs the demo ministry portal against a running identity
- * server (`npm start`) so a developer can try a web login end to end. Reads its settings from the
- * environment; without DEMO_RP_CLIENT_ID it registers itself as a relying party through the admin
- * API (ADMIN_TOKEN from the environment or the server's development secrets) and prints the
- * credentials to reuse next time.
+ * `npm run demo:rp` (`tsx apps/demo-rp/src/main.ts`): runs the demo ministry portal against a running
+ * identity server (`npm start`) so a developer can log in end to end, both ways: OpenID Connect
+ * (`/login`) and the CamDigiKey client API (`/login/classic`, and app-to-app from `/app`).
+ *
+ * Where its credentials come from, first found wins:
+ *   1. the environment: DEMO_RP_CLIENT_ID + DEMO_RP_CLIENT_SECRET (OIDC) and the CAMDIGIKEY_*
+ *      variables (client API; without them only OIDC starts);
+ *   2. the sandbox files that `npm start` writes (DATA_DIR/sandbox/oidc.env and client-api.env):
+ *      the sandbox portal, with app-to-app registered (its app id kh.gov.sandbox.app);
+ *   3. registering itself through the admin API (ADMIN_TOKEN from the environment or the server's
+ *      development secrets): OIDC only; it prints the credentials to reuse next time.
  *
  *   CDK_ISSUER             default `${PUBLIC_URL or http://localhost:8080}/oidc`
- *   DEMO_RP_CLIENT_ID      the relying party's client id   (with DEMO_RP_CLIENT_SECRET)
- *   DEMO_RP_PORT           default 3000; DEMO_RP_BASE_URL default http://127.0.0.1:<port>
- *   ADMIN_TOKEN, DATA_DIR  for self-registration (default DATA_DIR: .data)
+ *   DEMO_RP_PORT           default 3000 (the sandbox's: 3002); DEMO_RP_BASE_URL default http://127.0.0.1:<port>
+ *   ADMIN_TOKEN, DATA_DIR  (default DATA_DIR: .data)
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CamDigiKeyClient } from '@camdigikey/client';
 import { createDemoRp } from './app';
 
-const env = process.env;
+/** KEY=value lines of an env file (comments and blank lines skipped). */
+export function readEnvFile(path: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    const match = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+    if (match) out[match[1]!] = match[2]!;
+  }
+  return out;
+}
+
+const sandboxDir = join(process.env.DATA_DIR ?? '.data', 'sandbox');
+const fromSandbox =
+  !process.env.DEMO_RP_CLIENT_ID && existsSync(join(sandboxDir, 'oidc.env'))
+    ? {
+        ...readEnvFile(join(sandboxDir, 'oidc.env')),
+        ...(existsSync(join(sandboxDir, 'client-api.env'))
+          ? readEnvFile(join(sandboxDir, 'client-api.env'))
+          : {}),
+      }
+    : {};
+const env: Record<string, string | undefined> = { ...fromSandbox, ...process.env };
 const issuer = (env.CDK_ISSUER ?? `${(env.PUBLIC_URL ?? 'http://localhost:8080').replace(/\/+$/, '')}/oidc`)
   .trim()
   .replace(/\/+$/, '');
 const port = Number(env.DEMO_RP_PORT ?? 3000);
 const host = env.DEMO_RP_HOST ?? '127.0.0.1';
 const baseUrl = (env.DEMO_RP_BASE_URL ?? `http://127.0.0.1:${port}`).replace(/\/+$/, '');
+const sandbox = Object.keys(fromSandbox).length > 0 && !process.env.DEMO_RP_CLIENT_ID;
 
 function adminToken(): string | undefined {
   if (env.ADMIN_TOKEN) return env.ADMIN_TOKEN;
@@ -62,15 +89,28 @@ async function main(): Promise<void> {
     ({ clientId, clientSecret } = await registerSelf());
     registered = true;
   }
-  const rp = createDemoRp({ issuer, clientId, clientSecret, baseUrl, logger: env.DEMO_RP_LOG === 'true' });
+  // The client API (web login with a login token, and app-to-app) when its credentials are there.
+  const clientApi = env.CAMDIGIKEY_CLIENT_ID ? CamDigiKeyClient.fromEnv(env) : undefined;
+  const rp = createDemoRp({
+    issuer,
+    clientId,
+    clientSecret,
+    baseUrl,
+    logger: env.DEMO_RP_LOG === 'true',
+    ...(clientApi ? { clientApi } : {}),
+  });
   await rp.app.listen({ host, port });
   const lines = [
     '',
-    'Demo relying party (Ministry of Commerce — Business Registration) is running',
+    `Demo relying party (${sandbox ? 'the sandbox portal' : 'Ministry of Commerce — Business Registration'}) is running`,
     `  open            ${rp.url}/   (English: ${rp.url}/?lang=en)`,
     `  issuer          ${issuer}`,
     `  client id       ${clientId}`,
     `  redirect URI    ${rp.redirectUri}`,
+    clientApi
+      ? `  client API      ${env.CAMDIGIKEY_SERVER_BASED_URL}: web login ${rp.url}/login/classic, app-to-app ${rp.url}/app`
+      : '  client API      off (no CAMDIGIKEY_* credentials: see apps/demo-rp/README.md)',
+    '  no phone?       npx camdigikey-device approve   (approves the QR login waiting in your browser)',
   ];
   if (registered)
     lines.push(

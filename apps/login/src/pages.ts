@@ -2,11 +2,14 @@
  * The pages of a web login: the animated QR (and "open in the app" on a phone), the single
  * sign-on confirmation with the data to be released (consent), errors, and logout.
  */
-import type { Language, MessageId } from '@camdigikey/messages';
+import { lineIconSvg } from '@camdigikey/brand';
+import { isMessageId, type Language, type MessageId } from '@camdigikey/messages';
 import { escapeHtml, page, t } from './html';
 
 export interface RpView {
   name: string;
+  /** The organisation (its Khmer name in Khmer when registered). */
+  organisation?: string | null;
   domain: string | null;
   logoUrl: string | null;
 }
@@ -15,7 +18,8 @@ const rpHeader = (lang: Language, rp: RpView) => `
 <section class="rp">
 ${rp.logoUrl ? `<img class="logo" src="${escapeHtml(rp.logoUrl)}" alt="" width="56" height="56">` : ''}
 <h1>${t(lang, 'login.requested_by', { rp: rp.name })}</h1>
-${rp.domain ? `<p class="domain">${escapeHtml(rp.domain)}</p>` : ''}
+${rp.organisation ? `<p class="org">${escapeHtml(rp.organisation)}</p>` : ''}
+${rp.domain ? `<p class="domain">${lineIconSvg('lock', 18)}<span>${escapeHtml(rp.domain)}</span></p>` : ''}
 </section>`;
 
 export function qrPage(input: {
@@ -76,11 +80,17 @@ export function confirmPage(input: {
   return page(lang, t(lang, 'login.title'), body);
 }
 
+/**
+ * A login that cannot go on: the platform's own message for its error code (Khmer or English),
+ * else a plain sentence; the code itself stays in small print for support, never as the message.
+ */
 export function errorPage(lang: Language, error: string, description?: string) {
+  const id = `error.${error}`;
+  const text = isMessageId(id) ? t(lang, id) : t(lang, 'login.error_generic');
   return page(
     lang,
     t(lang, 'login.error_title'),
-    `<h1>${t(lang, 'login.error_title')}</h1><p class="error">${escapeHtml(error)}</p>${description ? `<p>${escapeHtml(description)}</p>` : ''}`,
+    `<h1>${t(lang, 'login.error_title')}</h1><p class="error">${text}</p>${description && !isMessageId(id) ? `<p class="detail">${escapeHtml(description)}</p>` : ''}<p class="code">${escapeHtml(error)}</p>`,
   );
 }
 

@@ -10,6 +10,8 @@ const STORE = 'kv';
 const FALLBACK = {
   'push.approval.title': 'CamDigiKey',
   'push.approval.body': '{rp}: {code}',
+  'push.signature.title': 'CamDigiKey',
+  'push.signature.body': '{rp}: {code}',
   'push.security.title': 'CamDigiKey',
   'push.security.other': 'CamDigiKey',
 };
@@ -49,6 +51,15 @@ function notice(data, stored) {
       title: texts['push.approval.title'],
       body: fill(texts['push.approval.body'], { rp: rpName, code: data.bindingMessage ?? '' }),
       tag: `approval-${data.id ?? ''}`,
+      url: '/app/requests',
+      lang,
+    };
+  }
+  if (data.type === 'signature_request') {
+    return {
+      title: texts['push.signature.title'],
+      body: fill(texts['push.signature.body'], { rp: rpName, code: data.verificationCode ?? '' }),
+      tag: `signature-${data.id ?? ''}`,
       url: '/app/requests',
       lang,
     };

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RECOVERY_REFERRAL_REASONS } from '@camdigikey/contracts/recovery';
 import { REJECTION_REASONS, RESUBMISSION_PARTS } from '@camdigikey/contracts/review';
+import { REGISTRATION_TRANSITIONS } from '@camdigikey/core/flows/registration';
 import { describe, expect, it } from 'vitest';
 import { en } from './en';
 import { km } from './km';
@@ -56,6 +57,9 @@ describe('the console catalogue', () => {
       'case.registry_status': ['found', 'not_found', 'unavailable', 'not_applicable'],
       month: Array.from({ length: 12 }, (_, i) => String(i + 1)),
       day: Array.from({ length: 7 }, (_, i) => String(i + 1)),
+      // The case history: every step the registration flow audits (and its draft save), so the
+      // officer never reads a raw id such as `registration.details_draft_saved`.
+      'hist.registration': [...Object.keys(REGISTRATION_TRANSITIONS), 'started', 'details_draft_saved'],
     };
     const missing = Object.entries(codes).flatMap(([prefix, list]) =>
       list.map((code) => `${prefix}.${code}`).filter((key) => !(key in en)),

@@ -91,8 +91,10 @@ export function RelyingParties({ onError }: { onError: (error: unknown) => void 
     void run(async () => {
       const created = await api.createRelyingParty({
         organisation: String(d.get('organisation')),
+        ...(d.get('organisationKm') ? { organisationKm: String(d.get('organisationKm')) } : {}),
         appName: String(d.get('appName')),
         ...(d.get('appNameKm') ? { appNameKm: String(d.get('appNameKm')) } : {}),
+        ...(d.get('logoUrl') ? { logoUrl: String(d.get('logoUrl')) } : {}),
         domain: String(d.get('domain')),
         redirectUris: String(d.get('redirectUris'))
           .split('\n')
@@ -116,7 +118,16 @@ export function RelyingParties({ onError }: { onError: (error: unknown) => void 
       {issued && (
         <div className="notice" role="status" id="client-api-issued">
           <p>{t('rp.client_api_once')}</p>
+          <p id="client-api-files">{t('rp.client_api_files')}</p>
           <dl className="facts">
+            <dt>CAMDIGIKEY_SERVER_BASED_URL</dt>
+            <dd>
+              <code id="client-api-server-url">{issued.serverUrl}</code>
+            </dd>
+            <dt>CAMDIGIKEY_CLIENT_DOMAIN</dt>
+            <dd>
+              <code>{issued.domain}</code>
+            </dd>
             <dt>CAMDIGIKEY_CLIENT_ID</dt>
             <dd>
               <code>{issued.clientId}</code>
@@ -240,12 +251,20 @@ export function RelyingParties({ onError }: { onError: (error: unknown) => void 
           <input name="organisation" required minLength={2} maxLength={200} />
         </label>
         <label>
+          {t('rp.organisation_km')}
+          <input name="organisationKm" lang="km" minLength={2} maxLength={200} />
+        </label>
+        <label>
           {t('rp.app_name')}
           <input name="appName" required minLength={2} maxLength={120} />
         </label>
         <label>
           {t('rp.app_name_km')}
           <input name="appNameKm" lang="km" maxLength={120} />
+        </label>
+        <label>
+          {t('rp.logo')}
+          <input name="logoUrl" maxLength={90000} placeholder="data:image/png;base64,… | https://…" />
         </label>
         <label>
           {t('rp.domain')}

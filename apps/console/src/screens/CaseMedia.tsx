@@ -43,6 +43,8 @@ export function ZoomImage({ src, label, id }: { src: string; label: string; id: 
       {/* biome-ignore lint/a11y/useKeyWithClickEvents: the zoom slider below is the keyboard control */}
       <div
         className={`zoom-frame${zoom > 1 ? ' zoomed' : ''}`}
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a zoomed photo scrolls; the keyboard must reach it (WCAG 2.1.1)
+        tabIndex={0}
         ref={frame}
         onPointerDown={onPointerDown}
         onPointerMove={onPointerMove}

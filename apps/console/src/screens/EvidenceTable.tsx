@@ -132,6 +132,15 @@ function EvidenceRow({ evidence: e, thresholds }: { evidence: Evidence; threshol
       break;
     case 'liveness': {
       const failed = d.failedAction ? String(d.failedAction) : undefined;
+      const binding = (d.binding ?? {}) as {
+        minToSelfie?: number;
+        sceneSimilarity?: number;
+        thresholds?: { sameFace?: number; selfieScene?: number };
+      };
+      const pad = (d.pad ?? {}) as {
+        staticBackground?: number;
+        thresholds?: { staticBackgroundMax?: number };
+      };
       details = (
         <>
           {d.reason ? (
@@ -157,7 +166,36 @@ function EvidenceRow({ evidence: e, thresholds }: { evidence: Evidence; threshol
           )}
           <SubCheck label={t('evd.antispoof')} value={num(d.antispoof)} min={num(thresholds.minAntispoof)} />
           <SubCheck label={t('evd.live')} value={num(d.live)} min={num(thresholds.minLive)} />
+          {/* The recording bound to the selfie, and the passive attack signal (face-engine recording.ts, pad.ts). */}
+          <SubCheck
+            label={t('evd.frame_to_selfie')}
+            value={num(binding.minToSelfie)}
+            min={num(binding.thresholds?.sameFace)}
+          />
+          <SubCheck
+            label={t('evd.selfie_scene')}
+            value={num(binding.sceneSimilarity)}
+            min={num(binding.thresholds?.selfieScene)}
+          />
+          <SubCheck
+            label={t('evd.pad_static')}
+            value={num(pad.staticBackground)}
+            max={num(pad.thresholds?.staticBackgroundMax)}
+          />
         </>
+      );
+      break;
+    }
+    case 'replay': {
+      const rt = (d.thresholds ?? {}) as { maxHashDistance?: number; minSimilarity?: number };
+      threshold = t('evd.replay_thresholds', { bits: rt.maxHashDistance ?? '', sim: rt.minSimilarity ?? '' });
+      const found = Array.isArray(d.matches) ? d.matches.length : 0;
+      details = (
+        <li className={found ? 'error-text' : undefined}>
+          {found
+            ? t('evd.replay_fired', { m: found, n: num(d.compared) ?? 0 })
+            : t('evd.replay_none', { n: num(d.compared) ?? 0 })}
+        </li>
       );
       break;
     }
@@ -180,6 +218,15 @@ function EvidenceRow({ evidence: e, thresholds }: { evidence: Evidence; threshol
         ) : (
           <>
             <FieldList fields={strings(d.incorrectFields)} />
+            {strings(d.mrzNameMismatches).length > 0 ? (
+              <li className="error-text">
+                {t('evd.mrz_names_register', {
+                  fields: strings(d.mrzNameMismatches)
+                    .map((field) => label(`field.${field}`, field))
+                    .join(', '),
+                })}
+              </li>
+            ) : null}
             <SubCheck label={t('evd.portrait')} value={num(d.portraitSimilarity)} min={match} />
             {d.portraitError ? (
               <li className="error-text">

@@ -6,8 +6,12 @@
  */
 import type { RecoveryFlowView } from '@camdigikey/contracts/recovery';
 import type { FlowView } from '@camdigikey/contracts/registration';
+import type { SignStatement } from '@camdigikey/contracts/signing-statement';
 import { deviceKey } from '../device/device-key';
-import { DeviceClient, type Method } from './device-client';
+import { DeviceClient, type Method, type UploadProgress } from './device-client';
+
+export type { UploadProgress } from './device-client';
+
 import { openDeviceStream, type StreamHandlers } from './event-stream';
 
 export type { RecoveryFlowView } from '@camdigikey/contracts/recovery';
@@ -20,6 +24,8 @@ export type FlowKind = AnyFlowView['kind'];
 export interface LivenessChallenge {
   id: string;
   actions: string[];
+  /** Each action's window, ms from the start of the recording (timed challenges). */
+  steps?: { action: string; startMs: number; endMs: number }[];
   issuedAt: string;
   expiresAt: string;
 }
@@ -48,6 +54,7 @@ export interface RelyingPartyInfo {
   name?: string | null;
   nameKm?: string | null;
   organisation?: string | null;
+  organisationKm?: string | null;
   domain?: string | null;
   logoUrl?: string | null;
 }
@@ -65,6 +72,35 @@ export interface Approval {
   scope: string[];
   relyingParty: RelyingPartyInfo;
   expiresAt: string;
+}
+
+/** A signature request waiting for this citizen (signing/device.routes.ts). */
+export interface SignatureRequest {
+  id: string;
+  kind: 'signature';
+  statement: SignStatement;
+  relyingParty: RelyingPartyInfo;
+  verificationCode: string;
+  expiresAt: string;
+}
+
+/** The same, opened on this phone: its certificate and the exact bytes to sign (base64url DER). */
+export interface PreparedSignature extends SignatureRequest {
+  certificate: string;
+  toBeSigned: { statement: string; pades?: string };
+}
+
+/** One entry of "Me" → signatures. */
+export interface SignatureRecord {
+  id: string;
+  state: 'pending' | 'signed' | 'declined' | 'expired';
+  notMe: boolean;
+  relyingParty: RelyingPartyInfo;
+  text: { km?: string; en?: string };
+  format: 'plain' | 'markdown';
+  documentName: string | null;
+  createdAt: string;
+  decidedAt: string | null;
 }
 
 export interface HistoryEvent {
@@ -104,6 +140,17 @@ export interface ExportedAccount {
   birthDate: string | null;
   nationality: string | null;
   document: { type: string; issuingState: string; number: string; issueDate: string; expiryDate: string };
+}
+
+/** The citizen's card on the home screen (accounts/card.routes.ts). */
+export interface AccountCard {
+  camdigikeyId: string;
+  status: AccountStatus;
+  messageId: string;
+  khmerName: string | null;
+  latinName: string | null;
+  /** The enrolled face photo as a data URI, or null. */
+  photo: string | null;
 }
 
 export interface LivenessUpload {
@@ -173,11 +220,13 @@ const client = new DeviceClient({
 });
 
 const D = '/api/device/v1';
-const call = <T>(method: Method, path: string, body?: unknown) => client.call<T>(method, path, body);
+const call = <T>(method: Method, path: string, body?: unknown, onProgress?: (p: UploadProgress) => void) =>
+  client.call<T>(method, path, body, onProgress);
 
 export const deviceApi = {
   /** Any flow action the server listed in a view (`href` is its path). */
-  flowAction: <T = AnyFlowView>(href: string, body: unknown = {}) => call<T>('POST', href, body),
+  flowAction: <T = AnyFlowView>(href: string, body: unknown = {}, onProgress?: (p: UploadProgress) => void) =>
+    call<T>('POST', href, body, onProgress),
   startFlow: (kind: FlowKind, language: 'km' | 'en') =>
     call<AnyFlowView>('POST', `${D}/${kind}`, { language }),
   resumeFlow: (kind: FlowKind, id: string) => call<AnyFlowView>('GET', `${D}/${kind}/${id}`),
@@ -186,10 +235,10 @@ export const deviceApi = {
   statusStream: (handlers: StreamHandlers) =>
     openDeviceStream(client, `${D}/account/status/stream`, handlers),
   startResubmission: () => call<ResubmissionStart>('POST', `${D}/account/resubmission`, {}),
-  resubmitDocumentPhoto: (photo: string) =>
-    call<AccountStatusView>('POST', `${D}/account/resubmission/document-photo`, { photo }),
-  resubmitLiveness: (upload: LivenessUpload) =>
-    call<AccountStatusView>('POST', `${D}/account/resubmission/liveness`, upload),
+  resubmitDocumentPhoto: (photo: string, onProgress?: (p: UploadProgress) => void) =>
+    call<AccountStatusView>('POST', `${D}/account/resubmission/document-photo`, { photo }, onProgress),
+  resubmitLiveness: (upload: LivenessUpload, onProgress?: (p: UploadProgress) => void) =>
+    call<AccountStatusView>('POST', `${D}/account/resubmission/liveness`, upload, onProgress),
 
   scanLogin: (qr: string) => call<ClaimedLogin>('POST', `${D}/login/scan`, { qr }),
   loginFaceIdOptions: (id: string) =>
@@ -225,6 +274,23 @@ export const deviceApi = {
       notMe ? { notMe: true } : {},
     ),
 
+  signatureRequests: () => call<{ requests: SignatureRequest[] }>('GET', `${D}/signing/requests`),
+  prepareSignature: (id: string) =>
+    call<PreparedSignature>('POST', `${D}/signing/requests/${encodeURIComponent(id)}/prepare`, {}),
+  approveSignature: (id: string, pin: string, signatures: { statement: string; pades?: string }) =>
+    call<{ state: 'signed'; signedAt: string }>(
+      'POST',
+      `${D}/signing/requests/${encodeURIComponent(id)}/approve`,
+      { pin, signatures },
+    ),
+  rejectSignature: (id: string, notMe: boolean) =>
+    call<{ state: 'declined'; blocked: boolean }>(
+      'POST',
+      `${D}/signing/requests/${encodeURIComponent(id)}/reject`,
+      notMe ? { notMe: true } : {},
+    ),
+  signatures: () => call<{ signatures: SignatureRecord[] }>('GET', `${D}/me/signatures`),
+
   pushKey: () => call<{ publicKey: string }>('GET', `${D}/push/key`),
   subscribePush: (subscription: { endpoint: string; keys: { p256dh: string; auth: string } }) =>
     call<{ subscribed: boolean }>('PUT', `${D}/push/subscription`, subscription),
@@ -237,6 +303,7 @@ export const deviceApi = {
   changePin: (oldPin: string, newPin: string, newPinConfirmation: string) =>
     call<{ changed: boolean }>('POST', `${D}/me/pin`, { oldPin, newPin, newPinConfirmation }),
   lock: (pin: string) => call<{ status: 'locked' }>('POST', `${D}/me/lock`, { pin }),
+  card: () => call<AccountCard>('GET', `${D}/me/card`),
   exportData: () => call<{ account: ExportedAccount } & Record<string, unknown>>('GET', `${D}/me/export`),
 
   sessions: () => call<{ sessions: SsoSession[] }>('GET', `${D}/me/sessions`),

@@ -1,6 +1,6 @@
 /**
- * A drawn head showing what to do, animated with CSS (camera.css): it turns left or right, nods, blinks,
- * or (centre) sits inside a pulsing target. Directions are as the citizen sees the mirrored preview:
+ * A drawn head showing what to do, animated with CSS (camera.css): it turns left or right, nods, looks
+ * up, tilts, opens its mouth, comes closer, blinks, or (centre) sits inside a pulsing target. Directions are as the citizen sees the mirrored preview:
  * turning one's head to the left moves it to the screen's left.
  */
 import type { JSX } from 'react';
@@ -10,6 +10,10 @@ const ARROWS: Partial<Record<PlanStepKind, string>> = {
   turn_left: 'M22 12 H8 M14 6 L8 12 L14 18',
   turn_right: 'M50 12 H64 M58 6 L64 12 L58 18',
   nod: 'M62 30 V50 M56 44 L62 50 L68 44',
+  look_up: 'M62 50 V30 M56 36 L62 30 L68 36',
+  tilt_left: 'M26 10 Q12 12 10 26 M10 26 L7 19 M10 26 L16 21',
+  tilt_right: 'M46 10 Q60 12 62 26 M62 26 L65 19 M62 26 L56 21',
+  move_closer: 'M6 6 L16 16 M6 6 H12 M6 6 V12 M66 6 L56 16 M66 6 H60 M66 6 V12',
 };
 
 export function ActionIcon(props: { action: PlanStepKind }): JSX.Element {
@@ -32,13 +36,17 @@ export function ActionIcon(props: { action: PlanStepKind }): JSX.Element {
           stroke="#3b2a20"
           strokeWidth="1.5"
         />
-        <path
-          d={`M${31 + noseShift} 51 q5 3 10 0`}
-          fill="none"
-          stroke="#7a3b2e"
-          strokeWidth="1.8"
-          strokeLinecap="round"
-        />
+        {action === 'open_mouth' ? (
+          <ellipse className="mouth" cx="36" cy="51" rx="4" ry="3.5" fill="#5a1f1f" />
+        ) : (
+          <path
+            d={`M${31 + noseShift} 51 q5 3 10 0`}
+            fill="none"
+            stroke="#7a3b2e"
+            strokeWidth="1.8"
+            strokeLinecap="round"
+          />
+        )}
       </g>
       {arrow ? <path className="arrow" d={arrow} /> : null}
     </svg>

@@ -2,9 +2,11 @@
  * Scans the citizen's ID card (TD1) or passport data page (TD3) with the rear camera (1280 × 720
  * preferred). A card-shaped frame is drawn over the preview in the picture's own pixels; about four
  * times a second (one frame at a time) the picture is handed to the MRZ worker, which crops the frame
- * region and reads the MRZ with @camdigikey/mrz-reader. The frame's corners turn green as soon as an
- * MRZ reads with valid check digits, and the MRZ is accepted when two consecutive reads agree. The
- * result carries the MRZ, the form's fields and the card region as a JPEG (≤ about 1 MB). "Type it
+ * region and reads the MRZ with @camdigikey/mrz-reader (perspective undone, a confidence per
+ * character). The frame's corners turn green as soon as an MRZ is seen to read; the worker votes per
+ * character over the last frames (MrzConsensus) and the MRZ is accepted only when at least three frames
+ * agree and every character is sure. While characters stay unsure the citizen is asked to hold the
+ * card flat and still, away from glare. The result carries the MRZ, the form's fields and the card region as a JPEG (≤ about 1 MB). "Type it
  * in" leaves for manual entry at any time.
  */
 import './camera.css';
@@ -15,7 +17,6 @@ import { CameraProblemPanel } from './CameraProblemPanel';
 import type { Rect } from './geometry';
 import { cardFrame, readRegion } from './geometry';
 import { createMrzFrameReader } from './mrz-client';
-import { MrzConfirmation } from './mrz-confirm';
 import { mrzFields } from './mrz-fields';
 import type { MrzFrameReply } from './mrz-frame';
 import { regionToJpegBase64 } from './photo';
@@ -37,7 +38,10 @@ const READ_INTERVAL_MS = 150;
 /** After this long without a read, suggest better light or typing the details in. */
 const TROUBLE_AFTER_MS = 15_000;
 
-type Phase = 'searching' | 'detected' | 'accepted';
+type Phase = 'searching' | 'detected' | 'unsure' | 'accepted';
+
+/** Frames in a row whose characters stay unsure before the citizen is asked to hold the card better. */
+const UNSURE_HINT_AFTER = 4;
 
 export default function DocumentScanner(props: {
   onResult(r: DocumentScanResult): void;
@@ -66,14 +70,13 @@ export default function DocumentScanner(props: {
     const ctx = canvas.getContext('2d', { willReadFrequently: true });
     if (!video || !ctx) return;
     const reader = createMrzFrameReader();
-    const confirmation = new MrzConfirmation(2);
+    let unsureRun = 0;
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
 
     /** Takes the photo of the accepted frame and hands the result on; false when the photo failed. */
     const accept = async (
-      mrz: string,
-      reply: MrzFrameReply & { ok: true },
+      accepted: NonNullable<MrzFrameReply['consensus']['accepted']>,
       region: Rect,
     ): Promise<boolean> => {
       try {
@@ -82,7 +85,8 @@ export default function DocumentScanner(props: {
         if (stopped) return true;
         stopped = true;
         stop();
-        onResult.current({ mrz, format: reply.format, fields: { ...mrzFields(reply.lines) }, photoBase64 });
+        const { lines, format } = accepted;
+        onResult.current({ mrz: lines.join('\n'), format, fields: { ...mrzFields(lines) }, photoBase64 });
         return true;
       } catch {
         return false;
@@ -112,16 +116,17 @@ export default function DocumentScanner(props: {
           recordTiming('mrz-read', reply.ms);
           recordTiming('mrz-roundtrip', performance.now() - started);
         }
-        const text = reply?.ok ? reply.lines.join('\n') : undefined;
-        const accepted = confirmation.push(text);
-        if (accepted !== undefined && reply?.ok) {
+        const accepted = reply?.consensus.accepted;
+        if (accepted !== undefined) {
           setPhase('accepted');
-          if (await accept(accepted, reply, region)) return;
+          if (await accept(accepted, region)) return;
           if (stopped) return;
           setPhotoFailed(true);
-          confirmation.reset();
         }
-        setPhase(text === undefined ? 'searching' : 'detected');
+        const seen = reply !== undefined && (reply.ok || reply.code === 'mrz_uncertain');
+        unsureRun =
+          reply !== undefined && seen && (reply.consensus.unsure > 0 || !reply.ok) ? unsureRun + 1 : 0;
+        setPhase(!seen ? 'searching' : unsureRun >= UNSURE_HINT_AFTER ? 'unsure' : 'detected');
       }
       timer = setTimeout(step, READ_INTERVAL_MS);
     };
@@ -136,7 +141,7 @@ export default function DocumentScanner(props: {
 
   const problem = status !== 'starting' && status !== 'live' && status !== 'stopped' ? status : undefined;
   const state = problem ? 'problem' : status === 'starting' ? 'starting' : phase;
-  const green = phase === 'detected' || phase === 'accepted';
+  const green = phase === 'detected' || phase === 'unsure' || phase === 'accepted';
   const size = camera.size ?? { width: 1280, height: 720 };
   const frame = cardFrame(size.width, size.height);
   const arm = frame.width * 0.12;
@@ -187,7 +192,9 @@ export default function DocumentScanner(props: {
             ? t('camera.document.accepted')
             : phase === 'detected'
               ? t('camera.document.detected')
-              : ''}
+              : phase === 'unsure'
+                ? t('camera.document.unsure')
+                : ''}
       </p>
       {photoFailed && phase !== 'accepted' ? (
         <p className="cdk-cam-alert" role="alert">

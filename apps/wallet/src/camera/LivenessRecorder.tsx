@@ -12,7 +12,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ActionIcon } from './ActionIcon';
 import { CameraProblemPanel } from './CameraProblemPanel';
-import { livenessPlan, MIN_FRAMES, stepIndexAt } from './liveness-plan';
+import { type ChallengeStep, livenessPlan, MIN_FRAMES, stepIndexAt } from './liveness-plan';
 import { blobToBase64, canvasToJpeg } from './photo';
 import { recordTiming } from './timing';
 import { useCamera } from './useCamera';
@@ -66,14 +66,16 @@ function snapshot(video: HTMLVideoElement, canvas: HTMLCanvasElement, maxSide: n
 
 export default function LivenessRecorder(props: {
   actions: string[];
+  /** The server's windows for a timed challenge (ms from the start of the recording). */
+  steps?: ChallengeStep[];
   onResult(r: LivenessResult): void;
   onCancel(): void;
 }): JSX.Element {
   const { t, i18n } = useTranslation();
   const camera = useCamera({ facingMode: 'user', width: 640, height: 480 });
-  const actionsKey = props.actions.join(',');
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the plan changes only when the actions do
-  const plan = useMemo(() => livenessPlan(props.actions), [actionsKey]);
+  const actionsKey = `${props.actions.join(',')}|${(props.steps ?? []).map((s) => s.endMs).join(',')}`;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the plan changes only when the challenge does
+  const plan = useMemo(() => livenessPlan(props.actions, props.steps), [actionsKey]);
   const [phase, setPhase] = useState<Phase>('ready');
   const [stepIndex, setStepIndex] = useState(0);
   const recording = useRef<Recording | null>(null);
@@ -127,6 +129,8 @@ export default function LivenessRecorder(props: {
     const rec: Recording = { startedAt: performance.now(), frames: [], lastT: -1, over: false };
     const sample = () => {
       if (rec.over) return;
+      // The recording's clock starts at its first frame (the server reads frame times from it).
+      if (rec.lastT < 0) rec.startedAt = performance.now();
       const elapsed = performance.now() - rec.startedAt;
       if (elapsed >= plan.duration) {
         void finish(rec);
@@ -134,7 +138,7 @@ export default function LivenessRecorder(props: {
       }
       setStepIndex(stepIndexAt(plan, elapsed));
       if (rec.frames.length < plan.maxFrames) {
-        const t = Math.max(rec.lastT + 1, Math.round(elapsed));
+        const t = Math.max(rec.lastT + 1, Math.floor(elapsed));
         rec.lastT = t;
         rec.frames.push(snapshot(video, frames, FRAME_WIDTH, FRAME_QUALITY).then((image) => ({ t, image })));
       }

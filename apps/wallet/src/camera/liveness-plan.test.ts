@@ -53,6 +53,35 @@ describe('livenessPlan', () => {
     }
   });
 
+  it("follows a timed challenge's windows exactly, the selfie inside the still start", () => {
+    const timed = [
+      { action: 'tilt_left', startMs: 1400, endMs: 3600 },
+      { action: 'open_mouth', startMs: 3600, endMs: 6400 },
+      { action: 'move_closer', startMs: 6400, endMs: 8400 },
+    ];
+    const plan = livenessPlan(['tilt_left', 'open_mouth', 'move_closer'], timed);
+    expect(plan.steps.map((s) => [s.kind, s.start, s.end])).toEqual([
+      ['center', 0, 1400],
+      ['tilt_left', 1400, 3600],
+      ['open_mouth', 3600, 6400],
+      ['move_closer', 6400, 8400],
+    ]);
+    expect(plan.duration).toBe(8400);
+    expect(plan.selfieAt).toBeGreaterThan(0);
+    expect(plan.selfieAt).toBeLessThan(1400);
+    // Five actions of 3 s after a 2 s start: frames spaced to stay under the engine's 60.
+    const longest = Array.from({ length: 5 }, (_, i) => ({
+      action: KNOWN_ACTIONS[i]!,
+      startMs: 2000 + i * 3000,
+      endMs: 5000 + i * 3000,
+    }));
+    const long = livenessPlan(
+      longest.map((s) => s.action),
+      longest,
+    );
+    expect(Math.ceil(long.duration / long.interval)).toBeLessThanOrEqual(MAX_FRAMES);
+  });
+
   it('spaces frames out for a long challenge so they stay under the limit', () => {
     const plan = livenessPlan([...KNOWN_ACTIONS, ...KNOWN_ACTIONS, ...KNOWN_ACTIONS]);
     expect(plan.interval).toBeGreaterThan(200);

@@ -1,7 +1,9 @@
 /**
  * The timeline of a liveness recording: a still, centred start (the face engine takes its neutral
  * pose from the first frames, and the selfie comes from there), then each challenge action in the
- * server's order, each with time to do it and come back. Frames are sampled about 5 times a second
+ * server's order, each with time to do it and come back. A timed challenge (`steps` from the
+ * server: random windows) is followed exactly, since the server refuses actions outside their
+ * windows; an untimed one gets 1.5 s centred and 2.5 s per action. Frames are sampled about 5 times a second
  * and never more than the face engine accepts (packages/face-engine: 5–60 frames; the device API
  * takes 3–90); the timestamps are milliseconds from the start of the recording.
  */
@@ -15,8 +17,20 @@ export const KNOWN_ACTIONS = [
   'turn_left',
   'turn_right',
   'nod',
+  'look_up',
+  'tilt_left',
+  'tilt_right',
+  'open_mouth',
+  'move_closer',
   'blink',
 ] as const satisfies readonly LivenessAction[];
+
+/** One action's window from the server, ms from the start of the recording. */
+export interface ChallengeStep {
+  action: string;
+  startMs: number;
+  endMs: number;
+}
 
 export type PlanStepKind = 'center' | LivenessAction;
 
@@ -52,8 +66,19 @@ export function isLivenessAction(action: string): action is LivenessAction {
   return (KNOWN_ACTIONS as readonly string[]).includes(action);
 }
 
-/** The plan for the server's `actions` (unknown actions are skipped; the server issues known ones only). */
-export function livenessPlan(actions: readonly string[]): LivenessPlan {
+/**
+ * The plan for the server's `actions` (unknown actions are skipped; the server issues known ones
+ * only), on the server's windows when it sent them (`timed`).
+ */
+export function livenessPlan(actions: readonly string[], timed?: readonly ChallengeStep[]): LivenessPlan {
+  if (timed?.length && timed.every((s) => isLivenessAction(s.action))) {
+    const steps: PlanStep[] = [{ kind: 'center', start: 0, end: timed[0]!.startMs }];
+    for (const s of timed) steps.push({ kind: s.action as LivenessAction, start: s.startMs, end: s.endMs });
+    const duration = steps.at(-1)!.end;
+    const interval = Math.max(FRAME_INTERVAL_MS, Math.ceil(duration / (MAX_FRAMES - 1)));
+    const selfieAt = Math.round(timed[0]!.startMs * 0.6);
+    return { steps, duration, interval, selfieAt, maxFrames: MAX_FRAMES };
+  }
   const steps: PlanStep[] = [{ kind: 'center', start: 0, end: CENTER_MS }];
   for (const action of actions) {
     if (!isLivenessAction(action)) continue;

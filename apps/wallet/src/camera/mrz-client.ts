@@ -1,10 +1,11 @@
 /**
  * The main thread's side of the MRZ worker: `read(frame, region)` transfers the frame's pixels to
- * mrz.worker.ts and resolves with its reply. Where a module worker cannot start (an old WebView, a
+ * mrz.worker.ts and resolves with its reply (the frame's outcome and the consensus of the frames read
+ * so far: one reader is one scanning session). Where a module worker cannot start (an old WebView, a
  * strict policy), the same reading runs on the main thread instead, loaded on demand.
  */
 import type { Rect } from './geometry';
-import type { MrzFrameReply, MrzFrameRequest, RgbaFrame } from './mrz-frame';
+import type { MrzFrameReply, MrzFrameRequest, MrzScanSession, RgbaFrame } from './mrz-frame';
 
 export interface MrzFrameReader {
   /** Reads one frame. The frame's pixel buffer is handed over (transferred) and unusable afterwards. */
@@ -15,11 +16,13 @@ export interface MrzFrameReader {
 
 function inlineReader(): MrzFrameReader {
   let next = 0;
+  let session: MrzScanSession | undefined;
   return {
     async read(frame, region) {
-      const { readCardFrame } = await import('./mrz-frame');
+      const { MrzScanSession } = await import('./mrz-frame');
+      session ??= new MrzScanSession();
       const started = performance.now();
-      return { ...readCardFrame(frame, region), id: next++, ms: performance.now() - started };
+      return { ...session.read(frame, region), id: next++, ms: performance.now() - started };
     },
     close() {},
   };

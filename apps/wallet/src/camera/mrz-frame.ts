@@ -1,11 +1,20 @@
 /**
  * The document scanner's reading step, run in the MRZ worker (mrz.worker.ts) on every sampled camera
  * frame: crop the frame to the card region, convert to gray and read the MRZ with the same reader the
- * server uses (@camdigikey/mrz-reader, which only answers a reading whose every check digit holds and
- * that no other plausible reading rivals). Pure TypeScript: unit-tested in Node on rendered cards.
+ * server uses (@camdigikey/mrz-reader, which undoes the perspective of a card held at an angle and only
+ * answers a reading whose every check digit holds and whose every character is sure). A reading with
+ * unsure characters comes back too (`mrz_uncertain`, with its per-position readings), so that the
+ * scanner can combine several frames (MrzConsensus) before accepting. Pure TypeScript: unit-tested in
+ * Node on rendered cards.
  */
-import type { MrzFormat, MrzReadError, RgbaImageLike } from '@camdigikey/mrz-reader';
-import { readMrz, rgbaToGray } from '@camdigikey/mrz-reader';
+import type {
+  FrameReading,
+  MrzFormat,
+  ReadingTable,
+  RgbaImageLike,
+  UncertainMrz,
+} from '@camdigikey/mrz-reader';
+import { MrzConsensus, readMrz, rgbaToGray } from '@camdigikey/mrz-reader';
 import type { Rect } from './geometry';
 
 /** A camera frame as RGBA pixels (ImageData's shape). */
@@ -23,11 +32,34 @@ export interface MrzFrameRequest {
 }
 
 export type MrzFrameResult =
-  | { ok: true; lines: string[]; format: MrzFormat; confidence: number; corrected: number }
-  | { ok: false; code: MrzReadError | 'bad_frame' };
+  | {
+      ok: true;
+      lines: string[];
+      format: MrzFormat;
+      confidence: number;
+      corrected: number;
+      readings: ReadingTable;
+    }
+  | { ok: false; code: 'mrz_uncertain'; format: MrzFormat; readings: ReadingTable; unsure: number }
+  | { ok: false; code: 'mrz_not_found' | 'mrz_unreadable' | 'bad_frame' };
 
-/** Worker → main thread: the reading of request `id` and how long it took (ms). */
-export type MrzFrameReply = MrzFrameResult & { id: number; ms: number };
+/** Where the frames read so far stand (MrzConsensus over the scanning session). */
+export interface ConsensusReport {
+  /** Frames of the current document taking part. */
+  frames: number;
+  /** Characters still unsure or outvoted. */
+  unsure: number;
+  /** The MRZ, once the consensus of several frames is certain. */
+  accepted?: { lines: string[]; format: MrzFormat };
+}
+
+/** One frame's outcome as the main thread sees it (the per-position readings stay in the worker). */
+export type MrzFrameOutcome =
+  | { ok: true; lines: string[]; format: MrzFormat; confidence: number; corrected: number }
+  | { ok: false; code: 'mrz_uncertain' | 'mrz_not_found' | 'mrz_unreadable' | 'bad_frame' };
+
+/** Worker → main thread: the outcome of request `id`, the consensus after it, and how long it took (ms). */
+export type MrzFrameReply = MrzFrameOutcome & { id: number; ms: number; consensus: ConsensusReport };
 
 /** Copies `region` (clamped to the frame) out of an RGBA frame. */
 export function cropRgba(frame: RgbaFrame, region: Rect): RgbaFrame {
@@ -58,7 +90,45 @@ export function readCardFrame(frame: RgbaFrame, region: Rect): MrzFrameResult {
   }
   const crop: RgbaImageLike = cropRgba(frame, region);
   const result = readMrz(rgbaToGray(crop));
-  if (!result.ok) return { ok: false, code: result.code };
-  const { lines, format, confidence, corrected } = result.value;
-  return { ok: true, lines, format, confidence, corrected };
+  if (result.ok) {
+    const { lines, format, confidence, corrected, readings } = result.value;
+    return { ok: true, lines, format, confidence, corrected, readings };
+  }
+  if (result.code === 'mrz_uncertain') {
+    const { format, readings, unsure } = result.detail as unknown as UncertainMrz;
+    return { ok: false, code: 'mrz_uncertain', format, readings, unsure: unsure.length };
+  }
+  return { ok: false, code: result.code };
+}
+
+/** What a frame adds to the consensus: its readings, whether certain or not (undefined: no MRZ read). */
+export function frameReading(result: MrzFrameResult | undefined): FrameReading | undefined {
+  if (result === undefined) return undefined;
+  if (result.ok || result.code === 'mrz_uncertain')
+    return { format: result.format, readings: result.readings };
+  return undefined;
+}
+
+/**
+ * One scanning session: reads each frame and adds it to the consensus of the frames before it
+ * (MrzConsensus: at least 3 frames, every character certain and voted for by most of them).
+ */
+export class MrzScanSession {
+  private readonly consensus = new MrzConsensus();
+
+  read(frame: RgbaFrame, region: Rect): MrzFrameOutcome & { consensus: ConsensusReport } {
+    const result = readCardFrame(frame, region);
+    const accepted = this.consensus.push(frameReading(result));
+    const { frames, unsure } = this.consensus.state;
+    const consensus: ConsensusReport = {
+      frames,
+      unsure: unsure.length,
+      ...(accepted ? { accepted: { lines: accepted.lines, format: accepted.format } } : {}),
+    };
+    if (result.ok) {
+      const { lines, format, confidence, corrected } = result;
+      return { ok: true, lines, format, confidence, corrected, consensus };
+    }
+    return { ok: false, code: result.code, consensus };
+  }
 }

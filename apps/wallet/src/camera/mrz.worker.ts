@@ -4,7 +4,7 @@
  * every request gets exactly one reply with the same id.
  */
 import type { MrzFrameReply, MrzFrameRequest } from './mrz-frame';
-import { readCardFrame } from './mrz-frame';
+import { MrzScanSession } from './mrz-frame';
 
 /** The parts of DedicatedWorkerGlobalScope used here (the app is type-checked with the DOM library). */
 interface WorkerScope {
@@ -13,15 +13,18 @@ interface WorkerScope {
 }
 
 const scope = self as unknown as WorkerScope;
+/** One worker per scanning session: the consensus spans the frames it reads. */
+const session = new MrzScanSession();
 
 scope.addEventListener('message', (event) => {
   const { id, frame, region } = event.data;
   const started = performance.now();
   let reply: MrzFrameReply;
   try {
-    reply = { ...readCardFrame(frame, region), id, ms: performance.now() - started };
+    reply = { ...session.read(frame, region), id, ms: performance.now() - started };
   } catch {
-    reply = { ok: false, code: 'bad_frame', id, ms: performance.now() - started };
+    const consensus = { frames: 0, unsure: 0 };
+    reply = { ok: false, code: 'bad_frame', id, ms: performance.now() - started, consensus };
   }
   scope.postMessage(reply);
 });

@@ -128,7 +128,7 @@ export function CodePanel({
         <div className="sent-to">
           <span className="label">{server(address.labelId)}</span>
           <span className="value" data-testid={`sent-to-${address.name}`}>
-            {String(address.value ?? '')}
+            {String(address.attributes?.display ?? address.value ?? '')}
           </span>
           {change ? (
             <button

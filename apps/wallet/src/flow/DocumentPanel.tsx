@@ -7,6 +7,7 @@
 import { useState } from 'react';
 import type { UiAction, UiNode } from '../api/device-api';
 import { CameraLayer, type DocumentScan, DocumentScanner } from '../ui/camera';
+import { IdCardArt, PassportArt } from '../ui/DocumentArt';
 import { photoFileToBase64Jpeg } from '../ui/photo';
 import { useT } from '../ui/use-t';
 import { normalizeMrzInput } from './mrz-input';
@@ -32,8 +33,9 @@ export function DocumentPanel({
 
   return (
     <div className="panel">
-      <div className="document-art" aria-hidden="true">
-        <span className="card-outline" />
+      <div className="document-art">
+        <IdCardArt />
+        <PassportArt />
       </div>
       <button
         type="button"

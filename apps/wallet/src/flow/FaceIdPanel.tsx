@@ -4,6 +4,8 @@
  */
 import type { UiAction, UiNode } from '../api/device-api';
 import { Notice } from '../ui/components';
+import { Icon } from '../ui/Icon';
+import { biometric } from '../ui/platform';
 import { useT } from '../ui/use-t';
 import { createFaceId } from '../webauthn/webauthn';
 import type { PanelProps } from './panel-props';
@@ -40,8 +42,8 @@ export function FaceIdPanel({
 
   return (
     <div className="panel">
-      <div className="face-id-art" aria-hidden="true">
-        ☺
+      <div className="face-id-art">
+        <Icon name={biometric() === 'android' ? 'fingerprint' : 'face'} size={88} />
       </div>
       {p.faceIdAvailable === false ? (
         <Notice testId="face-id-unavailable">{t('faceid.unavailable')}</Notice>

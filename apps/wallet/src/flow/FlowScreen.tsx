@@ -17,16 +17,21 @@ import {
 import { type ApiError, codeOf, isApiError } from '../api/errors';
 import { navigate } from '../router';
 import { useSession } from '../session';
-import { appState, type Profile } from '../storage/app-state';
+import { appState, type KeptUpload, type Profile } from '../storage/app-state';
 import { ErrorBox, Loading, Notice, ScreenFrame } from '../ui/components';
 import { useT } from '../ui/use-t';
 import { faceIdAvailable } from '../webauthn/webauthn';
+import type { UploadState } from './panel-props';
 import { StepRenderer } from './StepRenderer';
 
 /** Codes that mean the stored flow cannot continue: start again. */
 const GONE = new Set(['flow_not_found', 'flow_expired', 'device_key_mismatch']);
 /** The server's default time between two codes (OTP_RESEND_SECONDS); its refusal corrects it. */
 const RESEND_SECONDS = 60;
+/** Bodies larger than this (JSON characters) are captures: progress shown, kept until answered. */
+const CAPTURE_BYTES = 64 * 1024;
+/** Actions the server takes a while to judge (the final submission): "checking" while they run. */
+const SLOW_ACTIONS = new Set(['submit', 'scan']);
 
 const isView = (value: unknown): value is AnyFlowView =>
   typeof value === 'object' && value !== null && 'state' in value && 'ui' in value && 'kind' in value;
@@ -60,8 +65,12 @@ export function FlowScreen({ kind }: { kind: FlowKind }) {
   const [loading, setLoading] = useState(true);
   const [resendAt, setResendAt] = useState<Partial<Record<'phone' | 'email', number>>>({});
   const [faceId, setFaceId] = useState<boolean>();
+  const [upload, setUpload] = useState<UploadState>();
+  const [kept, setKept] = useState<KeptUpload>();
   const form = useRef<Record<string, string>>({});
   const once = useRef(false);
+  const flowId = useRef<string | undefined>(undefined);
+  const running = useRef(false);
 
   useEffect(() => {
     void faceIdAvailable().then(setFaceId);
@@ -70,6 +79,15 @@ export function FlowScreen({ kind }: { kind: FlowKind }) {
   const show = useCallback(
     async (next: AnyFlowView) => {
       setView(next);
+      flowId.current = next.id;
+      // A capture kept from before (the connection dropped) is offered while its step is open.
+      const stored = await appState.keptUpload(kind);
+      if (stored && stored.flowId === next.id && next.ui.actions.some((a) => a.href === stored.href))
+        setKept(stored);
+      else {
+        setKept(undefined);
+        if (stored) await appState.dropUpload(kind);
+      }
       const values = next.values as Record<string, unknown>;
       if (next.kind === 'registration' && next.state === 'submitted') {
         const status: AccountStatusView | undefined = next.account
@@ -123,8 +141,11 @@ export function FlowScreen({ kind }: { kind: FlowKind }) {
       if (isApiError(caught)) {
         const texts: Record<string, string> = {};
         for (const f of caught.fields)
-          if (f.code !== caught.code)
-            texts[f.field] = server(f.messageId, caught.details) || server(`error.${f.code}`);
+          if (f.code !== caught.code) {
+            // A field can have several problems (a selfie both too small and too dark): show them all.
+            const text = server(f.messageId, caught.details) || server(`error.${f.code}`);
+            texts[f.field] = texts[f.field] ? `${texts[f.field]} ${text}` : text;
+          }
         setFieldErrors(texts);
         const wait = caught.details.retryAfterSeconds;
         if (code === 'otp_resend_too_soon' && typeof wait === 'number' && view) {
@@ -171,11 +192,38 @@ export function FlowScreen({ kind }: { kind: FlowKind }) {
 
   const run = useCallback(
     async (action: UiAction, body: unknown = {}) => {
+      running.current = true;
       setBusy(true);
       setError(undefined);
       setFieldErrors({});
+      const capture = JSON.stringify(body).length > CAPTURE_BYTES;
+      if (capture && flowId.current)
+        await appState.keepUpload(kind, {
+          flowId: flowId.current,
+          name: action.name,
+          href: action.href,
+          body,
+        });
+      setUpload(
+        capture
+          ? { phase: 'sending', sent: 0, total: 0 }
+          : SLOW_ACTIONS.has(action.name)
+            ? { phase: 'checking' }
+            : undefined,
+      );
       try {
-        const answer = await deviceApi.flowAction<unknown>(action.href, body);
+        const answer = await deviceApi.flowAction<unknown>(
+          action.href,
+          body,
+          capture
+            ? (p) =>
+                setUpload(p.done ? { phase: 'checking' } : { phase: 'sending', sent: p.sent, total: p.total })
+            : undefined,
+        );
+        if (capture) {
+          await appState.dropUpload(kind);
+          setKept(undefined);
+        }
         if (action.name === 'send_otp' || action.name === 'resend_otp') {
           setResendAt((r) => ({ ...r, [channelOfHref(action.href)]: Date.now() + RESEND_SECONDS * 1000 }));
         }
@@ -187,14 +235,36 @@ export function FlowScreen({ kind }: { kind: FlowKind }) {
         if (next) await show(next);
         return answer ?? {};
       } catch (caught) {
+        if (capture) {
+          // Offline: keep the capture for the next try. Any answer from the server: it is done with it.
+          if (isApiError(caught) && caught.offline) setKept(await appState.keptUpload(kind));
+          else {
+            await appState.dropUpload(kind);
+            setKept(undefined);
+          }
+        }
         await fail(caught);
         return undefined;
       } finally {
+        running.current = false;
         setBusy(false);
+        setUpload(undefined);
       }
     },
-    [show, fail],
+    [kind, show, fail],
   );
+
+  /** Send the kept capture again (the citizen asked, or the phone is back online). */
+  const resend = useCallback(() => {
+    if (!kept || running.current) return;
+    void run({ name: kept.name, href: kept.href, method: 'POST', labelId: '' }, kept.body);
+  }, [kept, run]);
+
+  useEffect(() => {
+    if (!kept) return;
+    window.addEventListener('online', resend);
+    return () => window.removeEventListener('online', resend);
+  }, [kept, resend]);
 
   const title = t(kind === 'registration' ? 'register.title' : 'recover.title');
   const back = () => navigate('start');
@@ -234,6 +304,8 @@ export function FlowScreen({ kind }: { kind: FlowKind }) {
         fieldErrors={fieldErrors}
         resendAt={resendAt}
         faceIdAvailable={faceId}
+        upload={upload}
+        kept={kept ? { savedAt: kept.savedAt, resend } : undefined}
         onBeforeSubmit={(values) => {
           form.current = values;
         }}

@@ -1,12 +1,16 @@
 /**
  * Step 4/4 (user guide 1.9): the form pre-filled by the server from the MRZ (Khmer names typed
- * by the citizen, gender as large choices, dates), then the consent box with the consent text,
- * then submission. One "Next" button does what is left in order: save a changed form, accept
- * the consent, submit.
+ * by the citizen, gender as large choices, dates as day/month/year), then the consent box with
+ * the consent text and the Terms of Use and Privacy Policy to open, then submission. One button
+ * does what is left in order: save a changed form, accept the consent, submit; it is named for
+ * what it does last ("Send for verification" once the registration can be submitted).
  */
+import { parseLegalDocuments } from '@camdigikey/messages/legal';
 import { useState } from 'react';
 import type { AnyFlowView, UiAction, UiNode } from '../api/device-api';
+import { LegalLink, useLegalSheet } from '../ui/LegalSheet';
 import { useT } from '../ui/use-t';
+import { dateText, dateValue, isCompleteDate } from './date-entry';
 import type { NodeFieldProps, PanelProps } from './panel-props';
 import { formBody, initialValues } from './step-plan';
 
@@ -53,13 +57,15 @@ function Field({ node, value, onChange, error, disabled }: NodeFieldProps) {
     );
   }
   const khmer = node.attributes?.script === 'khmer';
+  if (node.type === 'date')
+    return <DateField node={node} value={value} onChange={onChange} error={error} disabled={disabled} />;
   return (
     <label className="field">
       <span className="label">{label}</span>
       <input
         name={node.name}
         data-testid={`input-${node.name}`}
-        type={node.type === 'date' ? 'date' : 'text'}
+        type="text"
         lang={khmer ? 'km' : undefined}
         autoCapitalize={khmer ? 'off' : node.type === 'text' ? 'characters' : undefined}
         autoComplete="off"
@@ -72,6 +78,49 @@ function Field({ node, value, onChange, error, disabled }: NodeFieldProps) {
         onChange={(event) => onChange(event.target.value)}
       />
       {errorLine}
+    </label>
+  );
+}
+
+/**
+ * A date as day/month/year in the language's digits (date-entry.ts), never the browser's own
+ * picker: a numeric keypad, the format under the label, and the date read back in words once
+ * complete ("15 March 2020" / "១៥ មីនា ២០២០") so a swapped day and month shows at once.
+ */
+function DateField({ node, value, onChange, error, disabled }: NodeFieldProps) {
+  const { t, server, lang, date } = useT();
+  const complete = isCompleteDate(value);
+  return (
+    <label className="field">
+      <span className="label">{server(node.labelId)}</span>
+      <span className="hint" id={`${node.name}-format`}>
+        {t('date.hint', { example: dateText('2020-03-15', lang) })}
+      </span>
+      <input
+        name={node.name}
+        data-testid={`input-${node.name}`}
+        type="text"
+        inputMode="numeric"
+        autoComplete="off"
+        placeholder={t('date.format')}
+        aria-describedby={`${node.name}-format${complete ? ` ${node.name}-reads` : ''}`}
+        maxLength={10}
+        required={node.required}
+        value={dateText(value, lang)}
+        disabled={disabled}
+        aria-invalid={error ? true : undefined}
+        onChange={(event) => onChange(dateValue(event.target.value))}
+      />
+      {complete ? (
+        <span className="hint ok" id={`${node.name}-reads`} data-testid={`reads-${node.name}`}>
+          {t('date.reads', { date: date(value) })}
+        </span>
+      ) : null}
+      {error ? (
+        <span className="field-error" role="alert">
+          {error}
+        </span>
+      ) : null}
     </label>
   );
 }
@@ -104,6 +153,8 @@ export function FormPanel({
   const consentTextId = consent?.attributes?.consentTextId;
   const alreadyAccepted = consent?.value === true;
   const needsConsent = consent !== undefined && !accepted;
+  const documents = parseLegalDocuments(consent?.attributes?.documents);
+  const legal = useLegalSheet();
 
   /** Save if changed, accept if not yet, submit if possible; stop at the first failure. */
   const next = async () => {
@@ -158,6 +209,18 @@ export function FormPanel({
               {server(consentTextId)}
             </p>
           ) : null}
+          {documents.length > 0 ? (
+            <div className="consent-documents" data-testid="consent-documents">
+              <span>{t('consent.read_first')}</span>
+              <ul>
+                {documents.map((d) => (
+                  <li key={d.id}>
+                    <LegalLink document={d} onOpen={legal.open} />
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
           <label className="check">
             <input
               type="checkbox"
@@ -176,6 +239,7 @@ export function FormPanel({
           ) : null}
         </div>
       ) : null}
+      {legal.sheet}
       {primary ? (
         <button
           type="submit"
@@ -183,7 +247,8 @@ export function FormPanel({
           data-testid={`action-${primary.name}`}
           disabled={p.busy || needsConsent}
         >
-          {server(primary.labelId) || t('common.next')}
+          {/* With the consent on screen this one press accepts and submits: named for that. */}
+          {server(consent ? (submit?.labelId ?? 'action.submit') : primary.labelId) || t('common.next')}
         </button>
       ) : null}
     </form>

@@ -44,6 +44,12 @@ export function LivenessPanel({
           <li key={action}>{server(`liveness.${action}`)}</li>
         ))}
       </ol>
+      {p.fieldErrors.selfie ? (
+        // What else to fix in the selfie, besides the error shown above (server quality checks).
+        <p className="field-error" role="alert" data-testid="selfie-error">
+          {p.fieldErrors.selfie}
+        </p>
+      ) : null}
       <button
         type="button"
         className="btn primary"
@@ -57,6 +63,7 @@ export function LivenessPanel({
         <CameraLayer testId="liveness-camera">
           <LivenessRecorder
             actions={issued.actions}
+            {...(issued.steps ? { steps: issued.steps } : {})}
             onResult={(r) => void done(r)}
             onCancel={() => setIssued(undefined)}
           />

@@ -13,14 +13,19 @@ import { FaceIdPanel } from './FaceIdPanel';
 import { FormPanel } from './FormPanel';
 import { LivenessPanel } from './LivenessPanel';
 import { PinPanel } from './PinPanel';
-import type { PanelProps } from './panel-props';
+import type { PanelProps, UploadState } from './panel-props';
 import { planStep } from './step-plan';
+import { KeptUpload, UploadStatus } from './UploadStatus';
 
 export interface StepRendererProps extends PanelProps {
   error: unknown;
   /** Extra content of a final step (no nodes): the flow screen's own buttons. */
   children?: ReactNode;
   onBeforeSubmit?: (values: Record<string, string>) => void;
+  /** A long request in progress (bytes sent, then the server checking). */
+  upload?: UploadState | undefined;
+  /** A capture kept on the phone after the connection dropped, and how to send it again. */
+  kept?: { savedAt: string; resend: () => void } | undefined;
 }
 
 function Verified({ view }: { view: AnyFlowView }) {
@@ -144,6 +149,10 @@ export function StepRenderer(props: StepRendererProps) {
         })}
       </div>
       <ErrorBox error={props.error} testId="flow-error" />
+      {props.upload ? <UploadStatus state={props.upload} panel={panel.kind} /> : null}
+      {props.kept && !props.upload ? (
+        <KeptUpload panel={panel.kind} busy={props.busy} onSend={props.kept.resend} />
+      ) : null}
       {body}
     </section>
   );

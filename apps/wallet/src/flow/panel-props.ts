@@ -16,6 +16,9 @@ export interface PanelProps {
   faceIdAvailable: boolean | undefined;
 }
 
+/** A long request in progress: the body going out (bytes), then the server judging it. */
+export type UploadState = { phase: 'sending'; sent: number; total: number } | { phase: 'checking' };
+
 /** One input drawn from a flow node: its value, its change, the server's error about it. */
 export interface NodeFieldProps {
   node: UiNode;

@@ -175,8 +175,8 @@ const REGISTRATION: Record<
       ],
     },
   ],
-  awaiting_pin: [1, 'registration.step.contacts', pins(REG)],
-  awaiting_face_id: [2, 'registration.step.face', faceId(REG)],
+  awaiting_pin: [1, 'registration.step.pin', pins(REG)],
+  awaiting_face_id: [2, 'registration.step.face_id', faceId(REG)],
   awaiting_liveness: [2, 'registration.step.face', liveness(REG)],
   awaiting_document: [
     3,
@@ -223,7 +223,7 @@ const RECOVERY: Record<
   awaiting_phone: [1, 'recovery.step.phone', phone(REC)],
   awaiting_phone_code: [1, 'recovery.step.phone', phoneCode(REC)],
   awaiting_pin: [2, 'recovery.step.pin', pins(REC)],
-  awaiting_face_id: [3, 'recovery.step.face', faceId(REC)],
+  awaiting_face_id: [2, 'recovery.step.face_id', faceId(REC)],
   awaiting_liveness: [3, 'recovery.step.face', liveness(REC)],
   recovered: [3, 'recovery.step.done', { nodes: [], actions: [] }],
   referred: [3, 'recovery.step.referred', { nodes: [], actions: [] }],
@@ -369,7 +369,8 @@ describe('the step renderer', () => {
   it('keeps the values the server holds when resuming the form', async () => {
     const html = draw(viewOf('registration', 'awaiting_consent'));
     expect(html).toContain('value="សុខ"');
-    expect(html).toContain('value="1990-01-01"');
+    // Dates as day/month/year in Khmer digits (the form still sends 1990-01-01).
+    expect(html).toContain('value="០១/០១/១៩៩០"');
     expect(html).toMatch(/value="female"[^>]*checked|checked[^>]*value="female"/);
     expect(html).toContain('lang="km"');
   });

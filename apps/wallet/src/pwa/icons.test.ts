@@ -1,6 +1,6 @@
 import { inflateSync } from 'node:zlib';
+import { iconShapes } from '@camdigikey/brand/mark';
 import { describe, expect, it } from 'vitest';
-import { iconShapes } from './icon-art';
 import { crc32, encodePng, iconAssets, rasterise } from './icons';
 
 describe('the app icons', () => {

@@ -1,12 +1,14 @@
 /**
- * The app icons, generated at build time from the shapes of icon-art.ts (a Vite plugin used by
+ * The app icons, generated at build time from the shapes of @camdigikey/brand (mark.ts) (a Vite plugin used by
  * vite.config.ts; Node only): an SVG and PNGs of 192 and 512 px, each "any" (rounded) and
  * "maskable" (full bleed). The PNGs are rasterised here with 4×4 supersampling and written with a
  * minimal PNG encoder (RGBA, zlib), so no image tool or binary file is needed in the repository.
  */
 import { deflateSync } from 'node:zlib';
 import type { Plugin } from 'vite';
-import { contains, iconShapes, iconSvg, type Shape, VIEWBOX } from './icon-art';
+// By path, not by package name: vite.config.ts loads this file in Node, which cannot load a
+// workspace package's TypeScript from node_modules.
+import { contains, iconShapes, iconSvg, type Shape, VIEWBOX } from '../../../../packages/brand/src/mark';
 
 const CRC_TABLE = (() => {
   const table = new Uint32Array(256);

@@ -60,6 +60,8 @@ export async function disablePush(): Promise<void> {
 export const PUSH_TEXT_KEYS = [
   'push.approval.title',
   'push.approval.body',
+  'push.signature.title',
+  'push.signature.body',
   'push.security.title',
   'push.security.new_login',
   'push.security.pin_locked',

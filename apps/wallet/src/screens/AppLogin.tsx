@@ -71,7 +71,7 @@ export function AppLogin({ token }: { token: string }) {
     setError(undefined);
     const result = await faceIdApproval(() => deviceApi.appLoginFaceIdOptions(token));
     setBusy(false);
-    if ('error' in result) setError(result.cancelled ? t('faceid.cancelled') : result.error);
+    if ('error' in result) setError(result.cancelled ? t('approve.face_id_no_answer') : result.error);
     else await approve({ assertion: result.assertion });
   };
   const reject = async () => {

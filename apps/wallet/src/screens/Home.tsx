@@ -1,6 +1,8 @@
 /**
- * Home of a registered phone (user guide 3.1.2): "Scan QR Code" first and large, the requests
- * waiting, notifications, and the account status (the last known one when offline).
+ * Home of a registered phone (user guide 3.1.2): the citizen's card (photo, names in Khmer and
+ * Latin, CamDigiKey ID, account state), then "Scan QR Code" large, the requests waiting,
+ * notifications, and the account status (the last known one when offline). A phone that is no
+ * longer the account's device shows only what to do about it: no scanning, no requests.
  */
 import { useEffect, useState } from 'react';
 import { enablePush, pushSupported } from '../pwa/push';
@@ -8,14 +10,16 @@ import { navigate } from '../router';
 import { useSession } from '../session';
 import { appState } from '../storage/app-state';
 import { ErrorBox, Notice, ScreenFrame } from '../ui/components';
+import { Icon } from '../ui/Icon';
 import { TabBar } from '../ui/TabBar';
 import { useT } from '../ui/use-t';
+import { IdentityCard } from './IdentityCard';
 import { useApprovals } from './use-approvals';
 
 export function HomeScreen() {
   const { t, server, dateTime } = useT();
   const session = useSession();
-  const { approvals } = useApprovals(true);
+  const { approvals } = useApprovals(!session.revoked);
   const [push, setPush] = useState<boolean>();
   const [pushError, setPushError] = useState<unknown>();
   const [pushDenied, setPushDenied] = useState(false);
@@ -29,10 +33,13 @@ export function HomeScreen() {
   const status = session.status?.view;
   const count = approvals?.length ?? 0;
 
-  return (
-    <ScreenFrame title={t('home.title')} testId="home" footer={<TabBar current="home" requests={count} />}>
-      {session.revoked ? (
-        <section className="card">
+  if (session.revoked)
+    return (
+      <ScreenFrame title={t('home.title')} testId="home">
+        <section className="card revoked">
+          <div className="revoked-art">
+            <Icon name="lock" size={56} />
+          </div>
           <Notice tone="error" testId="home-revoked">
             {t('home.revoked')}
           </Notice>
@@ -48,7 +55,12 @@ export function HomeScreen() {
             {t('welcome.existing')}
           </button>
         </section>
-      ) : null}
+      </ScreenFrame>
+    );
+
+  return (
+    <ScreenFrame title={t('home.title')} testId="home" footer={<TabBar current="home" requests={count} />}>
+      <IdentityCard status={status?.status} />
       {status && status.status !== 'active' ? (
         <section className="card" data-testid="home-status" data-status={status.status}>
           <p>{server(status.messageId)}</p>
@@ -58,22 +70,7 @@ export function HomeScreen() {
         </section>
       ) : null}
       <button type="button" className="btn scan" data-testid="home-scan" onClick={() => navigate('scan')}>
-        <svg className="scan-icon" viewBox="0 0 24 24" width="56" height="56" aria-hidden="true">
-          <g fill="none" stroke="currentColor" strokeWidth="2">
-            <rect x="3" y="3" width="7" height="7" rx="1" />
-            <rect x="14" y="3" width="7" height="7" rx="1" />
-            <rect x="3" y="14" width="7" height="7" rx="1" />
-          </g>
-          <g fill="currentColor">
-            <rect x="5.5" y="5.5" width="2" height="2" />
-            <rect x="16.5" y="5.5" width="2" height="2" />
-            <rect x="5.5" y="16.5" width="2" height="2" />
-            <rect x="14" y="14" width="3" height="3" />
-            <rect x="18" y="18" width="3" height="3" />
-            <rect x="18" y="14" width="3" height="2" />
-            <rect x="14" y="18" width="2" height="3" />
-          </g>
-        </svg>
+        <Icon name="scan" size={56} />
         <span>{t('home.scan')}</span>
       </button>
       <p className="hint center">{t('home.scan_hint')}</p>

@@ -8,6 +8,7 @@ import { replaceDeviceKey } from '../device/device-key';
 import { navigate } from '../router';
 import { useSession } from '../session';
 import { Notice, ScreenFrame } from '../ui/components';
+import { Icon } from '../ui/Icon';
 import { useT } from '../ui/use-t';
 import { Resubmission } from './Resubmission';
 import { useStatusStream } from './use-status-stream';
@@ -104,10 +105,15 @@ export function PendingScreen() {
     }
   };
   const art = view?.status === 'pending_review' ? 'waiting' : view?.status === 'active' ? 'ok' : undefined;
+  const artIcon = art === 'ok' ? 'check' : art === 'waiting' ? 'clock' : undefined;
 
   const body: React.ReactNode = view ? (
     <>
-      {art ? <div className={`status-art ${art}`} aria-hidden="true" /> : null}
+      {art && artIcon ? (
+        <div className={`status-art ${art}`}>
+          <Icon name={artIcon} size={56} />
+        </div>
+      ) : null}
       <p className="status-line" data-testid="pending-status" data-status={view.status}>
         {server(view.messageId)}
       </p>
@@ -117,8 +123,23 @@ export function PendingScreen() {
     <Notice>{t('pending.unknown')}</Notice>
   );
 
+  // The header says what the card says (never "Waiting" over "Your account is active").
+  const title = t(
+    view?.status === 'active'
+      ? 'pending.title_active'
+      : view?.status === 'rejected'
+        ? 'pending.title_rejected'
+        : view?.status === 'resubmission_requested'
+          ? 'pending.title_resubmission'
+          : view?.status === 'locked'
+            ? 'pending.title_locked'
+            : view?.status === 'suspended'
+              ? 'pending.title_suspended'
+              : 'pending.title',
+  );
+
   return (
-    <ScreenFrame title={t('pending.title')} testId="pending">
+    <ScreenFrame title={title} testId="pending">
       <section className="card status-card" aria-live="polite">
         {body}
       </section>

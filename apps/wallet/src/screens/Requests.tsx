@@ -3,7 +3,8 @@
  * citizen already uses asks to log in; each request shows the service's registered name and
  * domain and the code the service shows (compare before approving), and is answered in place:
  * approve with the PIN, decline, or "I did not ask for this" (which also blocks that service for
- * a while). New requests appear live while the app is open; push notices open this screen.
+ * a while). Signature requests (issue 17, SignRequest.tsx) are listed first. New requests appear
+ * live while the app is open; push notices open this screen.
  */
 import { useState } from 'react';
 import { type Approval, deviceApi } from '../api/device-api';
@@ -13,6 +14,7 @@ import { ApprovePanel } from '../ui/ApprovePanel';
 import { ErrorBox, Loading, Notice, rpName, ScreenFrame, useNow } from '../ui/components';
 import { TabBar } from '../ui/TabBar';
 import { useT } from '../ui/use-t';
+import { SignatureItem, type SignOutcome, useSignatureRequests } from './SignRequest';
 import { useApprovals } from './use-approvals';
 
 type Outcome = { id: string; kind: 'approved' | 'rejected' | 'blocked' | 'expired' };
@@ -112,20 +114,40 @@ function RequestItem({
 export function RequestsScreen() {
   const { t } = useT();
   const { approvals, error, setApprovals } = useApprovals(true);
+  const signing = useSignatureRequests(true);
   const [outcomes, setOutcomes] = useState<Outcome[]>([]);
+  const [signOutcomes, setSignOutcomes] = useState<SignOutcome[]>([]);
 
   const answered = (outcome: Outcome) => {
     setOutcomes((list) => [outcome, ...list].slice(0, 5));
     setApprovals((list) => list?.filter((a) => a.id !== outcome.id));
   };
+  const signed = (outcome: SignOutcome) => {
+    setSignOutcomes((list) => [outcome, ...list].slice(0, 5));
+    signing.setRequests((list) => list?.filter((r) => r.id !== outcome.id));
+  };
+  const waiting = (approvals?.length ?? 0) + (signing.requests?.length ?? 0);
 
   return (
     <ScreenFrame
       title={t('requests.title')}
       onBack={() => navigate('home')}
       testId="requests"
-      footer={<TabBar current="requests" requests={approvals?.length ?? 0} />}
+      footer={<TabBar current="requests" requests={waiting} />}
     >
+      {signOutcomes.map((o) => (
+        <Notice key={o.id} tone={o.kind === 'signed' ? 'ok' : 'info'} testId={`sign-outcome-${o.kind}`}>
+          {t(`sign.outcome.${o.kind}`)}
+        </Notice>
+      ))}
+      <ErrorBox error={signing.error} />
+      {signing.requests?.length ? (
+        <ul className="requests" data-testid="sign-list">
+          {signing.requests.map((request) => (
+            <SignatureItem key={request.id} request={request} onAnswered={signed} />
+          ))}
+        </ul>
+      ) : null}
       {outcomes.map((o) => (
         <Notice key={o.id} tone={o.kind === 'approved' ? 'ok' : 'info'} testId={`request-outcome-${o.kind}`}>
           {t(`requests.outcome.${o.kind}`)}
@@ -133,7 +155,7 @@ export function RequestsScreen() {
       ))}
       <ErrorBox error={error} />
       {approvals === undefined && !error ? <Loading /> : null}
-      {approvals?.length === 0 ? (
+      {approvals?.length === 0 && signing.requests?.length === 0 ? (
         <p className="empty" data-testid="requests-empty">
           {t('requests.empty')}
         </p>

@@ -3,7 +3,10 @@
  * the document, or the face check against a fresh challenge. The answer is the account status.
  */
 import { useState } from 'react';
+import type { UploadProgress } from '../api/device-api';
 import { deviceApi, type ResubmissionStart } from '../api/device-api';
+import type { UploadState } from '../flow/panel-props';
+import { UploadStatus } from '../flow/UploadStatus';
 import { useSession } from '../session';
 import { CameraLayer, DocumentScanner, LivenessRecorder } from '../ui/camera';
 import { ErrorBox, Loading } from '../ui/components';
@@ -17,6 +20,10 @@ export function Resubmission({ onDone }: { onDone: () => void }) {
   const [camera, setCamera] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
+  const [upload, setUpload] = useState<UploadState>();
+  /** The bytes of a capture going out, then the server checking it (flow/UploadStatus.tsx). */
+  const progress = (p: UploadProgress) =>
+    setUpload(p.done ? { phase: 'checking' } : { phase: 'sending', sent: p.sent, total: p.total });
 
   const act = async (work: () => Promise<void>) => {
     setBusy(true);
@@ -27,6 +34,7 @@ export function Resubmission({ onDone }: { onDone: () => void }) {
       setError(caught);
     } finally {
       setBusy(false);
+      setUpload(undefined);
     }
   };
   const begin = () =>
@@ -38,7 +46,7 @@ export function Resubmission({ onDone }: { onDone: () => void }) {
   const sendPhoto = (photo: string) =>
     act(async () => {
       setCamera(false);
-      await updateStatus(await deviceApi.resubmitDocumentPhoto(photo));
+      await updateStatus(await deviceApi.resubmitDocumentPhoto(photo, progress));
       onDone();
     });
 
@@ -99,7 +107,11 @@ export function Resubmission({ onDone }: { onDone: () => void }) {
           {server('action.hold_to_record')}
         </button>
       )}
-      {busy ? <Loading /> : null}
+      {upload ? (
+        <UploadStatus state={upload} panel={started.part === 'liveness' ? 'liveness' : 'document'} />
+      ) : busy ? (
+        <Loading />
+      ) : null}
       <ErrorBox error={error} />
       {camera && started.part === 'document_photo' ? (
         <CameraLayer testId="document-camera">
@@ -114,12 +126,13 @@ export function Resubmission({ onDone }: { onDone: () => void }) {
         <CameraLayer testId="liveness-camera">
           <LivenessRecorder
             actions={started.challenge.actions}
+            {...(started.challenge.steps ? { steps: started.challenge.steps } : {})}
             onCancel={() => setCamera(false)}
             onResult={(result) =>
               void act(async () => {
                 setCamera(false);
                 const challengeId = started.challenge?.id ?? '';
-                await updateStatus(await deviceApi.resubmitLiveness({ challengeId, ...result }));
+                await updateStatus(await deviceApi.resubmitLiveness({ challengeId, ...result }, progress));
                 onDone();
               })
             }

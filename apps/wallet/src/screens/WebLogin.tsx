@@ -77,7 +77,7 @@ export function WebLogin({ qr, onAgain, onDone }: { qr: string; onAgain: () => v
     setError(undefined);
     const result = await faceIdApproval(() => deviceApi.loginFaceIdOptions(stage.login.requestId));
     setBusy(false);
-    if ('error' in result) setError(result.cancelled ? t('faceid.cancelled') : result.error);
+    if ('error' in result) setError(result.cancelled ? t('approve.face_id_no_answer') : result.error);
     else await approve({ assertion: result.assertion });
   };
   const reject = async () => {

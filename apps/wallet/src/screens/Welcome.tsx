@@ -3,16 +3,19 @@
  * language switch at hand. A registration or recovery in progress is offered to continue.
  */
 
+import { LEGAL_DOCUMENTS } from '@camdigikey/messages/legal';
 import { navigate } from '../router';
 import { useSession } from '../session';
-import { OfflineBanner } from '../ui/components';
+import { OfflineBanner, richText } from '../ui/components';
 import { LanguageSwitch } from '../ui/LanguageSwitch';
+import { LegalLink, useLegalSheet } from '../ui/LegalSheet';
 import { Logo } from '../ui/Logo';
 import { useT } from '../ui/use-t';
 
 export function WelcomeScreen() {
   const { t } = useT();
   const { flows } = useSession();
+  const legal = useLegalSheet();
   return (
     <div className="screen welcome" data-testid="welcome">
       <OfflineBanner />
@@ -51,7 +54,13 @@ export function WelcomeScreen() {
           {t('welcome.settings')}
         </button>
       </nav>
-      <p className="fine-print">{t('welcome.terms')}</p>
+      <p className="fine-print" data-testid="welcome-terms">
+        {richText(t('welcome.terms', { privacy: '{privacy}', terms: '{terms}' }), {
+          privacy: <LegalLink document={LEGAL_DOCUMENTS.privacy} onOpen={legal.open} />,
+          terms: <LegalLink document={LEGAL_DOCUMENTS.terms} onOpen={legal.open} />,
+        })}
+      </p>
+      {legal.sheet}
     </div>
   );
 }

@@ -7,6 +7,9 @@
  *   status        the last account status seen, for display without a connection
  *   profile       the citizen's names and document as entered at registration (for "Me")
  *   push          whether this phone is subscribed to Web Push
+ *   upload:<kind> a capture on its way to the server (the face recording, the document photo),
+ *                 kept until the server has answered, so a dropped connection sends it again
+ *                 instead of asking the citizen to film or photograph again
  */
 import type { AccountStatusView, FlowKind } from '../api/device-api';
 import { kvDelete, kvGet, kvSet } from './idb';
@@ -42,6 +45,16 @@ export interface Profile {
   nationality?: string;
 }
 
+/** A flow action with a large body, kept on the phone until the server answers it. */
+export interface KeptUpload {
+  flowId: string;
+  /** The action's name and URL (as the flow view listed it). */
+  name: string;
+  href: string;
+  body: unknown;
+  savedAt: string;
+}
+
 export const appState = {
   flow: (kind: FlowKind) => kvGet<StoredFlow>(`flow:${kind}`),
   saveFlow: (kind: FlowKind, id: string) =>
@@ -63,6 +76,11 @@ export const appState = {
 
   profile: () => kvGet<Profile>('profile'),
   saveProfile: (profile: Profile) => kvSet('profile', profile),
+
+  keptUpload: (kind: FlowKind) => kvGet<KeptUpload>(`upload:${kind}`),
+  keepUpload: (kind: FlowKind, upload: Omit<KeptUpload, 'savedAt'>) =>
+    kvSet(`upload:${kind}`, { ...upload, savedAt: new Date().toISOString() } satisfies KeptUpload),
+  dropUpload: (kind: FlowKind) => kvDelete(`upload:${kind}`),
 
   push: () => kvGet<{ subscribed: boolean }>('push'),
   savePush: (subscribed: boolean) => kvSet('push', { subscribed }),

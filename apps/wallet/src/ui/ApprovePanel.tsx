@@ -6,7 +6,9 @@ import { type ReactNode, useEffect, useState } from 'react';
 import { useSession } from '../session';
 import { faceIdAvailable } from '../webauthn/webauthn';
 import { ErrorBox } from './components';
+import { Icon } from './Icon';
 import { PIN_LENGTH, PinPad } from './PinPad';
+import { biometric } from './platform';
 import { useT } from './use-t';
 
 export function ApprovePanel({
@@ -30,6 +32,7 @@ export function ApprovePanel({
   const { account } = useSession();
   const [pin, setPin] = useState('');
   const [canFaceId, setCanFaceId] = useState(false);
+  const [waiting, setWaiting] = useState(false);
 
   useEffect(() => {
     if (onFaceId && account?.faceId) void faceIdAvailable().then(setCanFaceId);
@@ -51,11 +54,24 @@ export function ApprovePanel({
           type="button"
           className="btn primary"
           data-testid="approve-face-id"
-          disabled={busy}
-          onClick={() => void onFaceId()}
+          disabled={busy || waiting}
+          onClick={async () => {
+            setWaiting(true);
+            try {
+              await onFaceId();
+            } finally {
+              setWaiting(false);
+            }
+          }}
         >
+          <Icon name={biometric() === 'android' ? 'fingerprint' : 'face'} size={28} />
           {t('approve.face_id')}
         </button>
+      ) : null}
+      {waiting ? (
+        <p className="notice notice-info waiting" role="status" data-testid="approve-face-id-waiting">
+          {t('approve.face_id_waiting')}
+        </p>
       ) : null}
       <PinPad
         fields={[{ name: 'pin', label: t('approve.pin_label') }]}

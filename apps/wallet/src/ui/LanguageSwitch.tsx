@@ -20,7 +20,9 @@ export function LanguageSwitch({ compact = false }: { compact?: boolean }) {
         className="btn chip"
         data-testid="lang-toggle"
         lang={other}
-        aria-label={t('settings.language_switch_to')}
+        // Named by what it shows ("English" / "ភាសាខ្មែរ", in that language): the visible text is
+        // the accessible name (WCAG 2.5.3), and `title` says what pressing it does.
+        title={t('settings.language_switch_to')}
         onClick={() => choose(other)}
       >
         {other === 'en' ? 'English' : 'ភាសាខ្មែរ'}

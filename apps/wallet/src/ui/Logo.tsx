@@ -1,5 +1,5 @@
-/** The CamDigiKey mark (the same shapes as the app icons, see pwa/icon-art.ts), no text in it. */
-import { iconShapes, VIEWBOX } from '../pwa/icon-art';
+/** The CamDigiKey mark (the same shapes as the app icons, see @camdigikey/brand/mark), no text in it. */
+import { iconShapes, VIEWBOX } from '@camdigikey/brand/mark';
 
 export function Logo({ size = 64 }: { size?: number }) {
   return (

@@ -1,10 +1,11 @@
 /** The registered citizen's main places: home (scan), requests, "Me". */
 import { navigate, type Screen } from '../router';
+import { Icon, type IconName } from './Icon';
 import { useT } from './use-t';
 
 export function TabBar({ current, requests = 0 }: { current: Screen; requests?: number }) {
   const { t, n } = useT();
-  const tab = (screen: Screen, label: string, icon: string, badge?: number) => (
+  const tab = (screen: Screen, label: string, icon: IconName, badge?: number) => (
     <button
       type="button"
       className={current === screen ? 'tab current' : 'tab'}
@@ -12,8 +13,8 @@ export function TabBar({ current, requests = 0 }: { current: Screen; requests?: 
       aria-current={current === screen ? 'page' : undefined}
       onClick={() => navigate(screen)}
     >
-      <span className="tab-icon" aria-hidden="true">
-        {icon}
+      <span className="tab-icon">
+        <Icon name={icon} size={26} />
       </span>
       <span>{label}</span>
       {badge ? (
@@ -26,9 +27,9 @@ export function TabBar({ current, requests = 0 }: { current: Screen; requests?: 
   );
   return (
     <nav className="tabbar" aria-label={t('nav.main')}>
-      {tab('home', t('nav.home'), '⌂')}
-      {tab('requests', t('nav.requests'), '✉', requests)}
-      {tab('me', t('nav.me'), '☺')}
+      {tab('home', t('nav.home'), 'home')}
+      {tab('requests', t('nav.requests'), 'requests', requests)}
+      {tab('me', t('nav.me'), 'me')}
     </nav>
   );
 }

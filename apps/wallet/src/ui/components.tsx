@@ -4,7 +4,9 @@
  */
 import { type ReactNode, useEffect, useState } from 'react';
 import type { AppKey } from '../i18n';
+import { Icon } from './Icon';
 import { LanguageSwitch } from './LanguageSwitch';
+import { Logo } from './Logo';
 import { useT } from './use-t';
 
 export function ScreenFrame({
@@ -26,10 +28,12 @@ export function ScreenFrame({
       <header className="bar">
         {onBack ? (
           <button type="button" className="icon-button" onClick={onBack} aria-label={t('common.back')}>
-            <span aria-hidden="true">←</span>
+            <Icon name="back" size={26} />
           </button>
         ) : (
-          <span className="bar-spacer" />
+          <span className="bar-mark">
+            <Logo size={36} />
+          </span>
         )}
         <h1>{title}</h1>
         <LanguageSwitch compact />
@@ -117,6 +121,18 @@ export function rpName(rp: { name?: string | null; nameKm?: string | null }, lan
   return (lang === 'km' && rp.nameKm ? rp.nameKm : rp.name) ?? '';
 }
 
+/** The relying party's organisation in the language on screen (its Khmer name when it has one). */
+export function rpOrganisation(
+  rp: { organisation?: string | null; organisationKm?: string | null },
+  lang: 'km' | 'en',
+): string {
+  return (lang === 'km' && rp.organisationKm ? rp.organisationKm : rp.organisation) ?? '';
+}
+
+/** A logo the app may show: an image the relying party registered as a data URI (no request leaves the phone). */
+export const shownLogo = (logoUrl?: string | null) =>
+  logoUrl && /^data:image\/(png|jpeg|webp|svg\+xml);base64,/.test(logoUrl) ? logoUrl : undefined;
+
 /**
  * Who asks to log in: the service's registered name (Khmer when shown in Khmer), organisation and
  * domain, under `asks`; `children` add hints (check the domain, time left).
@@ -127,24 +143,49 @@ export function RpCard({
   testId,
   children,
 }: {
-  rp: { name?: string | null; nameKm?: string | null; organisation?: string | null; domain?: string | null };
+  rp: {
+    name?: string | null;
+    nameKm?: string | null;
+    organisation?: string | null;
+    organisationKm?: string | null;
+    domain?: string | null;
+    logoUrl?: string | null;
+  };
   asks: string;
   /** Prefix of the test ids: `<testId>-rp-name`, `<testId>-rp-domain`. */
   testId: string;
   children?: ReactNode;
 }) {
   const { lang } = useT();
+  const logo = shownLogo(rp.logoUrl);
+  const organisation = rpOrganisation(rp, lang);
   return (
     <section className="card rp" data-testid={`${testId}-rp`}>
       <p className="rp-asks">{asks}</p>
+      {logo ? (
+        <img className="rp-logo" src={logo} alt="" width={64} height={64} data-testid={`${testId}-rp-logo`} />
+      ) : null}
       <p className="rp-name" data-testid={`${testId}-rp-name`}>
         {rpName(rp, lang)}
       </p>
-      {rp.organisation ? <p className="rp-org">{rp.organisation}</p> : null}
+      {organisation ? (
+        <p className="rp-org" data-testid={`${testId}-rp-org`}>
+          {organisation}
+        </p>
+      ) : null}
       <p className="rp-domain" data-testid={`${testId}-rp-domain`}>
         {rp.domain ?? ''}
       </p>
       {children}
     </section>
   );
+}
+
+/** A text with `{name}` slots filled by elements (links inside a sentence, in either language's word order). */
+export function richText(template: string, slots: Record<string, ReactNode>): ReactNode[] {
+  return template.split(/(\{\w+\})/).map((part, i) => {
+    const slot = /^\{(\w+)\}$/.exec(part)?.[1];
+    // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one fixed sentence, in order
+    return slot && slot in slots ? <span key={i}>{slots[slot]}</span> : part;
+  });
 }

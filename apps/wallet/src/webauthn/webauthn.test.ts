@@ -1,6 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { bytesToBase64url } from '../device/base64url';
-import { creationOptionsFromJSON, credentialToJSON, requestOptionsFromJSON } from './webauthn';
+import {
+  creationOptionsFromJSON,
+  credentialToJSON,
+  faceIdApproval,
+  requestOptionsFromJSON,
+} from './webauthn';
 
 const bytes = (...values: number[]) => new Uint8Array(values);
 
@@ -68,5 +73,28 @@ describe('Face ID (WebAuthn JSON forms)', () => {
       },
     });
     expect(asserted.response).toEqual({ clientDataJSON: 'e30', authenticatorData: 'AQ', signature: 'Ag' });
+  });
+});
+
+describe('Face ID that never answers', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('gives up after the wait and reports it as not answered, so the screen can say so', async () => {
+    let signal: AbortSignal | undefined;
+    vi.stubGlobal('navigator', {
+      credentials: {
+        // An authenticator that never answers (and ignores the abort, as a stuck one can).
+        get: (options: { signal?: AbortSignal }) => {
+          signal = options.signal;
+          return new Promise(() => undefined);
+        },
+      },
+    });
+    const result = await faceIdApproval(
+      async () => ({ publicKey: { challenge: bytesToBase64url(bytes(1)) } }),
+      30,
+    );
+    expect(result).toMatchObject({ cancelled: true });
+    expect(signal?.aborted).toBe(true);
   });
 });

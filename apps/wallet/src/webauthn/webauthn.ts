@@ -114,11 +114,29 @@ export async function createFaceId(options: Json): Promise<Json> {
   return credentialToJSON(credential as unknown as CredentialLike);
 }
 
-/** Approve with Face ID: an assertion for the server's request options. */
-export async function assertFaceId(options: Json): Promise<Json> {
-  const credential = (await navigator.credentials.get({
-    publicKey: requestOptionsFromJSON(options),
-  })) as PublicKeyCredential | null;
+/**
+ * How long the app waits for the phone's authenticator before it says that nothing answered (a
+ * prompt that never appears, a sensor that never reports): the server's own timeout when it sets
+ * one, else a minute, plus a few seconds.
+ */
+export const FACE_ID_WAIT_MS = 60_000;
+
+/** Approve with Face ID: an assertion for the server's request options (aborted when nothing answers). */
+export async function assertFaceId(options: Json, waitMs?: number): Promise<Json> {
+  const wait = waitMs ?? (typeof options.timeout === 'number' ? options.timeout : FACE_ID_WAIT_MS) + 5_000;
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(new DOMException('no answer', 'TimeoutError')), wait);
+  let credential: PublicKeyCredential | null;
+  try {
+    credential = (await Promise.race([
+      navigator.credentials.get({ publicKey: requestOptionsFromJSON(options), signal: abort.signal }),
+      new Promise<never>((_, reject) =>
+        abort.signal.addEventListener('abort', () => reject(new DOMException('no answer', 'TimeoutError'))),
+      ),
+    ])) as PublicKeyCredential | null;
+  } finally {
+    clearTimeout(timer);
+  }
   if (!credential) throw new DOMException('no credential', 'NotAllowedError');
   return credentialToJSON(credential as unknown as CredentialLike);
 }
@@ -130,9 +148,10 @@ export async function assertFaceId(options: Json): Promise<Json> {
  */
 export async function faceIdApproval(
   options: () => Promise<{ publicKey: Json }>,
+  waitMs?: number,
 ): Promise<{ assertion: Json } | { error: unknown; cancelled: boolean }> {
   try {
-    return { assertion: await assertFaceId((await options()).publicKey) };
+    return { assertion: await assertFaceId((await options()).publicKey, waitMs) };
   } catch (caught) {
     return { error: caught, cancelled: !isApiError(caught) };
   }

@@ -15,6 +15,7 @@ import { HistorySection } from './History';
 import { NotificationsSection } from './Notifications';
 import { ProfileSection } from './Profile';
 import { ChangePinSection, ExportSection, LockSection } from './Security';
+import { SignaturesSection } from './Signatures';
 
 /** Shown instead of a section whose code could not be loaded (no connection, or a new version). */
 function SectionUnavailable() {
@@ -85,6 +86,9 @@ export function MeScreen() {
       </Section>
       <Section id="history" title={t('me.history.title')}>
         {() => <HistorySection />}
+      </Section>
+      <Section id="signatures" title={t('me.signatures.title')}>
+        {() => <SignaturesSection />}
       </Section>
       <Section id="connections" title={t('me.connections.title')}>
         {() => <ConnectionsSection />}
