@@ -12,6 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { DEFAULT_THRESHOLDS } from '@camdigikey/face-engine';
 import { CONSOLE_DIST } from '@camdigikey/server/http/console-static';
 import { makeCitizen } from '@camdigikey/testkit/citizens';
 import { walkRegistration } from '@camdigikey/testkit/registration-walker';
@@ -101,7 +102,7 @@ describe('the officer console in Chromium', () => {
       .toBeGreaterThan(100);
     expect(await page.locator('#evidence tr[data-kind="mrz_form"]').textContent()).toContain('Pass');
     expect(await page.locator('#evidence tr[data-kind="face_match"] .threshold').textContent()).toBe(
-      '≥ 0.65',
+      `≥ ${DEFAULT_THRESHOLDS.match.toFixed(2)}`,
     );
     expect(await page.locator('#evidence tr[data-kind="mrz_form"] .score').textContent()).toBe('1.00');
     expect(await page.locator('#case-status').textContent()).toBe('Waiting for review');
@@ -146,7 +147,7 @@ describe('the officer console in Chromium', () => {
     await expect.poll(() => page.locator('#officers').textContent()).toContain('Officer dara');
     await page.click('#tab-settings');
     await page.locator('#settings').waitFor();
-    expect(await page.locator('#threshold-match').textContent()).toBe('0.65');
+    expect(await page.locator('#threshold-match').textContent()).toBe(DEFAULT_THRESHOLDS.match.toFixed(2));
     expect(await page.locator('tr[data-threshold="match"] th').textContent()).toContain(
       'Face match: same person from',
     );

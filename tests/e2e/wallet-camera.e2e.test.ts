@@ -194,7 +194,8 @@ describe('the wallet camera components in Chromium with a fake camera', () => {
     const reads = await timings(page, 'mrz-read');
     const roundTrips = await timings(page, 'mrz-roundtrip');
     console.log(`MRZ: worker reads ${summary(reads)}; frame → reply ${summary(roundTrips)}`);
-    expect(reads.length).toBeGreaterThanOrEqual(2);
+    // Accepted on a per-character consensus of at least three frames.
+    expect(reads.length).toBeGreaterThanOrEqual(3);
     // The MRZ reader is TypeScript in a worker: no wasm for this screen.
     expect(server.requests.slice(from).some((p) => /mrz\.worker-[\w-]+\.js$/.test(p))).toBe(true);
     expect(server.requests.slice(from).some((p) => p.endsWith('.wasm'))).toBe(false);

@@ -21,7 +21,9 @@
  *      phone's key no longer works.
  *
  * Every screen is saved in Khmer and English (the language switch in the app's bar) to
- * test-results/e2e/story-*.png. The server runs at http://localhost (a WebAuthn relying-party id
+ * test-results/e2e/story-*.png, and measured for accessibility in both languages (axe-core's WCAG
+ * 2.2 AA rules, keyboard reach, text at 200 %: support/a11y.ts), as are the console, the hosted
+ * login pages and the portal; the table of counts per screen is printed at the end. The server runs at http://localhost (a WebAuthn relying-party id
  * cannot be an IP address) on the machine's clock (the page signs device proofs and times the
  * recording with its own clock).
  */
@@ -32,15 +34,21 @@ import type { FaceEngine } from '@camdigikey/face-engine';
 import { WALLET_DIST } from '@camdigikey/server/http/console-static';
 import { makeCitizen } from '@camdigikey/testkit/citizens';
 import { renderDocument } from '@camdigikey/testkit/document-image';
-import { writeDocumentVideo, writeQrVideo } from '@camdigikey/testkit/y4m';
+import {
+  decodeFrameStamp,
+  frameStampPoints,
+  writeDocumentVideo,
+  writeQrVideo,
+} from '@camdigikey/testkit/y4m';
 import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerRelyingParty } from '../support/citizens';
 import { judgedEvidence } from '../support/evidence';
-import { sampleFaces, writeChallengeVideo } from '../support/faces';
+import { calibrationCrop, GENUINE_PAIRS, sampleFaces, writeChallengeVideo } from '../support/faces';
 import { createOfficer, OFFICER_PASSWORD, totpCode } from '../support/officers';
 import { type PushService, startPushService } from '../support/push-service';
 import { startTestServer, type TestServer, WallClock } from '../support/server';
+import { a11y, a11yReport } from './support/a11y';
 import { ensureBuilt } from './support/builds';
 import { type Journey, launchChromium, openJourney } from './support/chromium';
 import { openPhone, type Phone } from './support/phone';
@@ -61,7 +69,9 @@ let business: Portal;
 let tax: Portal;
 let bank: { clientId: string; clientSecret: string };
 let engine: FaceEngine;
+/** The citizen's face at registration, and another photograph of them for the recovery. */
 let face: Buffer;
+let faceLater: Buffer;
 let accountId: string;
 let officerSecret: string;
 let push: PushService;
@@ -83,10 +93,16 @@ beforeAll(async () => {
     appName: 'Bank teller desk',
     domain: 'teller.example.com.kh',
     allowedScopes: ['openid', 'profile', 'ciba'],
+    // Names citizens by account id: the sub of a public client.
+    subjectType: 'public',
   })) as { clientId: string; clientSecret: string };
   const sample = await sampleFaces([3]);
   engine = sample.engine;
-  face = sample.faces.find((f) => f.id === 's3f2')!.crop;
+  // Two different photographs of one person: a recovery sent the registration's own pictures
+  // again would be (rightly) a replay.
+  const [first, second] = GENUINE_PAIRS.jennifer;
+  face = await calibrationCrop(engine, first);
+  faceLater = await calibrationCrop(engine, second);
   // The citizen's ID card carries their portrait; the first video is the card (any file will do
   // until a camera step starts).
   await writeDocumentVideo(video('card'), citizen, {
@@ -100,6 +116,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
+  console.log(`accessibility, screen by screen:\n${a11yReport()}`);
   await phone?.close().catch(() => undefined);
   await web?.context.close().catch(() => undefined);
   await desktop?.close();
@@ -119,12 +136,15 @@ async function bilingual(p: Phone, name: string) {
   const first = (await page.getAttribute('html', 'lang')) === 'en' ? 'en' : 'km';
   const other = first === 'km' ? 'en' : 'km';
   await p.shot(`story-${name}-${first}`);
+  await a11y(page, `${name}-${first}`);
   // The switch is clicked, not tapped: it is not part of the journey, and Playwright's touch
   // emulation sometimes never acknowledges a second tap on the same control.
   await byId(page, 'lang-toggle').first().click();
   await expect.poll(() => page.getAttribute('html', 'lang')).toBe(other);
   await expect.poll(() => byId(page, 'lang-toggle').first().getAttribute('lang')).toBe(first);
   await p.shot(`story-${name}-${other}`);
+  // Text at 200 % is measured once per screen (in its first language); axe in both.
+  await a11y(page, `${name}-${other}`, { textScale: false });
   await byId(page, 'lang-toggle').first().click();
   await expect.poll(() => page.getAttribute('html', 'lang')).toBe(first);
 }
@@ -133,14 +153,47 @@ async function typePin(page: Page, pin: string) {
   for (const digit of pin) await tap(page, `pin-key-${digit}`);
 }
 
-/** The current flow step (registration or recovery): its test id (`step-<kind>-<state>`) and panel. */
-async function step(page: Page) {
-  const section = page.locator('section.step');
-  await section.waitFor();
-  return {
-    id: (await section.getAttribute('data-testid')) ?? '',
-    panel: (await section.getAttribute('data-panel')) ?? '',
-  };
+/**
+ * The current flow step (registration or recovery): its test id (`step-<kind>-<state>`) and panel,
+ * read in one go from one element (two reads could straddle a change of step).
+ */
+async function step(page: Page, selector = 'section.step') {
+  return page
+    .locator(selector)
+    .first()
+    .evaluate((section) => ({
+      id: section.getAttribute('data-testid') ?? '',
+      panel: section.getAttribute('data-panel') ?? '',
+    }));
+}
+
+/**
+ * Points the phone's camera at the portal's QR and scans it as a person would. The QR changes
+ * every second and the server refuses one older than QR_MAX_AGE_SECONDS; on a loaded machine the
+ * way from the screen to the server (screenshot, film, camera, decoder) can take longer than
+ * that, and then the app says so and the person scans again: so does the test, with a fresh
+ * picture, until the app shows the request (any other refusal fails the test).
+ */
+async function scanPortalQr(portal: Page, app: Page) {
+  const refusals: string[] = [];
+  for (let attempt = 1; attempt <= 4; attempt++) {
+    const payload = await decodeQrPng(await portal.locator('#qr').screenshot());
+    await writeQrVideo(video('qr'), payload, { emptyFrames: 5 });
+    phone.showToCamera(video('qr'));
+    if (attempt === 1) {
+      await tap(app, 'home-scan');
+      if ((await byId(app, 'scan-open-camera').count()) > 0) await tap(app, 'scan-open-camera');
+    } else {
+      await tap(app, 'scan-again');
+    }
+    const outcome = app.locator('[data-testid="login-rp-name"], [data-testid="login-failed"]').first();
+    await outcome.waitFor({ timeout: 60_000 });
+    if ((await byId(app, 'login-rp-name').count()) > 0) return;
+    const code = await byId(app, 'login-failed').getAttribute('data-code');
+    refusals.push(code ?? '');
+    if (code !== 'qr_expired') break;
+  }
+  throw new Error(`the app did not accept the portal's QR: ${refusals.join(', ')}`);
 }
 
 /** Waits until the flow has left the step `id` (to another step, or off the flow screen). */
@@ -167,29 +220,78 @@ async function leave(page: Page, id: string, timeout = 60_000) {
 async function recordLiveness(p: Phone, crop: Buffer, shot?: string) {
   const { page } = p;
   const actions: string[] = [];
+  let startFrame: number | undefined;
   await page.route('**/liveness/challenge', async (route) => {
     const response = await route.fetch();
-    const body = (await response.json()) as { challenge?: { actions: string[] } };
+    const body = (await response.json()) as {
+      challenge?: { actions: string[]; steps?: { action: string; startMs: number; endMs: number }[] };
+    };
     actions.push(...(body.challenge?.actions ?? []));
-    await writeChallengeVideo(video('face'), engine, crop, actions, { leadSeconds: 5.5 });
+    // A timed challenge: the film follows its windows from where the app's recording will start.
+    const film = await writeChallengeVideo(video('face'), engine, crop, actions, {
+      leadSeconds: 5.5,
+      ...(body.challenge?.steps ? { steps: body.challenge.steps } : {}),
+    });
+    startFrame = film.recordingStartFrame;
     p.showToCamera(video('face'));
     await route.fulfill({ response });
   });
   await tap(page, 'action-new_challenge');
-  await byId(page, 'liveness-camera').waitFor();
+  // The challenge's answer waits for the test to draw the film (the face engine renders every
+  // pose): seconds on an idle machine, much longer on a busy one.
+  await byId(page, 'liveness-camera').waitFor({ timeout: 120_000 });
   await page.unroute('**/liveness/challenge');
   expect(actions.length).toBeGreaterThanOrEqual(2);
   const hold = page.locator('.cdk-cam-hold');
   await expect.poll(() => hold.isEnabled(), { timeout: 15_000 }).toBe(true);
-  // The film looks straight for 5.5 s from the moment the camera opens, then does the actions in
-  // 1.6 s each; the app records 1.5 s looking straight and 2.5 s per action. Pressed when the
-  // preview has played 2.3 s (the film is a little further on: the camera opened before the
-  // preview played), the recording starts still and holds every action.
-  const played = () =>
-    page
-      .locator('[data-testid="liveness-camera"] video')
-      .evaluate((v) => (v as unknown as { currentTime: number }).currentTime);
-  await expect.poll(played, { timeout: 15_000, interval: 50 }).toBeGreaterThanOrEqual(2.3);
+  // The film looks straight, then follows the challenge's windows from its frame `startFrame` on;
+  // each frame carries its index (testkit FRAME_STAMP), read here from the camera's picture. The
+  // hold is pressed on the frame before (the press takes a moment to reach the app), so the
+  // recording's clock and the film's agree within a frame or two, on a busy machine too. Chromium
+  // loops the film: when the camera opened late and the moment passed, the next loop is used.
+  const points = frameStampPoints(480, 360);
+  const shownFrame = () =>
+    page.locator('[data-testid="liveness-camera"] video').evaluate((node, at) => {
+      interface Context2d {
+        drawImage(source: unknown, x: number, y: number, w: number, h: number): void;
+        getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+      }
+      interface Canvas {
+        width: number;
+        height: number;
+        getContext(kind: '2d', opts: { willReadFrequently: boolean }): Context2d;
+      }
+      const page = globalThis as unknown as { document: { createElement(tag: 'canvas'): Canvas } };
+      if ((node as unknown as { videoWidth: number }).videoWidth === 0) return [] as number[];
+      const canvas = page.document.createElement('canvas');
+      canvas.width = 480;
+      canvas.height = 360;
+      const ctx = canvas.getContext('2d', { willReadFrequently: true });
+      ctx.drawImage(node, 0, 0, 480, 360);
+      const { data } = ctx.getImageData(0, 0, 480, 360);
+      return at.map(([x, y]) => {
+        const i = (Math.floor(y) * 480 + Math.floor(x)) * 4;
+        return (data[i]! + data[i + 1]! + data[i + 2]!) / 3;
+      });
+    }, points);
+  if (startFrame !== undefined) {
+    const target = startFrame;
+    await expect
+      .poll(
+        async () => {
+          const frame = decodeFrameStamp(await shownFrame());
+          return frame >= target - 2 && frame <= target;
+        },
+        { timeout: 60_000, interval: 10 },
+      )
+      .toBe(true);
+  } else {
+    const played = () =>
+      page
+        .locator('[data-testid="liveness-camera"] video')
+        .evaluate((v) => (v as unknown as { currentTime: number }).currentTime);
+    await expect.poll(played, { timeout: 15_000, interval: 50 }).toBeGreaterThanOrEqual(2.3);
+  }
   const box = (await hold.boundingBox())!;
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   // KEEP_LIVENESS=<dir> keeps what the app sent, to judge it again outside the test.
@@ -230,10 +332,25 @@ describe('the CamDigiKey app, the whole story', () => {
     });
 
     const seen: string[] = [];
+    // Wait for a state the citizen acts on, or the end: a submitted registration shows its final
+    // panel only for a moment before the app moves to the pending screen, so that panel is never
+    // waited for or read (doing so raced with the move, issue 13).
+    const actionable = 'section.step:not([data-panel="final"])';
     for (let guard = 0; guard < 20; guard++) {
-      await page.locator('section.step, [data-testid="pending-status"]').first().waitFor();
-      if ((await byId(page, 'pending-status').count()) > 0) break;
-      const { id, panel } = await step(page);
+      // One read of whichever is shown: a step read after a separate wait could find the step
+      // already gone to its final panel (and wait for a step that never comes).
+      const { id, panel } = await step(page, `${actionable}, [data-testid="pending-status"]`);
+      if (id === 'pending-status') break;
+      // The step matched just before it turned into its final panel (submitted): the pending
+      // screen follows.
+      if (panel === 'final') {
+        await byId(page, 'pending-status').waitFor({ timeout: 60_000 });
+        break;
+      }
+      // The form shown again after it was sent: say what the server answered (the next action
+      // would only time out on a screen that is being replaced).
+      if (panel === 'form' && seen.at(-1) === id)
+        throw new Error(`step ${id} shown again after it was sent: ${refusals.join('; ')}`);
       seen.push(id);
       const name = `02-register-${String(seen.length).padStart(2, '0')}-${id.replace('step-registration-', '')}`;
       switch (panel) {
@@ -250,6 +367,8 @@ describe('the CamDigiKey app, the whole story', () => {
           const toPhone = (await byId(page, 'sent-to-phone').count()) > 0;
           const code = toPhone ? await server.smsCode(phoneE164) : await server.emailCode(citizen.email);
           await byId(page, 'input-code').fill(code);
+          // The address the citizen just typed is shown in full, never half masked, and no hedge.
+          expect(await page.locator('section.step .messages').textContent()).not.toMatch(/\*|If this|ប្រសិនបើ/);
           await bilingual(phone, name);
           await tap(page, 'action-verify');
           break;
@@ -278,6 +397,15 @@ describe('the CamDigiKey app, the whole story', () => {
           break;
         case 'document':
           await bilingual(phone, name);
+          // The camera screen itself, measured while it is still searching (the camera shows the
+          // face film, no document): its texts on the black camera layer.
+          phone.showToCamera(video('face'));
+          await tap(page, 'action-scan_document');
+          await byId(page, 'document-camera').waitFor();
+          await phone.shot(`story-${name}-camera-km`);
+          await a11y(page, `${name}-camera-km`);
+          await page.locator('[data-testid="document-camera"] .cdk-cam-actions button').last().click();
+          await byId(page, 'document-camera').waitFor({ state: 'detached' });
           phone.showToCamera(video('card'));
           await tap(page, 'action-scan_document');
           await byId(page, 'document-camera').waitFor();
@@ -309,7 +437,26 @@ describe('the CamDigiKey app, the whole story', () => {
             const input = byId(page, `input-${field}`);
             if ((await input.count()) > 0 && (await input.inputValue()) === '') await input.fill(value);
           }
-          if ((await byId(page, 'input-accepted').count()) > 0) await byId(page, 'input-accepted').check();
+          if ((await byId(page, 'input-accepted').count()) > 0) {
+            // The Terms of Use and the Privacy Policy are shown, versioned, before the citizen agrees.
+            for (const doc of ['terms', 'privacy']) {
+              await tap(page, `open-legal-${doc}`);
+              await byId(page, `legal-${doc}`).waitFor();
+              expect(await byId(page, `legal-${doc}`).getAttribute('data-version')).toBe('1');
+              // A modal sheet over the form (the bar's language switch is under it): one language.
+              if (doc === 'terms') {
+                await phone.shot(`story-${name}-terms-km`);
+                await a11y(page, `${name}-terms-km`);
+              }
+              await byId(page, 'legal-close').click();
+              await byId(page, `legal-${doc}`).waitFor({ state: 'detached' });
+            }
+            await byId(page, 'input-accepted').check();
+            // The last button says what it does: it sends the registration to the officers.
+            expect(await page.locator('form.panel.form button[type=submit]').textContent()).toMatch(
+              /ផ្ញើដើម្បីផ្ទៀងផ្ទាត់|Send for verification/,
+            );
+          }
           await bilingual(phone, name);
           await page.locator('form.panel.form button[type=submit]').tap();
           break;
@@ -345,7 +492,7 @@ describe('the CamDigiKey app, the whole story', () => {
     expect(faceId).toHaveLength(1);
     expect(phone.problems).toEqual([]);
     expect(phone.external).toEqual([]);
-  }, 300_000);
+  }, 600_000);
 
   it('2. an officer approves in the console; the pending screen changes at once', async () => {
     // The evidence worker has judged the case (document, face, liveness) before the officer looks.
@@ -362,6 +509,7 @@ describe('the CamDigiKey app, the whole story', () => {
     await page.locator('#case').waitFor();
     expect(await page.locator('#case').getAttribute('data-account')).toBe(accountId);
     await web.shot('story-04-console-case');
+    await a11y(page, 'story-04-console-case');
     await page.click('#decide');
     await page.click('#confirm-decision');
     await page.locator('#notice').waitFor();
@@ -369,9 +517,21 @@ describe('the CamDigiKey app, the whole story', () => {
     await expect
       .poll(() => byId(phone.page, 'pending-status').getAttribute('data-status'), { timeout: 20_000 })
       .toBe('active');
+    // The header agrees with the card: no "Waiting for verification" over "Your account is active".
+    expect(await phone.page.locator('header.bar h1').textContent()).not.toMatch(/រង់ចាំ|Waiting/);
     await bilingual(phone, '05-approved');
     await tap(phone.page, 'pending-continue');
     await byId(phone.page, 'home-scan').waitFor();
+    // Home shows who this phone belongs to: the photo, the name in Khmer and Latin, the ID, the state.
+    await byId(phone.page, 'home-card-photo').waitFor();
+    expect(await byId(phone.page, 'home-card-name-km').textContent()).toBe(
+      `${citizen.khmerSurname} ${citizen.khmerGivenName}`,
+    );
+    expect(await byId(phone.page, 'home-card-name-latin').textContent()).toBe(
+      `${citizen.latinSurname} ${citizen.latinGivenName}`,
+    );
+    expect((await byId(phone.page, 'home-card-id').textContent())?.toLowerCase()).toBe(accountId);
+    expect(await byId(phone.page, 'home-card-state').getAttribute('data-status')).toBe('active');
     await bilingual(phone, '06-home');
   }, 240_000);
 
@@ -382,14 +542,9 @@ describe('the CamDigiKey app, the whole story', () => {
     await page.click('#login');
     await page.locator('#qr svg').waitFor({ state: 'visible' });
     await web.shot('story-07-portal-qr');
-    const payload = await decodeQrPng(await page.locator('#qr').screenshot());
-    await writeQrVideo(video('qr'), payload, { emptyFrames: 5 });
-    phone.showToCamera(video('qr'));
-
+    await a11y(page, 'story-07-portal-qr');
     const app = phone.page;
-    await tap(app, 'home-scan');
-    if ((await byId(app, 'scan-open-camera').count()) > 0) await tap(app, 'scan-open-camera');
-    await byId(app, 'login-rp-name').waitFor({ timeout: 30_000 });
+    await scanPortalQr(page, app);
     expect(await byId(app, 'login-rp-name').textContent()).toContain(BUSINESS.appNameKm);
     expect(await byId(app, 'login-rp-domain').textContent()).toContain(BUSINESS.domain);
     await bilingual(phone, '08-scan-request');
@@ -398,6 +553,7 @@ describe('the CamDigiKey app, the whole story', () => {
     await matchCode.waitFor({ state: 'visible' });
     const number = (await matchCode.textContent())!.trim();
     await web.shot('story-09-portal-number');
+    await a11y(page, 'story-09-portal-number');
     await tap(app, `match-${number}`);
     await byId(app, 'approve-face-id').waitFor();
     await bilingual(phone, '09-approve');
@@ -412,6 +568,7 @@ describe('the CamDigiKey app, the whole story', () => {
       .poll(() => page.locator('#name-km').textContent(), { timeout: 15_000 })
       .toBe(`${citizen.khmerSurname} ${citizen.khmerGivenName}`);
     await web.shot('story-11-portal-logged-in');
+    await a11y(page, 'story-11-portal-logged-in');
     expect(web.problems).toEqual([]);
   }, 180_000);
 
@@ -423,6 +580,7 @@ describe('the CamDigiKey app, the whole story', () => {
     await allow.waitFor({ state: 'visible' });
     expect(await page.locator('#qr').count()).toBe(0);
     await web.shot('story-12-second-portal-continue');
+    await a11y(page, 'story-12-second-portal-continue');
     await allow.click();
     await expect
       .poll(() => page.locator('#name-latin').textContent(), { timeout: 15_000 })
@@ -541,11 +699,6 @@ describe('the CamDigiKey app, the whole story', () => {
       .toBe('activated');
     await expect.poll(() => registrations.some((r) => r.scopeURL === `${server.url}/app/`)).toBe(true);
     const registrationId = registrations.find((r) => r.scopeURL === `${server.url}/app/`)!.registrationId;
-    await cdp.send('ServiceWorker.deliverPushMessage', {
-      origin: server.url,
-      registrationId,
-      data: JSON.stringify(message.payload),
-    });
     type Shown = { title: string; body: string; data: { url: string } };
     const notices = () =>
       home.evaluate(async () => {
@@ -560,7 +713,24 @@ describe('the CamDigiKey app, the whole story', () => {
           data: n.data,
         }));
       }) as Promise<Shown[]>;
-    await expect.poll(async () => (await notices()).length, { timeout: 10_000 }).toBe(1);
+    // Delivered as a push service does: again until the worker took it (a worker woken on a
+    // loaded machine can miss a delivery; the notice's tag makes a second one replace the first).
+    for (let delivery = 1; ; delivery++) {
+      await cdp.send('ServiceWorker.deliverPushMessage', {
+        origin: server.url,
+        registrationId,
+        data: JSON.stringify(message.payload),
+      });
+      const shown = await expect
+        .poll(async () => (await notices()).length, { timeout: 15_000 })
+        .toBe(1)
+        .then(() => true)
+        .catch((error: unknown) => {
+          if (delivery === 4) throw error;
+          return false;
+        });
+      if (shown) break;
+    }
     const [notice] = await notices();
     expect(notice!.body).toContain('Bank teller desk');
     expect(notice!.body).toContain('TELLER 4821');
@@ -664,7 +834,7 @@ describe('the CamDigiKey app, the whole story', () => {
             // engine judged a try as not live (the timing slipped), the citizen may try again
             // (3 tries a day), as a person would.
             for (let attempt = 1; ; attempt++) {
-              const tried = await recordLiveness(newPhone, face);
+              const tried = await recordLiveness(newPhone, faceLater);
               if (tried.status < 400 && !/"state":\s*"awaiting_liveness"/.test(tried.body)) break;
               const judged = await server.deps.db
                 .selectFrom('recovery_attempts')
@@ -676,8 +846,15 @@ describe('the CamDigiKey app, the whole story', () => {
               if (attempt === 2) throw new Error(`recovery face check failed twice: ${reason}`);
             }
             break;
-          default:
-            throw new Error(`unexpected panel ${panel} at ${id}`);
+          default: {
+            // A referral to an officer: say what the face check decided.
+            const judged = await server.deps.db
+              .selectFrom('recovery_attempts')
+              .select(['outcome', 'details'])
+              .where('account_id', '=', accountId)
+              .execute();
+            throw new Error(`unexpected panel ${panel} at ${id}: ${JSON.stringify(judged)}`);
+          }
         }
         await leave(page, id, 90_000);
       }
@@ -705,6 +882,8 @@ describe('the CamDigiKey app, the whole story', () => {
       try {
         await old.page.goto(`${server.url}/app/`);
         await byId(old.page, 'home-revoked').waitFor({ timeout: 20_000 });
+        // Only what to do about it: no "Scan QR Code" tile on a phone that can no longer approve.
+        expect(await byId(old.page, 'home-scan').count()).toBe(0);
         await bilingual(old, '27-old-phone-revoked');
       } finally {
         await old.close();
@@ -712,5 +891,5 @@ describe('the CamDigiKey app, the whole story', () => {
     } finally {
       await newPhone.close();
     }
-  }, 300_000);
+  }, 600_000);
 });

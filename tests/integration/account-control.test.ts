@@ -161,6 +161,7 @@ describe('signing out of sessions', () => {
     const rp = await registerRelyingParty(server, {
       appName: 'Land Registry',
       domain: 'land.example.gov.kh',
+      subjectType: 'public',
       backchannelLogoutUri: sinkUrl,
     });
     expect(await qrLoginCallback(server, nary, rp.clientId)).toContain('code=');

@@ -24,6 +24,8 @@ beforeAll(async () => {
     appName: 'Bank teller desk',
     domain: 'teller.example.com.kh',
     allowedScopes: ['openid', 'profile', 'ciba'],
+    // A public client receives the account id as sub, so names citizens by it.
+    subjectType: 'public',
   });
   plain = await registerRelyingParty(server, { appName: 'Plain portal' });
 }, 60_000);

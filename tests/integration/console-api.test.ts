@@ -5,7 +5,7 @@
  * administrator's console session and refuses an officer's), the supervisor dashboard, the list
  * of fraud rejections waiting for a second officer, and the settings in force.
  */
-import { sharedFaceEngine } from '@camdigikey/face-engine';
+import { DEFAULT_THRESHOLDS, sharedFaceEngine } from '@camdigikey/face-engine';
 import { startRegistrySimulator } from '@camdigikey/server/dev/registry-simulator';
 import { makeCitizen } from '@camdigikey/testkit/citizens';
 import { walkRegistration } from '@camdigikey/testkit/registration-walker';
@@ -247,7 +247,10 @@ describe('roles', () => {
     };
     expect(settings.slaWorkingHours).toBe(8);
     expect(settings.workingDays).toEqual([1, 2, 3, 4, 5]);
-    expect(settings.thresholds).toMatchObject({ match: 0.65, matchReview: 0.5 });
+    expect(settings.thresholds).toMatchObject({
+      match: DEFAULT_THRESHOLDS.match,
+      matchReview: DEFAULT_THRESHOLDS.matchReview,
+    });
   });
 });
 

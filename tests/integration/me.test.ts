@@ -3,6 +3,7 @@
  * relying party received), changing the PIN (the old PIN counts toward the lock), the data export
  * (everything held, no secrets), and locking the account at once.
  */
+import { readBlob, unpackRecording } from '@camdigikey/server/uploads/blobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ActiveCitizen, activeCitizen, registerRelyingParty } from '../support/citizens';
 import { qrLoginCallback } from '../support/qr-login';
@@ -18,6 +19,29 @@ beforeAll(async () => {
 afterAll(async () => server?.close());
 
 const webLogin = (clientId: string) => qrLoginCallback(server, dara, clientId);
+
+describe("the citizen's card on home", () => {
+  it('shows the account to its own phone only: names, CamDigiKey ID, state and the enrolled face photo', async () => {
+    const card = await dara.device.call<{
+      camdigikeyId: string;
+      status: string;
+      khmerName: string | null;
+      latinName: string | null;
+      photo: string | null;
+    }>('GET', '/api/device/v1/me/card');
+    expect(card.status).toBe(200);
+    expect(card.body).toMatchObject({
+      camdigikeyId: dara.accountId,
+      status: 'active',
+      khmerName: `${dara.citizen.khmerSurname} ${dara.citizen.khmerGivenName}`,
+      latinName: `${dara.citizen.latinSurname} ${dara.citizen.latinGivenName}`,
+    });
+    expect(card.body.photo).toMatch(/^data:image\/jpeg;base64,\/9j\//);
+    // Another phone (not the account's device) gets nothing.
+    const stranger = await server.device();
+    expect((await stranger.call('GET', '/api/device/v1/me/card')).status).toBe(401);
+  });
+});
 
 describe("the citizen's control", () => {
   it('shows the login history with the relying party, the method and this device', async () => {
@@ -147,6 +171,90 @@ describe("the citizen's control", () => {
       .where('action', '=', 'account.exported')
       .execute();
     expect(audit).toHaveLength(1);
+  });
+
+  it('gives back each photo and the recording as uploaded, only to the account, and not while a recovery cools off', async () => {
+    const exported = await dara.device.call<{
+      media: { purpose: string; media_type: string; byte_size: number; download: string | null }[];
+    }>('GET', '/api/device/v1/me/export');
+    const media = exported.body.media;
+    expect(media.map((m) => m.purpose).sort()).toEqual(
+      expect.arrayContaining(['document_photo', 'liveness_recording', 'selfie']),
+    );
+    const stored = await server.deps.db
+      .selectFrom('blobs')
+      .select(['id', 'purpose'])
+      .where('owner_id', '=', dara.accountId)
+      .execute();
+    for (const m of media) {
+      expect(m.download).toMatch(/^\/api\/device\/v1\/me\/export\/media\/[0-9a-f-]{36}$/);
+      const got = await dara.device.call<{ frames?: { t: number; image: string }[] }>(
+        'GET',
+        m.download as string,
+      );
+      expect(got.status).toBe(200);
+      expect(got.headers.get('cache-control')).toBe('no-store');
+      const id = (m.download as string).split('/').pop();
+      const blob = await readBlob(server.deps.db, server.deps.envelope, id as string);
+      expect(stored.map((b) => b.id)).toContain(id);
+      if (m.purpose === 'liveness_recording') {
+        // The recording comes back as frames anyone can open: JPEG data URIs with their times.
+        const { frames } = unpackRecording(Buffer.from(blob?.bytes as Uint8Array));
+        expect(got.body.frames).toHaveLength(frames.length);
+        const first = got.body.frames?.[0]?.image ?? '';
+        expect(
+          Buffer.from(first.slice(first.indexOf(',') + 1), 'base64').equals(Buffer.from(frames[0]!.bytes)),
+        ).toBe(true);
+      } else {
+        expect(got.headers.get('content-type')).toBe(m.media_type);
+        expect(Buffer.from(got.bytes).equals(Buffer.from(blob?.bytes as Uint8Array))).toBe(true);
+        expect(got.bytes.length).toBe(m.byte_size);
+      }
+    }
+    const audited = await server.deps.db
+      .selectFrom('audit_events')
+      .select('action')
+      .where('action', '=', 'account.media_exported')
+      .execute();
+    expect(audited).toHaveLength(media.length);
+
+    // Another citizen's device gets the same answer as for an id that does not exist.
+    const other = await activeCitizen(server, 8802);
+    const theirs = await other.device.call<{ error: { code: string } }>('GET', media[0]!.download as string);
+    expect(theirs.status).toBe(404);
+    expect(theirs.body.error.code).toBe('not_found');
+    const malformed = await dara.device.call<{ error: { code: string } }>(
+      'GET',
+      '/api/device/v1/me/export/media/not-an-id',
+    );
+    expect(malformed.status).toBe(400);
+
+    // Just after a recovery (a SIM swapper could be the one holding the phone) the face is withheld.
+    await server.deps.db
+      .updateTable('accounts')
+      .set({ recovered_at: server.clock.now() })
+      .where('id', '=', dara.accountId)
+      .execute();
+    try {
+      const cooling = await dara.device.call<{
+        media: { download: string | null; withheldUntil?: string }[];
+      }>('GET', '/api/device/v1/me/export');
+      expect(
+        cooling.body.media.every((m) => m.download === null && typeof m.withheldUntil === 'string'),
+      ).toBe(true);
+      const refused = await dara.device.call<{ error: { code: string } }>(
+        'GET',
+        media[0]!.download as string,
+      );
+      expect(refused.status).toBe(403);
+      expect(refused.body.error.code).toBe('recovery_cooling_off');
+    } finally {
+      await server.deps.db
+        .updateTable('accounts')
+        .set({ recovered_at: null })
+        .where('id', '=', dara.accountId)
+        .execute();
+    }
   });
 
   it('locks the account at once with the PIN', async () => {

@@ -31,7 +31,9 @@ describe('logs', () => {
     });
 
     const log = lines.join('\n');
-    expect(lines.length).toBeGreaterThan(20);
+    // One line per request since issue 18 (no "incoming request" line): every call of the walk is there.
+    expect(lines.filter((l) => l.includes('"msg":"request completed"')).length).toBeGreaterThanOrEqual(12);
+    expect(lines.length).toBeGreaterThan(15);
     expect(lines.some((l) => /"requestId"|"reqId"/.test(l))).toBe(true);
     const phone = normalizePhone(citizen.phone);
     const smsCode = extractOtp(

@@ -10,7 +10,7 @@ import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser } from '../support/browser';
 import { type ActiveCitizen, activeCitizen, registerRelyingParty } from '../support/citizens';
-import { completeAndConsent, openLoginPage, scanAndApprove } from '../support/qr-login';
+import { callbackAfterLoginPage, openLoginPage, scanAndApprove } from '../support/qr-login';
 import { startTestServer, type TestServer } from '../support/server';
 
 let server: TestServer;
@@ -45,22 +45,7 @@ async function login(
   // Silent single sign-on: the same browser already consented to this relying party.
   const callback = page.url.startsWith(REDIRECT)
     ? page.url
-    : page.requestId
-      ? await completeAndConsent(server, browser, page)
-      : (
-          await browser.follow(
-            new URL(
-              (
-                await browser.form(
-                  `${server.url}/login/${/action="\/login\/([^/"]+)\/consent"/.exec(page.html)?.[1]}/consent`,
-                  { decision: 'allow' },
-                )
-              ).headers.get('location')!,
-              server.url,
-            ).toString(),
-            server.url,
-          )
-        ).url;
+    : await callbackAfterLoginPage(server, browser, page);
   if (!callback.startsWith(REDIRECT)) throw new Error(`login ended at ${callback}`);
   return oidc.authorizationCodeGrant(cfg, new URL(callback), {
     pkceCodeVerifier: verifier,
@@ -81,6 +66,7 @@ describe('a private_key_jwt client using PAR', () => {
     const rp = await registerRelyingParty(server, {
       appName: 'Bank Portal',
       domain: 'bank.example.com.kh',
+      subjectType: 'public',
       tokenEndpointAuthMethod: 'private_key_jwt',
       jwks: { keys: [jwk] },
     });
@@ -130,6 +116,7 @@ describe('logout', () => {
     const rp = await registerRelyingParty(server, {
       appName: 'Land Registry',
       domain: 'land.example.gov.kh',
+      subjectType: 'public',
       backchannelLogoutUri: `http://127.0.0.1:${address.port}/backchannel`,
     });
     const cfg = await discover(rp.clientId, oidc.ClientSecretBasic(rp.clientSecret));
@@ -173,7 +160,7 @@ describe('signing key rotation', () => {
     const cfg = await discover(rp.clientId, oidc.ClientSecretBasic(rp.clientSecret));
     const before = await login(cfg, new TestBrowser());
     const oldKid = JSON.parse(Buffer.from(before.id_token!.split('.')[0]!, 'base64url').toString()).kid;
-    await rotateSigningKeys(server.deps.db, server.deps.envelope, 3600);
+    await rotateSigningKeys(server.deps.db, server.deps.envelope, 3600, server.deps.clock.now());
     const restarted = await startTestServer({ shareWith: server });
     try {
       const jwks = (await (await fetch(`${restarted.url}/oidc/jwks`)).json()) as { keys: { kid: string }[] };

@@ -7,16 +7,20 @@ import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser } from '../support/browser';
 import { type ActiveCitizen, activeCitizen, registerRelyingParty } from '../support/citizens';
+import { hasRedisServer, redisForTest } from '../support/own-redis';
 import { LOGIN, openLoginPage } from '../support/qr-login';
 import { startTestServer, type TestServer } from '../support/server';
 
-describe.runIf(Boolean(process.env.REDIS_URL))('web login on two instances', () => {
+// The run's REDIS_URL, or a Redis of this test's own when the run has none (embedded default).
+describe.runIf(Boolean(process.env.REDIS_URL) || hasRedisServer())('web login on two instances', () => {
+  let redis: Awaited<ReturnType<typeof redisForTest>>;
   let a: TestServer;
   let b: TestServer;
   let who: ActiveCitizen;
   let rp: { clientId: string; clientSecret: string };
   beforeAll(async () => {
-    a = await startTestServer();
+    redis = await redisForTest();
+    a = await startTestServer({ env: { REDIS_URL: redis?.url ?? '' } });
     b = await startTestServer({ shareWith: a });
     who = await activeCitizen(a, 8401);
     rp = await registerRelyingParty(a);
@@ -24,6 +28,7 @@ describe.runIf(Boolean(process.env.REDIS_URL))('web login on two instances', () 
   afterAll(async () => {
     await b?.close();
     await a?.close();
+    await redis?.close();
   });
 
   it('tells the page held by instance A about a scan and approval made on instance B', async () => {

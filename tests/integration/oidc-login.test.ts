@@ -20,7 +20,8 @@ const REDIRECT = 'http://127.0.0.1:9999/callback';
 beforeAll(async () => {
   server = await startTestServer();
   sok = await activeCitizen(server, 8101, { faceId: true });
-  rp = await registerRelyingParty(server);
+  // The sub is asserted to be the account id: a public client, by the administrator's choice.
+  rp = await registerRelyingParty(server, { subjectType: 'public' });
   config = await oidc.discovery(
     new URL(`${server.url}/oidc`),
     rp.clientId,
@@ -117,6 +118,7 @@ describe('QR login with the PIN', () => {
     const second = await registerRelyingParty(server, {
       appName: 'Tax Portal',
       domain: 'tax.example.gov.kh',
+      subjectType: 'public',
     });
     const cfg2 = await oidc.discovery(
       new URL(`${server.url}/oidc`),

@@ -253,6 +253,75 @@ describe('the QR and the phone', () => {
     expect(events.status).toBe(404);
   });
 
+  it("streams the QR and the number only to the browser holding this login request's own cookie", async () => {
+    const a = await started();
+    const b = await started();
+    const stream = (page: typeof a.page, cookie: string | undefined) =>
+      fetch(`${server.url}/login/${page.uid}/events?request=${page.requestId}`, {
+        headers: cookie === undefined ? {} : { cookie },
+      });
+    const refusedAs = async (r: Response) => {
+      expect(r.status).toBe(404);
+      const text = await r.text();
+      expect(text).not.toContain('CDK1.');
+      expect(text).not.toContain('matchCode');
+      const body = JSON.parse(text) as { error: { code: string; message: { km: string; en: string } } };
+      expect(body.error.code).toBe('login_request_not_found');
+      expect(body.error.message.km).toBeTruthy();
+      expect(body.error.message.en).toBeTruthy();
+    };
+    await refusedAs(await stream(a.page, 'cdk_lr=forged'));
+    await refusedAs(await stream(a.page, `cdk_lr=${b.browser.cookies.get('cdk_lr')}`));
+    await refusedAs(await stream(a.page, undefined));
+    // Another login's request id under this page's interaction, even with that login's cookie.
+    await refusedAs(
+      await fetch(`${server.url}/login/${a.page.uid}/events?request=${b.page.requestId}`, {
+        headers: { cookie: `cdk_lr=${b.browser.cookies.get('cdk_lr')}` },
+      }),
+    );
+    // Once claimed, the number is streamed to the right browser only.
+    const scan = await dara.device.call<{ choices: string[] }>('POST', `${LOGIN}/scan`, { qr: a.qr });
+    expect(scan.status).toBe(200);
+    await refusedAs(await stream(a.page, 'cdk_lr=forged'));
+    const own = await a.browser.events(
+      `${server.url}/login/${a.page.uid}/events?request=${a.page.requestId}`,
+    );
+    const claimed = await own.next<{ state: string; matchCode?: string }>('status');
+    own.close();
+    expect(claimed.state).toBe('claimed');
+    expect(scan.body.choices).toContain(claimed.matchCode);
+  });
+
+  it('tells the phone the login was cancelled when it tries again after a wrong number', async () => {
+    const { qr } = await started();
+    const scan = await dara.device.call<{ requestId: string; choices: string[] }>('POST', `${LOGIN}/scan`, {
+      qr,
+    });
+    const row = await server.deps.db
+      .selectFrom('login_requests')
+      .select('match_code')
+      .where('id', '=', scan.body.requestId)
+      .executeTakeFirstOrThrow();
+    const wrong = scan.body.choices.find((c) => c !== row.match_code)!;
+    const first = await dara.device.call<{ error: { code: string } }>(
+      'POST',
+      `${LOGIN}/${scan.body.requestId}/approve`,
+      { matchCode: wrong, pin: dara.citizen.pin },
+    );
+    expect(first.body.error.code).toBe('login_wrong_code');
+    const again = await dara.device.call<{ error: { code: string; message: { km: string; en: string } } }>(
+      'POST',
+      `${LOGIN}/${scan.body.requestId}/approve`,
+      { matchCode: row.match_code, pin: dara.citizen.pin },
+    );
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('login_request_cancelled');
+    expect(again.body.error.message.en).toMatch(/cancelled.*start again on the website/i);
+    expect(again.body.error.message.km).toBeTruthy();
+    const rescan = await dara.device.call<{ error: { code: string } }>('POST', `${LOGIN}/scan`, { qr });
+    expect(rescan.body.error.code).toBe('login_request_cancelled');
+  });
+
   it('refuses a login for an account still waiting for review', async () => {
     const pending = await activeCitizen(server, 8203, { status: 'pending_review' });
     const { qr } = await started();

@@ -159,7 +159,7 @@ describe('face APIs', () => {
 
 describe('POST /api/2.0/kyc/ocr-idcard', () => {
   it('reads the MRZ of an ID card photo on the server and returns its fields and lines', async () => {
-    server.clock.advance(61_000); // a fresh rate-limit window
+    server.clock.advance(121_000); // two windows: a fresh sliding rate-limit count
     const card = makeCitizen(9911, { documentType: 'id_card' });
     const r = await call('ocr-idcard', {
       idImage: renderDocument(card, { format: 'jpeg' }).toString('base64'),
@@ -247,7 +247,7 @@ describe('POST /api/2.0/kyc/info-idcard-liveness', () => {
   }, 120_000);
 
   it('passes the video made for the requested actions, with face scores against the card and the register', async () => {
-    server.clock.advance(61_000); // a fresh rate-limit window
+    server.clock.advance(121_000); // two windows: a fresh sliding rate-limit count
     const r = await call('info-idcard-liveness', {
       actions: ['2', '1', '3'],
       userInfo: personInfo,

@@ -6,7 +6,9 @@
  * its sessions and refresh tokens, e-mails a "this wasn't me" link that undoes the recovery, and
  * starts the cooling-off that withholds the face photo.
  */
+
 import type { SampleFace } from '@camdigikey/face-engine/testing/samples';
+import { format } from '@camdigikey/messages';
 import {
   RECOVERY,
   type RecoveryFace,
@@ -19,14 +21,25 @@ import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser } from '../support/browser';
 import { type ActiveCitizen, activeCitizen, registerRelyingParty } from '../support/citizens';
-import { movingFace, sampleFaces } from '../support/faces';
+import {
+  calibrationCrop,
+  GENUINE_PAIRS,
+  type GenuinePerson,
+  movingFace,
+  sampleFaces,
+} from '../support/faces';
 import { createOfficer, OFFICER_PASSWORD, signInOfficer, totpCode } from '../support/officers';
 import { completeAndConsent, openLoginPage, scanAndApprove } from '../support/qr-login';
 import { startTestServer, type TestServer } from '../support/server';
 
 let server: TestServer;
 let faces: SampleFace[];
-let own: RecoveryFace;
+/**
+ * Per genuine person: the enrolment photo, and the same person in another photograph moving for
+ * the recovery (one person per account: a picture uploaded for another account is a replay).
+ */
+const enrolment = {} as Record<GenuinePerson, Buffer>;
+const own = {} as Record<GenuinePerson, RecoveryFace>;
 let stranger: RecoveryFace;
 const NEW_PIN = '493817';
 const REDIRECT = 'http://127.0.0.1:9999/callback';
@@ -36,13 +49,19 @@ beforeAll(async () => {
   const sample = await sampleFaces([3]);
   faces = sample.faces;
   const elapse = (ms: number) => server.clock.advance(ms);
-  own = await movingFace(sample.engine, faces.find((f) => f.id === 's3f2')!.crop, elapse);
-  stranger = await movingFace(sample.engine, faces.find((f) => f.id === 's3f0')!.crop, elapse);
+  for (const [person, [first, second]] of Object.entries(GENUINE_PAIRS) as [
+    GenuinePerson,
+    readonly string[],
+  ][]) {
+    enrolment[person] = await calibrationCrop(sample.engine, first!);
+    own[person] = await movingFace(sample.engine, await calibrationCrop(sample.engine, second!), elapse);
+  }
+  stranger = await movingFace(sample.engine, faces.find((f) => f.id === 's3f2')!.crop, elapse);
 }, 180_000);
-afterAll(async () => server?.close());
+afterAll(async () => server?.close(), 180_000);
 
-const citizenWithFace = (seed: number) =>
-  activeCitizen(server, seed, { media: { selfie: faces.find((f) => f.id === 's3f2')!.crop } });
+const citizenWithFace = (seed: number, person: GenuinePerson = 'sundar') =>
+  activeCitizen(server, seed, { media: { selfie: enrolment[person] } });
 
 const smsCode = (phone: string) => server.smsCode(phone);
 
@@ -108,7 +127,12 @@ async function refreshTokenFor(citizen: ActiveCitizen) {
   return { config, tokens };
 }
 
-describe('recovery on a new phone', () => {
+// Each face check judges a whole timed recording (up to 43 frames; seconds of CPU on one core) and
+// a test runs up to four: sized for a loaded 2-core machine, where the default 30 s was not enough
+// (issue 13). Every wait inside is still for a state.
+const FACE_CHECKS_MS = 240_000;
+
+describe('recovery on a new phone', { timeout: FACE_CHECKS_MS }, () => {
   it('answers the same for a number without an account, and no code can verify', async () => {
     const device = await server.device();
     const flow = await startRecovery(device);
@@ -120,8 +144,11 @@ describe('recovery on a new phone', () => {
       'recovery.state.awaiting_phone_code',
       'info.otp_sent',
     ]);
-    // Nothing was sent to a number without an account…
-    expect(await server.deps.outbox.latest(unknown)).toBeUndefined();
+    // A number without an account is told so (the app can say plainly that an SMS was sent),
+    // and that message holds no code…
+    const notice = await server.deps.outbox.latest(unknown);
+    expect(notice?.text).toBe(format('notify.recovery_no_account.sms', 'km'));
+    expect(notice?.text).not.toMatch(/\d{6}/);
     // …and a guess is answered like a wrong code for a real account.
     const r = await device.call('POST', `${RECOVERY}/${flow.id}/phone/verify`, { code: '123456' });
     expect(r.status).toBe(400);
@@ -150,7 +177,7 @@ describe('recovery on a new phone', () => {
   });
 
   it('refers the citizen to an officer after three failures in a day, also on a new attempt', async () => {
-    const vanna = await citizenWithFace(9502);
+    const vanna = await citizenWithFace(9502, 'notConfident');
     const device = await server.device();
     let flow = await walkRecovery(device, {
       phone: vanna.citizen.phone,
@@ -174,7 +201,7 @@ describe('recovery on a new phone', () => {
       phone: vanna.citizen.phone,
       pin: NEW_PIN,
       smsCode,
-      face: own,
+      face: own.notConfident,
     });
     expect(again.state).toBe('referred');
     expect(await attempts(vanna.accountId)).toHaveLength(3);
@@ -199,17 +226,64 @@ describe('recovery on a new phone', () => {
       body: JSON.stringify({ decision: 'retry_allowed', note: 'Seen in person with the ID card.' }),
     });
     expect(allowed.status).toBe(200);
+    // The new try is judged: a genuine face, but matched below the confident band, so the account
+    // is not given back on the face alone: an officer sees the evidence (identity-proofing item 4).
     const retried = await walkRecovery(await server.device(), {
       phone: vanna.citizen.phone,
       pin: NEW_PIN,
       smsCode,
-      face: own,
+      face: own.notConfident,
     });
-    expect(retried.state).toBe('recovered');
+    expect(retried.state).toBe('referred');
+    expect(retried.ui.messages.map((m) => m.id)).toContain('recovery.referred.face_check_review');
+    const judged = await server.deps.db
+      .selectFrom('recovery_attempts')
+      .select(['outcome', 'details'])
+      .where('account_id', '=', vanna.accountId)
+      .orderBy('created_at', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(judged.outcome).toBe('referred');
+    expect(judged.details).toMatchObject({ referrals: ['match_not_confident'], binding: { passed: true } });
+    expect((judged.details as { selfieSimilarity: number }).selfieSimilarity).toBeLessThan(
+      (judged.details as { threshold: number }).threshold,
+    );
+    const reopened = await server.deps.db
+      .selectFrom('recovery_referrals')
+      .select(['reason'])
+      .where('account_id', '=', vanna.accountId)
+      .where('resolved_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    expect(reopened.reason).toBe('face_check_review');
+  });
+
+  it('compares with the stored selfie when the kept embedding came from the previous face model', async () => {
+    const rithy = await citizenWithFace(9506, 'george');
+    // A 1024-d faceres embedding, as accounts enrolled before fe-thresholds-2026.1 have them.
+    const legacy = JSON.stringify(Array.from({ length: 1024 }, (_, i) => Math.sin(i)));
+    await server.deps.db
+      .insertInto('face_embeddings')
+      .values({
+        account_id: rithy.accountId,
+        embedding: legacy,
+        model: 'human@3.3.6/faceres',
+        created_at: new Date(),
+      })
+      .onConflict((oc) =>
+        oc.column('account_id').doUpdateSet({ embedding: legacy, model: 'human@3.3.6/faceres' }),
+      )
+      .execute();
+    const flow = await walkRecovery(await server.device(), {
+      phone: rithy.citizen.phone,
+      pin: NEW_PIN,
+      smsCode,
+      face: own.george,
+    });
+    const judged = await server.deps.db.selectFrom('recovery_attempts').select('details').execute();
+    expect(flow.state, JSON.stringify(judged)).toBe('recovered');
   });
 
   it('gives the account back: old phone, sessions and refresh tokens revoked, notice with a lock link', async () => {
-    const sokha = await citizenWithFace(9503);
+    const sokha = await citizenWithFace(9503, 'leonardo');
     const before = await refreshTokenFor(sokha);
     expect((await ssoRecords(sokha.accountId)).sort()).toEqual(['Grant', 'RefreshToken', 'Session']);
     const newPhone = await server.device();
@@ -217,7 +291,7 @@ describe('recovery on a new phone', () => {
       phone: sokha.citizen.phone,
       pin: NEW_PIN,
       smsCode,
-      face: own,
+      face: own.leonardo,
     });
     const judged = await server.deps.db.selectFrom('recovery_attempts').select('details').execute();
     expect(flow.state, JSON.stringify(judged)).toBe('recovered');
@@ -266,13 +340,19 @@ describe('recovery on a new phone', () => {
   });
 
   it('withholds the face photo during the cooling-off', async () => {
-    const chan = await citizenWithFace(9504);
-    await walkRecovery(await server.device(), {
+    const chan = await citizenWithFace(9504, 'jeff');
+    const flow = await walkRecovery(await server.device(), {
       phone: chan.citizen.phone,
       pin: NEW_PIN,
       smsCode,
-      face: own,
+      face: own.jeff,
     });
+    const judged = await server.deps.db
+      .selectFrom('recovery_attempts')
+      .select('details')
+      .where('account_id', '=', chan.accountId)
+      .execute();
+    expect(flow.state, JSON.stringify(judged)).toBe('recovered');
     const recovered = await server.deps.db
       .selectFrom('accounts')
       .select('recovered_at')
@@ -308,9 +388,16 @@ describe('recovery on a new phone', () => {
   });
 
   it('"this wasn\'t me" undoes the recovery: every device out, account locked, an officer referral', async () => {
-    const mealea = await citizenWithFace(9505);
+    const mealea = await citizenWithFace(9505, 'jennifer');
     const newPhone = await server.device();
-    await walkRecovery(newPhone, { phone: mealea.citizen.phone, pin: NEW_PIN, smsCode, face: own });
+    const walked = await walkRecovery(newPhone, {
+      phone: mealea.citizen.phone,
+      pin: NEW_PIN,
+      smsCode,
+      face: own.jennifer,
+    });
+    // On a failure, the judged attempts say why (random challenge, synthetic motion).
+    expect(walked.state, JSON.stringify(await attempts(mealea.accountId))).toBe('recovered');
     const mail = await server.inbox.waitFor(
       (m) => m.to.includes(mealea.citizen.email.toLowerCase()) && m.subject.includes('ស្ដារ'),
       5000,
@@ -341,7 +428,7 @@ describe('recovery on a new phone', () => {
       phone: mealea.citizen.phone,
       pin: NEW_PIN,
       smsCode,
-      face: own,
+      face: own.jennifer,
     });
     expect(again.state).toBe('referred');
     expect(again.ui.messages.map((m) => m.id)).toContain('recovery.referred.recovery_disputed');

@@ -5,7 +5,7 @@
  * (Face ID skipped, English), and the status stream reports the officer's decision at once.
  */
 import { changeAccountStatus } from '@camdigikey/server/accounts/account-status';
-import { verifyAuditChain } from '@camdigikey/server/audit/audit-log';
+import { verifyAuditLog } from '@camdigikey/server/audit/verify';
 import { CITIZENS } from '@camdigikey/testkit/citizens';
 import { walkRegistration } from '@camdigikey/testkit/registration-walker';
 import { SoftAuthenticator } from '@camdigikey/testkit/webauthn-authenticator';
@@ -100,7 +100,7 @@ describe('registration with a Khmer ID card and Face ID', () => {
       .selectAll()
       .where('account_id', '=', flow.account!.id)
       .executeTakeFirstOrThrow();
-    expect(consent.text_version).toBe('registration.v1');
+    expect(consent.text_version).toBe('registration.v2');
   });
 
   it('sent the codes in Khmer, the SMS through the gateway port and the e-mail over SMTP', async () => {
@@ -138,7 +138,9 @@ describe('registration with a Khmer ID card and Face ID', () => {
     const text = JSON.stringify(events);
     expect(text).not.toContain(khmerCard.documentNumber);
     expect(text).not.toContain(khmerCard.pin);
-    expect((await verifyAuditChain(server.deps.db)).ok).toBe(true);
+    expect(await verifyAuditLog(server.deps.db, server.deps.config.audit.keys, undefined)).toMatchObject({
+      ok: true,
+    });
   });
 
   it('lets the app resume the submitted flow and read the status', async () => {

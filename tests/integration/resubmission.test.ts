@@ -293,7 +293,8 @@ describe('resubmission of the liveness check', () => {
     expect(started.body.part).toBe('liveness');
     const firstChallenge = started.body.challenge!;
     expect(firstChallenge.id).not.toBe(oldChallengeId);
-    expect(firstChallenge.actions).toHaveLength(server.deps.config.flows.livenessActionCount);
+    expect(firstChallenge.actions.length).toBeGreaterThanOrEqual(server.deps.config.flows.livenessMinActions);
+    expect(firstChallenge.actions.length).toBeLessThanOrEqual(server.deps.config.flows.livenessMaxActions);
 
     // Starting again replaces the challenge: the registration's and the first one are refused.
     const again = await startResubmission(device);

@@ -16,6 +16,7 @@ import { loginTokenOf, runDeviceCli } from '@camdigikey/testkit/device-cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser } from '../support/browser';
 import { registerRelyingParty } from '../support/citizens';
+import { issueClientApi, sdkFor } from '../support/client-api';
 import { completeAndConsent, openLoginPage } from '../support/qr-login';
 import { startTestServer, type TestServer } from '../support/server';
 
@@ -143,6 +144,45 @@ describe('the device CLI', () => {
     const checked = await sdk.validateJwt(access!.accessToken);
     const demo = JSON.parse(readFileSync(join(dir, 'demo-devices.json'), 'utf8')) as { accountId: string }[];
     expect(checked).toMatchObject({ is_valid: true, payload: { camdigikey_id: demo[0]!.accountId } });
+    // Demo citizens have a face photo: getUserFace answers in the sandbox (a JPEG).
+    const { data: face } = await sdk.getUserFace(access!.accessToken);
+    expect(Buffer.from(face!.face, 'base64').subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
     expect((await cli('approve', data!.loginToken)).code).toBe(1);
+  });
+
+  it('tells a relying party without a registered app id, instead of an expired login', async () => {
+    const rp = await registerRelyingParty(server, { appName: 'Web-only Portal' });
+    const issued = await issueClientApi(server, rp.clientId, {
+      successCallbackUrl: 'http://127.0.0.1:9999/cb',
+      errorCallbackUrl: 'http://127.0.0.1:9999/err',
+    });
+    const sdk = sdkFor(server, issued);
+    const { data } = await sdk.getLoginToken();
+    expect(data!.appToApp).toMatchObject({ available: false });
+    const run = await cli('approve', data!.loginToken);
+    expect(run.code).toBe(1);
+    expect(run.err.join('\n')).toContain('app_login_not_registered');
+    const audited = await server.deps.db
+      .selectFrom('audit_events')
+      .select('action')
+      .where('subject_id', '=', rp.clientId)
+      .where('action', '=', 'client_api.app_login_unregistered')
+      .execute();
+    expect(audited).toHaveLength(1);
+  });
+});
+
+describe('the demo citizens', () => {
+  it('are listed for integrators with their personal codes and PINs', () => {
+    const list = readFileSync(join(sandboxDir, 'demo-citizens.md'), 'utf8');
+    const demo = JSON.parse(readFileSync(join(dir, 'demo-devices.json'), 'utf8')) as {
+      accountId: string;
+      pin: string;
+    }[];
+    for (const d of demo) {
+      expect(list).toContain(d.accountId);
+      expect(list).toContain(`| ${d.pin} |`);
+    }
+    expect(list).toMatch(/id_card [A-Z0-9]+|passport [A-Z0-9]+/);
   });
 });

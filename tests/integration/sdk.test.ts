@@ -88,7 +88,7 @@ describe('the client API through the SDK', () => {
 
 describe('the OIDC helper', () => {
   it('logs in with code + PKCE and returns the ID token claims', async () => {
-    const rp = await registerRelyingParty(server, { appName: 'Licence Portal' });
+    const rp = await registerRelyingParty(server, { appName: 'Licence Portal', subjectType: 'public' });
     const oidc = await CamDigiKeyOidc.discover({
       issuer: `${server.url}/oidc`,
       clientId: rp.clientId,

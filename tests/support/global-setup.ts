@@ -7,20 +7,28 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateAllDown, migrateToLatest, openDatabase } from '@camdigikey/db';
-import { adminQuery, databaseUrlFor, TEMPLATE_DATABASE } from '@camdigikey/testkit/test-database';
+import {
+  adminQuery,
+  databaseUrlFor,
+  dropStaleTestDatabases,
+  testDatabaseName,
+} from '@camdigikey/testkit/test-database';
 
 export default async function setup() {
   const baseUrl = process.env.DATABASE_URL;
   if (baseUrl) {
-    await adminQuery(baseUrl, `drop database if exists ${TEMPLATE_DATABASE} with (force)`);
-    await adminQuery(baseUrl, `create database ${TEMPLATE_DATABASE}`);
-    const template = await openDatabase({ url: databaseUrlFor(baseUrl, TEMPLATE_DATABASE), poolSize: 1 });
-    await migrateToLatest(template.db);
-    await migrateAllDown(template.db);
-    await migrateToLatest(template.db);
-    await template.close();
+    const stale = await dropStaleTestDatabases(baseUrl);
+    if (stale.length > 0) console.log(`dropped ${stale.length} test database(s) left by crashed runs`);
+    const template = await testDatabaseName(baseUrl, 'tpl');
+    await adminQuery(baseUrl, `create database ${template}`);
+    process.env.CDK_PG_TEMPLATE = template;
+    const opened = await openDatabase({ url: databaseUrlFor(baseUrl, template), poolSize: 1 });
+    await migrateToLatest(opened.db);
+    await migrateAllDown(opened.db);
+    await migrateToLatest(opened.db);
+    await opened.close();
     return async () => {
-      await adminQuery(baseUrl, `drop database if exists ${TEMPLATE_DATABASE} with (force)`);
+      await adminQuery(baseUrl, `drop database if exists ${template} with (force)`);
     };
   }
   const dir = await mkdtemp(join(tmpdir(), 'cdk-pglite-'));

@@ -85,6 +85,23 @@ export async function completeAndConsent(
 }
 
 /**
+ * The relying party's callback after a login page: an approved QR login is completed and consented,
+ * a page that already shows the consent (single sign-on, no new login) is allowed.
+ */
+export async function callbackAfterLoginPage(
+  server: TestServer,
+  browser: TestBrowser,
+  page: { uid?: string | undefined; requestId?: string | undefined; html: string },
+): Promise<string> {
+  if (page.requestId) return completeAndConsent(server, browser, page);
+  const consentUid = /action="\/login\/([^/"]+)\/consent"/.exec(page.html)?.[1];
+  const allowed = await browser.form(`${server.url}/login/${consentUid}/consent`, { decision: 'allow' });
+  const location = allowed.headers.get('location');
+  if (!location) throw new Error(`consent answered ${allowed.status}`);
+  return (await browser.follow(new URL(location, server.url).toString(), server.url)).url;
+}
+
+/**
  * A whole QR login to a relying party (authorization code + PKCE, fixed state and nonce), returning
  * the callback URL with the code. `browser` carries the SSO session between logins.
  */

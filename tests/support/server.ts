@@ -5,14 +5,18 @@
  * manual clock so tests move time instead of sleeping.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
 import type { Agent } from 'node:https';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type ClientApiListener, startClientApiTls } from '@camdigikey/server/client-api/tls-listener';
 import { loadConfig } from '@camdigikey/server/config/load';
 import { createDeps, type Deps } from '@camdigikey/server/deps';
 import { buildApp } from '@camdigikey/server/http/app';
 import { loggerOptions } from '@camdigikey/server/logging';
 import { ManualClock } from '@camdigikey/server/ports/clock';
+import { findLogLeaks, sentSecrets } from '@camdigikey/testkit/log-scan';
 import { extractOtp, startSmtpInbox } from '@camdigikey/testkit/smtp-inbox';
 import { createTestDatabase, type TestDatabase } from '@camdigikey/testkit/test-database';
 import { TestDevice } from '@camdigikey/testkit/test-device';
@@ -29,6 +33,9 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/** The fixed audit key of every test server (the audit chain is verified with it). */
+export const TEST_AUDIT_KEYS = `test-audit-1:${Buffer.alloc(32, 7).toString('base64')}`;
 
 export interface TestServer {
   url: string;
@@ -83,14 +90,28 @@ export class WallClock extends ManualClock {
   }
 }
 
+/**
+ * Where a test server's manual clock starts. By default a fixed Monday 09:00 in Phnom Penh (not a
+ * holiday), so working-hour rules give the same answers on any date. A server with the mutual-TLS
+ * listener starts at the machine's time instead: its TLS peers (OpenSSL in the SDK, Java) judge
+ * the certificates the platform PKI issues from the clock by the machine's own time.
+ */
+function defaultStart(options: StartOptions): string {
+  if (options.env?.CLIENT_API_TLS_PORT !== undefined) return new Date().toISOString();
+  return '2026-11-30T02:00:00Z';
+}
+
 export async function startTestServer(options: StartOptions = {}): Promise<TestServer> {
   const port = await freePort();
   const inbox = options.shareWith?.inbox ?? (await startSmtpInbox());
   const database = options.shareWith?.database ?? (await createTestDatabase());
   const clock =
-    options.shareWith?.clock ?? options.clock ?? new ManualClock(options.start ?? '2026-11-30T02:00:00Z'); // Monday 09:00 in Phnom Penh (not a holiday)
+    options.shareWith?.clock ?? options.clock ?? new ManualClock(options.start ?? defaultStart(options));
   const prefix =
     options.shareWith?.deps.config.redis.keyPrefix ?? `cdk-test-${randomBytes(4).toString('hex')}:`;
+  // Checkpoints go to a folder of the server's own (shared with the instances sharing its database).
+  const checkpointDir =
+    options.shareWith?.deps.config.audit.checkpointDir ?? (await mkdtemp(join(tmpdir(), 'cdk-audit-')));
   const sharedSecrets = options.shareWith
     ? {
         PIN_PEPPER: Buffer.from(options.shareWith.deps.config.secrets.pinPepper).toString('base64'),
@@ -102,6 +123,7 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
         ADMIN_TOKEN: options.shareWith.deps.config.secrets.adminToken,
         COOKIE_KEYS: options.shareWith.deps.config.secrets.cookieKeys.join(','),
         PAIRWISE_SALT: Buffer.from(options.shareWith.deps.config.secrets.pairwiseSalt).toString('base64'),
+        REDIS_URL: options.shareWith.deps.config.redis.url ?? '',
       }
     : {};
   const config = loadConfig({
@@ -116,14 +138,38 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
     PIN_HASH_THREADS: '2',
     // The face engine is heavy: only the tests about evidence turn the worker on.
     EVIDENCE_WORKER: 'false',
+    // Every test signs officers in from 127.0.0.1 on a clock that does not move by itself, so a
+    // per-minute window would never end: generous here; the limits' own tests set theirs.
+    PASSWORD_ATTEMPTS_PER_IP_PER_MINUTE: '1000',
+    PASSWORD_ATTEMPTS_PER_USERNAME_PER_MINUTE: '1000',
+    // The same for the per-IP budgets of flows and codes: every walk comes from 127.0.0.1, and a
+    // sliding window does not forget them by the next hour (rate-limits.test.ts sets its own).
+    FLOWS_PER_IP_PER_HOUR: '1000',
+    // The dependency deadlines (1–2 s in production) are for outages: a test process also renders
+    // images and films on the same event loop, and on a loaded machine a pause past a second would
+    // turn into a stray 503. outage.test.ts runs a server process with the production values.
+    DATABASE_CONNECT_TIMEOUT_MS: '20000',
+    DATABASE_QUERY_TIMEOUT_MS: '60000',
+    REDIS_CONNECT_TIMEOUT_MS: '20000',
+    REDIS_COMMAND_TIMEOUT_MS: '20000',
+    OTP_MAX_SENDS_PER_IP_PER_HOUR: '1000',
+    OTP_MAX_VERIFY_PER_IP_PER_HOUR: '1000',
+    AUDIT_KEYS: TEST_AUDIT_KEYS,
+    AUDIT_CHECKPOINT_DIR: checkpointDir,
     ...sharedSecrets,
     ...options.env,
   });
+  // The e2e journeys (CDK_SCAN_LOGS=1) keep every log line, with the production redaction, and
+  // close() fails when one carries a secret (issue 19: a whole e2e run scanned).
+  const scanLogs = process.env.CDK_SCAN_LOGS === '1' && !options.logSink;
+  const logLines: string[] = [];
   const deps = await createDeps(config, {
     clock,
     logger: options.logSink
       ? pino({ ...loggerOptions('trace') }, { write: (line: string) => options.logSink?.(line) })
-      : pino({ level: config.logLevel }),
+      : scanLogs
+        ? pino({ ...loggerOptions('debug') }, { write: (line: string) => logLines.push(line) })
+        : pino({ level: config.logLevel }),
     database: { db: database.db, kind: database.kind, ping: database.ping },
     ...(options.pushAgent ? { pushAgent: options.pushAgent } : {}),
   });
@@ -159,9 +205,32 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
       await clientApiTls?.close();
       await app.fastify.close();
       await deps.close();
+      if (scanLogs) {
+        const sent = sentSecrets([
+          ...deps.outbox.list().map((m) => m.text),
+          ...inbox.messages.map((m) => m.text),
+        ]);
+        const leaks = findLogLeaks(logLines, sent);
+        if (leaks.length > 0) {
+          const where = (line: number) => {
+            try {
+              return String((JSON.parse(logLines[line] ?? '{}') as { msg?: unknown }).msg);
+            } catch {
+              return '(not JSON)';
+            }
+          };
+          throw new Error(
+            `${leaks.length} secrets in ${logLines.length} log lines: ${leaks
+              .slice(0, 10)
+              .map((l) => `line ${l.line} ("${where(l.line)}"): ${l.what} ${l.sample}`)
+              .join('; ')}`,
+          );
+        }
+      }
       if (!options.shareWith) {
         await database.close();
         await inbox.close();
+        await rm(checkpointDir, { recursive: true, force: true });
       }
     },
   };

@@ -11,6 +11,10 @@ import { freePort, type TestServer } from '../../support/server';
 
 export interface PortalSpec {
   organisation: string;
+  /** The organisation's Khmer name, shown in the Khmer app and login pages. */
+  organisationKm: string;
+  /** The portal's logo, an SVG drawn here (a data: URI, so the app can show it offline). */
+  logoColour: string;
   appName: string;
   appNameKm: string;
   domain: string;
@@ -19,6 +23,8 @@ export interface PortalSpec {
 
 export const BUSINESS: PortalSpec = {
   organisation: 'Ministry of Commerce',
+  organisationKm: 'ក្រសួងពាណិជ្ជកម្ម',
+  logoColour: '#7a1f2b',
   appName: 'Business Registration',
   appNameKm: 'ការចុះបញ្ជីអាជីវកម្ម',
   domain: 'business.example.gov.kh',
@@ -30,6 +36,8 @@ export const BUSINESS: PortalSpec = {
 
 export const TAX: PortalSpec = {
   organisation: 'Ministry of Economy and Finance',
+  organisationKm: 'ក្រសួងសេដ្ឋកិច្ច និងហិរញ្ញវត្ថុ',
+  logoColour: '#1c5d3a',
   appName: 'Tax Portal',
   appNameKm: 'វិបផតថលពន្ធដារ',
   domain: 'tax.example.gov.kh',
@@ -38,6 +46,12 @@ export const TAX: PortalSpec = {
     en: 'Ministry of Economy and Finance — Tax Portal',
   },
 };
+
+/** A seal-like round logo in the portal's colour (a test fixture, not any real emblem). */
+export const logoOf = (colour: string) =>
+  `data:image/svg+xml;base64,${Buffer.from(
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><circle cx="32" cy="32" r="30" fill="${colour}"/><circle cx="32" cy="32" r="22" fill="none" stroke="#f5d76e" stroke-width="3"/><path d="M20 40h24M24 40V28M32 40V24M40 40V28M18 28l14-8 14 8" fill="none" stroke="#f5d76e" stroke-width="3" stroke-linejoin="round"/></svg>`,
+  ).toString('base64')}`;
 
 export interface Portal extends DemoRp {
   spec: PortalSpec;
@@ -62,6 +76,8 @@ export async function startPortal(
   const baseUrl = `http://127.0.0.1:${port}`;
   const { clientId, clientSecret } = await registerRelyingParty(server, {
     organisation: spec.organisation,
+    organisationKm: spec.organisationKm,
+    logoUrl: logoOf(spec.logoColour),
     appName: spec.appName,
     appNameKm: spec.appNameKm,
     domain: spec.domain,
