@@ -6,9 +6,19 @@
  */
 import { defineConfig } from 'vitest/config';
 
+const UNIT = ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts'];
+const INTEGRATION = ['tests/**/*.test.ts'];
+
+/** CDK_TEST_SCOPE=unit|integration runs one level (npm test runs them as separate phases). */
+function include(scope: string | undefined): string[] {
+  if (scope === 'unit') return UNIT;
+  if (scope === 'integration') return INTEGRATION;
+  return [...UNIT, ...INTEGRATION];
+}
+
 export default defineConfig({
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'tests/**/*.test.ts'],
+    include: include(process.env.CDK_TEST_SCOPE),
     exclude: ['**/node_modules/**', '**/dist-types/**', 'tests/e2e/**'],
     globalSetup: ['tests/support/global-setup.ts'],
     pool: 'forks',
