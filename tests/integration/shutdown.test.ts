@@ -144,9 +144,9 @@ async function shutdownWithStreamsOpen(server: Running) {
   expect(lastEvents).toEqual([{ reason: 'shutdown' }, { reason: 'shutdown' }, { reason: 'shutdown' }]);
   expect(server.output()).not.toContain('graceful shutdown timed out');
   expect(code, server.output().slice(-2000)).toBe(0);
-  // The contract: the process ended before the grace expired (printed as a share of it).
+  // The contract: the process ended before the grace expired (it says so and exits 1 otherwise,
+  // checked above); how long it took is printed, never asserted, since a loaded machine is slow.
   console.log(`shutdown with 3 open streams took ${((100 * tookMs) / GRACE_MS).toFixed(1)} % of the grace`);
-  expect(tookMs).toBeLessThan(GRACE_MS);
   for (const s of qrStreams) s.close();
   deviceStream.close();
 }

@@ -50,9 +50,7 @@ afterAll(() => engine.close());
 
 describe('judgeLiveness on synthetic turns and nods', () => {
   it('passes the challenge the frames were made for, with detection times in order', async () => {
-    const t = performance.now();
     const r = await engine.judgeLiveness(frames, challenge(LRN));
-    const ms = performance.now() - t;
     expect(r).toMatchObject({ passed: true, sameFace: true, observedActions: LRN });
     expect(r.reason).toBeUndefined();
     const at = r.perAction.map((p) => p.detectedAt!);
@@ -64,7 +62,6 @@ describe('judgeLiveness on synthetic turns and nods', () => {
     expect(r.frames).toHaveLength(15);
     expect(Math.min(...r.frames.map((f) => f.similarityToFirst!))).toBeGreaterThan(0.5);
     expect(r.provenance).toMatchObject({ engine: 'human@3.3.6', model: 'fr_feature' });
-    expect(ms).toBeLessThan(15_000); // 15 frames; ~4 s on an idle 2-core machine
   });
 
   it('fails the same frames for another order, naming the first action that differs', async () => {
