@@ -130,7 +130,8 @@ describe('the officer console in Chromium', () => {
           )?.status,
       )
       .toBe('active');
-    expect(await page.locator('#queue-empty').isVisible()).toBe(true);
+    // The queue is read again after the decision: wait for it to say it is empty.
+    await page.locator('#queue-empty').waitFor();
     await journey.shot('console-4-approved');
     expect(journey.problems).toEqual([]);
     await journey.context.close();

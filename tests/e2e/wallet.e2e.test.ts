@@ -437,7 +437,8 @@ describe('the CamDigiKey app, the whole story', () => {
             const input = byId(page, `input-${field}`);
             if ((await input.count()) > 0 && (await input.inputValue()) === '') await input.fill(value);
           }
-          if ((await byId(page, 'input-accepted').count()) > 0) {
+          const consent = (await byId(page, 'input-accepted').count()) > 0;
+          if (consent) {
             // The Terms of Use and the Privacy Policy are shown, versioned, before the citizen agrees.
             for (const doc of ['terms', 'privacy']) {
               await tap(page, `open-legal-${doc}`);
@@ -459,11 +460,23 @@ describe('the CamDigiKey app, the whole story', () => {
           }
           await bilingual(phone, name);
           await page.locator('form.panel.form button[type=submit]').tap();
+          if (consent) {
+            // This press accepts the terms and then submits: the app passes through the
+            // "awaiting submission" step on its own (a transient screen, never read: reading it raced
+            // with the submission, issue 13) to the pending screen.
+            await byId(page, 'pending-status')
+              .waitFor({ timeout: 120_000 })
+              .catch(async (error) => {
+                await phone.shot(`story-failed-${id}`);
+                throw new Error(`not submitted from ${id}: ${refusals.join('; ')}`, { cause: error });
+              });
+          }
           break;
         }
         default:
           throw new Error(`unexpected panel ${panel} at ${id}`);
       }
+      if ((await byId(page, 'pending-status').count()) > 0) break;
       await Promise.any([leave(page, id), page.waitForURL(/\/app\/pending$/, { timeout: 60_000 })]).catch(
         async (error) => {
           await phone.shot(`story-failed-${id}`);
