@@ -1,5 +1,5 @@
 /**
- * An account's personal data at rest (issue 19, item 8; architecture.md, decision 11): the phone,
+ * An account's personal data at rest (issue 19, item 8; architecture.md, decision 10): the phone,
  * e-mail, names, birth date and nationality are one envelope-sealed JSON value in
  * `accounts.personal_enc`, bound to its row by the context `account:<id>:personal` (a value
  * copied into another row does not open). The phone and the e-mail also get keyed blind indexes
