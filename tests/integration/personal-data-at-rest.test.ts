@@ -7,7 +7,9 @@
  * old shape are sealed by the server's data step (also at start-up) and written back in clear
  * before the schema goes down; the keyless `down` refuses while anything is sealed only.
  */
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { normalizePhone } from '@camdigikey/core/identity/phone';
 import { type Database, migrateDown, migrateToLatest } from '@camdigikey/db';
 import { insertAccount } from '@camdigikey/server/accounts/create-account';
@@ -25,6 +27,8 @@ import { createTestDatabase, type TestDatabase } from '@camdigikey/testkit/test-
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 const e164 = (phone: string) => {
   const r = normalizePhone(phone);
@@ -284,6 +288,45 @@ describe('migration 0022', () => {
     expect(byId.get(a)).not.toHaveProperty('personal_enc');
     await migrateToLatest(t.db);
   });
+
+  it.runIf(process.env.DATABASE_URL)(
+    'npm run pii -- seal and -- down do the same with the keys from the environment',
+    async () => {
+      const { keks, blindIndexKey } = server!.deps.config.secrets;
+      const b64 = (k: Uint8Array) => Buffer.from(k).toString('base64');
+      const pii = (command: string) =>
+        spawnSync('npx', ['tsx', 'apps/server/src/cli/personal-data.ts', command], {
+          cwd: ROOT,
+          encoding: 'utf8',
+          env: {
+            ...process.env,
+            DATABASE_URL: t.url,
+            DATA_KEKS: keks.map((k) => `${k.id}:${b64(k.key)}`).join(','),
+            BLIND_INDEX_KEY: b64(blindIndexKey),
+            NODE_ENV: 'test',
+          },
+        });
+      const clear = await t.db
+        .selectFrom('accounts')
+        .select('id')
+        .where('personal_enc', 'is', null)
+        .execute();
+      expect(clear.length).toBeGreaterThan(0);
+      const sealed = pii('seal');
+      expect(sealed.status, sealed.stderr).toBe(0);
+      expect(sealed.stdout).toContain(`sealed: ${clear.length} account(s)`);
+      const down = pii('down');
+      expect(down.status, down.stderr).toBe(0);
+      expect(down.stdout).toContain(`restored: ${clear.length} account(s)`);
+      expect(down.stdout).toContain('0022_personal_data_sealed');
+      const back = await sql<{ latin_surname: string | null }>`
+        select latin_surname from accounts where latin_surname is not null`.execute(t.db);
+      expect(back.rows.map((r) => r.latin_surname).sort()).toEqual(
+        [ann.latinSurname, bora.latinSurname].sort(),
+      );
+      await migrateToLatest(t.db);
+    },
+  );
 
   it('is completed by the server at start-up, before it serves', async () => {
     const first = server!;
