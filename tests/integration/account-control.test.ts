@@ -6,6 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { personalOf } from '@camdigikey/server/accounts/personal-data';
 import { SoftAuthenticator } from '@camdigikey/testkit/webauthn-authenticator';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,11 +88,11 @@ describe('changing the phone number and the e-mail address', () => {
 
   it('changes the phone number after a code to the new one, and tells the old one', async () => {
     const newPhone = '+85517654321';
-    const { phone_e164: oldPhone } = await server.deps.db
-      .selectFrom('accounts')
-      .select('phone_e164')
-      .where('id', '=', kosal.accountId)
-      .executeTakeFirstOrThrow();
+    const { phoneE164: oldPhone } = (await personalOf(
+      server.deps.db,
+      server.deps.envelope,
+      kosal.accountId,
+    ))!;
     const started = await kosal.device.call<{ id: string; state: string; target: string }>('POST', CONTACT, {
       channel: 'sms',
       value: '017 654 321',
@@ -103,12 +104,8 @@ describe('changing the phone number and the e-mail address', () => {
     const done = await kosal.device.call('POST', `${CONTACT}/${started.body.id}/verify`, { code });
     expect(done.status, JSON.stringify(done.body)).toBe(200);
     expect(done.body).toMatchObject({ state: 'changed' });
-    const account = await server.deps.db
-      .selectFrom('accounts')
-      .select('phone_e164')
-      .where('id', '=', kosal.accountId)
-      .executeTakeFirstOrThrow();
-    expect(account.phone_e164).toBe(newPhone);
+    const account = await personalOf(server.deps.db, server.deps.envelope, kosal.accountId);
+    expect(account?.phoneE164).toBe(newPhone);
     const notice = await server.deps.outbox.latest(oldPhone, 2000);
     expect(notice?.text).toMatch(/\/account\/lock\/[A-Za-z0-9_-]{43}/);
     // The code was used once.
@@ -135,11 +132,7 @@ describe('changing the phone number and the e-mail address', () => {
 
   it("answers the same for an address that is another account's, but sends no code", async () => {
     const other = await activeCitizen(server, 9602);
-    const { phone_e164: taken } = await server.deps.db
-      .selectFrom('accounts')
-      .select('phone_e164')
-      .where('id', '=', other.accountId)
-      .executeTakeFirstOrThrow();
+    const { phoneE164: taken } = (await personalOf(server.deps.db, server.deps.envelope, other.accountId))!;
     const r = await kosal.device.call<{ id: string; state: string }>('POST', CONTACT, {
       channel: 'sms',
       value: taken,

@@ -5,6 +5,7 @@
  * (Face ID skipped, English), and the status stream reports the officer's decision at once.
  */
 import { changeAccountStatus } from '@camdigikey/server/accounts/account-status';
+import { openPersonal } from '@camdigikey/server/accounts/personal-data';
 import { verifyAuditLog } from '@camdigikey/server/audit/verify';
 import { CITIZENS } from '@camdigikey/testkit/citizens';
 import { walkRegistration } from '@camdigikey/testkit/registration-walker';
@@ -51,14 +52,24 @@ describe('registration with a Khmer ID card and Face ID', () => {
     expect(account).toMatchObject({
       status: 'pending_review',
       language: 'km',
-      khmer_surname: khmerCard.khmerSurname,
-      khmer_given_name: khmerCard.khmerGivenName,
-      latin_surname: khmerCard.latinSurname,
-      birth_date: khmerCard.birthDate,
       document_type: 'id_card',
       document_issuing_state: 'KHM',
     });
+    // The citizen data is there, sealed (personal-data.ts); none of it in clear.
+    expect(openPersonal(server.deps.envelope, account)).toMatchObject({
+      khmerSurname: khmerCard.khmerSurname,
+      khmerGivenName: khmerCard.khmerGivenName,
+      latinSurname: khmerCard.latinSurname,
+      birthDate: khmerCard.birthDate,
+    });
     const row = JSON.stringify(account);
+    for (const value of [
+      khmerCard.latinSurname,
+      khmerCard.khmerSurname,
+      khmerCard.email,
+      khmerCard.birthDate,
+    ])
+      expect(row).not.toContain(value);
     expect(row).not.toContain(khmerCard.documentNumber);
     expect(row).not.toContain(khmerCard.pin);
     expect(account.pin_verifier).toMatch(/^\$argon2id\$/);
@@ -186,11 +197,8 @@ describe('registration with a foreign passport, in English, without Face ID', ()
       .selectAll()
       .where('id', '=', flow.account!.id)
       .executeTakeFirstOrThrow();
-    expect(account).toMatchObject({
-      document_type: 'passport',
-      nationality: passport.nationality,
-      language: 'en',
-    });
+    expect(account).toMatchObject({ document_type: 'passport', language: 'en' });
+    expect(openPersonal(server.deps.envelope, account).nationality).toBe(passport.nationality);
     const credentials = await server.deps.db
       .selectFrom('webauthn_credentials')
       .select(sql<number>`count(*)::int`.as('n'))

@@ -6,6 +6,7 @@ import type { Agent } from 'node:https';
 import { type Database, type DatabaseKind, migrateToLatest, openDatabase } from '@camdigikey/db';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { sealPlaintextRows } from './accounts/personal-data';
 import { type AuditKey, useAuditChain } from './audit/audit-log';
 import { AuditCheckpointer, type CheckpointStore, FileCheckpointStore } from './audit/checkpoints';
 import type { Config } from './config/load';
@@ -231,5 +232,9 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     },
   };
   deps.push = new WebPushSender(() => vapidKeys(deps), overrides.pushAgent);
+  // Migration 0022's keyed data step, before anything serves: rows still holding personal data
+  // in clear are sealed (none after the first start; idempotent, batched, one transaction each).
+  const sealed = await sealPlaintextRows(deps.db, deps);
+  if (sealed > 0) logger.info({ accounts: sealed }, 'personal data of older accounts sealed');
   return deps;
 }

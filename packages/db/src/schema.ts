@@ -70,15 +70,25 @@ export interface AccountsTable {
   id: string;
   status: AccountStatus;
   language: 'km' | 'en';
-  phone_e164: string;
-  email: string;
+  /**
+   * The personal data in clear, as written before migration 0022: null once the server's data
+   * step has sealed the row into `personal_enc`. Read and written only by
+   * apps/server/src/accounts/personal-data.ts.
+   */
+  phone_e164: string | null;
+  email: string | null;
   khmer_surname: string | null;
   khmer_given_name: string | null;
-  latin_surname: string;
-  latin_given_name: string;
+  latin_surname: string | null;
+  latin_given_name: string | null;
+  birth_date: ColumnType<string | null, string | null, string | null>;
+  nationality: string | null;
+  /** Phone, e-mail, names, birth date, nationality: envelope-sealed JSON, `account:<id>:personal`. */
+  personal_enc: string | null;
+  /** Keyed blind indexes of the phone (E.164) and the e-mail (lower case), for look-ups and uniqueness. */
+  phone_bidx: string | null;
+  email_bidx: string | null;
   gender: 'male' | 'female';
-  birth_date: DateOnly;
-  nationality: string;
   document_type: 'id_card' | 'passport';
   document_issuing_state: string;
   document_number_enc: string;

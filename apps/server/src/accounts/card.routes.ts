@@ -13,24 +13,26 @@ import type { Deps } from '../deps';
 import { requireRegisteredDevice } from '../device/device-auth';
 import { AppError } from '../errors';
 import { latestAccountBlob } from '../uploads/blobs';
+import { openPersonal, PERSONAL_COLUMNS } from './personal-data';
 
 export function cardRoutes(app: FastifyInstance, deps: Deps): void {
   app.get('/api/device/v1/me/card', async (request, reply) => {
     const device = await requireRegisteredDevice(request, reply, deps);
     const account = await deps.db
       .selectFrom('accounts')
-      .select(['id', 'status', 'khmer_surname', 'khmer_given_name', 'latin_surname', 'latin_given_name'])
+      .select(['status', ...PERSONAL_COLUMNS])
       .where('id', '=', device.accountId)
       .executeTakeFirst();
     if (!account) throw new AppError('device_key_unknown');
+    const p = openPersonal(deps.envelope, account);
     const selfie = await latestAccountBlob(deps.db, deps.envelope, account.id, 'selfie');
     reply.header('cache-control', 'no-store');
     return {
       camdigikeyId: account.id,
       status: account.status,
       messageId: `account.status.${account.status}`,
-      khmerName: [account.khmer_surname, account.khmer_given_name].filter(Boolean).join(' ') || null,
-      latinName: [account.latin_surname, account.latin_given_name].filter(Boolean).join(' ') || null,
+      khmerName: [p.khmerSurname, p.khmerGivenName].filter(Boolean).join(' ') || null,
+      latinName: [p.latinSurname, p.latinGivenName].filter(Boolean).join(' ') || null,
       photo: selfie
         ? `data:${selfie.media_type};base64,${Buffer.from(selfie.bytes).toString('base64')}`
         : null,

@@ -11,7 +11,6 @@
 import { maskPhone, normalizePhone } from '@camdigikey/core/identity/phone';
 import { LIVE_ACCOUNT_STATUSES } from '@camdigikey/db';
 import { format } from '@camdigikey/messages';
-import { sql } from 'kysely';
 import type { Deps } from '../deps';
 import { AppError, fieldIssue } from '../errors';
 import { flowStore, type RequestContext, type StoredFlow } from '../flows/flow-store';
@@ -20,6 +19,7 @@ import { checkAccountPin } from '../login/pin-check';
 import { notifyAccount } from '../push/push';
 import { issueLockLink } from './action-tokens';
 import { assertNotCoolingOff } from './cooling-off';
+import { accountByContact, personalOf, updatePersonal } from './personal-data';
 
 type ContactState = 'awaiting_code' | 'changed';
 type ContactAction = 'resend_code' | 'verify_code';
@@ -46,16 +46,12 @@ export interface DeviceContext extends RequestContext {
 }
 
 async function addressTaken(deps: Deps, channel: 'sms' | 'email', target: string, accountId: string) {
-  let query = deps.db
-    .selectFrom('accounts')
+  const taken = await accountByContact(deps.db, deps, channel === 'sms' ? 'phone' : 'email', target)
     .select('id')
     .where('status', 'in', [...LIVE_ACCOUNT_STATUSES])
-    .where('id', '!=', accountId);
-  query =
-    channel === 'sms'
-      ? query.where('phone_e164', '=', target)
-      : query.where(sql`lower(email)`, '=', target.toLowerCase());
-  return Boolean(await query.executeTakeFirst());
+    .where('id', '!=', accountId)
+    .executeTakeFirst();
+  return Boolean(taken);
 }
 
 function normalize(channel: 'sms' | 'email', value: string): string {
@@ -83,10 +79,11 @@ export async function startContactChange(
   const target = normalize(input.channel, input.value);
   const account = await deps.db
     .selectFrom('accounts')
-    .select(['phone_e164', 'email', 'language'])
+    .select('language')
     .where('id', '=', ctx.accountId)
     .executeTakeFirstOrThrow();
-  const current = input.channel === 'sms' ? account.phone_e164 : account.email.toLowerCase();
+  const personal = (await personalOf(deps.db, deps.envelope, ctx.accountId))!;
+  const current = input.channel === 'sms' ? personal.phoneE164 : personal.email.toLowerCase();
   if (current === (input.channel === 'sms' ? target : target.toLowerCase()))
     throw new AppError('validation_failed', { fields: [fieldIssue('value', 'validation_failed')] });
   const created = await store.create(deps, {
@@ -150,24 +147,28 @@ export async function verifyContactChange(deps: Deps, id: string, code: string, 
   await deps.otp.verify({ flowId: change.id, channel, target, code, ip: ctx.ip });
   if (await addressTaken(deps, channel, target, ctx.accountId))
     throw new AppError('otp_invalid', { details: { attemptsLeft: 0 } });
-  const before = await deps.db
+  const language = await deps.db
     .selectFrom('accounts')
-    .select(['phone_e164', 'email', 'language'])
+    .select('language')
     .where('id', '=', ctx.accountId)
     .executeTakeFirstOrThrow();
+  const before = { ...(await personalOf(deps.db, deps.envelope, ctx.accountId))!, ...language };
   let link = '';
   const saved = await store.save(deps, change, {
     action: 'verify_code',
     state: 'changed',
-    data: change.data,
+    // The new address is the account's now (sealed there): the finished flow keeps none of it.
+    data: { ...change.data, target: '' },
     ctx,
     audit: { channel },
     also: async (trx, now) => {
-      await trx
-        .updateTable('accounts')
-        .set(channel === 'sms' ? { phone_e164: target, updated_at: now } : { email: target, updated_at: now })
-        .where('id', '=', ctx.accountId)
-        .execute();
+      await updatePersonal(
+        trx,
+        deps,
+        ctx.accountId,
+        channel === 'sms' ? { phoneE164: target } : { email: target },
+        now,
+      );
       link = await issueLockLink(trx, deps, ctx.accountId, { reason: `${channel}_changed` }, now, 72);
     },
   });
@@ -176,7 +177,7 @@ export async function verifyContactChange(deps: Deps, id: string, code: string, 
   const shown = channel === 'sms' ? maskPhone(target) : target;
   const notices =
     channel === 'sms'
-      ? [deps.notifier.sms(before.phone_e164, format('notify.contact_changed.sms', lang, { link }))]
+      ? [deps.notifier.sms(before.phoneE164, format('notify.contact_changed.sms', lang, { link }))]
       : [
           deps.notifier.email(
             before.email,
@@ -192,5 +193,5 @@ export async function verifyContactChange(deps: Deps, id: string, code: string, 
     type: 'security_notice',
     event: `${channel === 'sms' ? 'phone' : 'email'}_changed`,
   });
-  return view(saved, undefined);
+  return view({ ...saved, data: change.data }, undefined);
 }

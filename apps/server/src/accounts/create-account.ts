@@ -1,7 +1,8 @@
 /**
  * Writes a new account with its first device (and Face ID credential, consent) inside the
  * caller's transaction. Used by registration submission and by the development/test seeding
- * of synthetic citizens, so both produce exactly the same records.
+ * of synthetic citizens, so both produce exactly the same records. The personal data is sealed
+ * (personal-data.ts) in the same insert: no row is ever written with it in clear.
  */
 import { randomUUID } from 'node:crypto';
 import type { AccountStatus, Database } from '@camdigikey/db';
@@ -9,6 +10,7 @@ import type { Transaction } from 'kysely';
 import { documentNumberHint } from '../crypto/keyed-hash';
 import type { Deps } from '../deps';
 import { sealContext } from '../flows/registration/flow-data';
+import { sealPersonal } from './personal-data';
 
 export interface NewAccount {
   id?: string;
@@ -47,15 +49,17 @@ export async function insertAccount(trx: Transaction<Database>, deps: Deps, a: N
       id: accountId,
       status: a.status,
       language: a.language,
-      phone_e164: a.phoneE164,
-      email: a.email,
-      khmer_surname: a.khmerSurname,
-      khmer_given_name: a.khmerGivenName,
-      latin_surname: a.latinSurname,
-      latin_given_name: a.latinGivenName,
+      ...sealPersonal(deps, accountId, {
+        phoneE164: a.phoneE164,
+        email: a.email,
+        khmerSurname: a.khmerSurname,
+        khmerGivenName: a.khmerGivenName,
+        latinSurname: a.latinSurname,
+        latinGivenName: a.latinGivenName,
+        birthDate: a.birthDate,
+        nationality: a.nationality,
+      }),
       gender: a.gender,
-      birth_date: a.birthDate,
-      nationality: a.nationality,
       document_type: a.documentType,
       document_issuing_state: a.issuingState,
       document_number_enc: deps.envelope.sealText(

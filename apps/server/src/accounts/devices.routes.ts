@@ -25,6 +25,7 @@ import { flowStore, type RequestContext } from '../flows/flow-store';
 import { newFaceIdOptions, verifyFaceId } from '../flows/registration/credentials.steps';
 import type { RegistrationData } from '../flows/registration/flow-data';
 import { checkAccountPin } from '../login/pin-check';
+import { openPersonal, PERSONAL_COLUMNS } from './personal-data';
 
 type EnrolmentState = 'awaiting_credential' | 'enrolled';
 const enrolments = flowStore<EnrolmentState, 'register', { faceId?: RegistrationData['faceId'] }>({
@@ -102,12 +103,13 @@ export function deviceRoutes(root: FastifyInstance, deps: Deps): void {
     await pinCheck(request, device, request.body.pin, 'enable_face_id');
     const account = await deps.db
       .selectFrom('accounts')
-      .select(['phone_e164', 'email', 'language'])
+      .select(['language', ...PERSONAL_COLUMNS])
       .where('id', '=', device.accountId)
       .executeTakeFirstOrThrow();
+    const personal = openPersonal(deps.envelope, account);
     const { options, pending } = await newFaceIdOptions(deps, {
-      name: account.phone_e164,
-      displayName: account.email,
+      name: personal.phoneE164,
+      displayName: personal.email,
     });
     const created = await enrolments.create(deps, {
       language: account.language,

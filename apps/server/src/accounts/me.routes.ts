@@ -30,6 +30,7 @@ import { checkAccountPin } from '../login/pin-check';
 import { RECORDING_MEDIA_TYPE, readBlob, unpackRecording } from '../uploads/blobs';
 import { changeAccountStatus } from './account-status';
 import { coolingOffUntil } from './cooling-off';
+import { openPersonal, personalOf } from './personal-data';
 
 const pin = z.string().max(16);
 
@@ -79,12 +80,8 @@ export function meRoutes(root: FastifyInstance, deps: Deps): void {
         ...ctx(request, device.deviceId),
         purpose: 'change_pin',
       });
-      const account = await deps.db
-        .selectFrom('accounts')
-        .select(['birth_date'])
-        .where('id', '=', device.accountId)
-        .executeTakeFirstOrThrow();
-      const policy = checkPin(request.body.newPin, { birthDate: account.birth_date });
+      const personal = (await personalOf(deps.db, deps.envelope, device.accountId))!;
+      const policy = checkPin(request.body.newPin, { birthDate: personal.birthDate });
       if (!policy.ok) throw new AppError(policy.code, { fields: [fieldIssue('newPin', policy.code)] });
       if (request.body.newPin !== request.body.newPinConfirmation)
         throw new AppError('pin_mismatch', { fields: [fieldIssue('newPinConfirmation', 'pin_mismatch')] });
@@ -146,6 +143,7 @@ export function meRoutes(root: FastifyInstance, deps: Deps): void {
     const device = await requireRegisteredDevice(request, reply, deps);
     const id = device.accountId;
     const a = await deps.db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const personal = openPersonal(deps.envelope, a);
     const [devices, consents, media, evidence, decisions, events, tokens] = await Promise.all([
       deps.db
         .selectFrom('devices')
@@ -187,15 +185,15 @@ export function meRoutes(root: FastifyInstance, deps: Deps): void {
         id: a.id,
         status: a.status,
         language: a.language,
-        phone: a.phone_e164,
-        email: a.email,
-        khmerSurname: a.khmer_surname,
-        khmerGivenName: a.khmer_given_name,
-        latinSurname: a.latin_surname,
-        latinGivenName: a.latin_given_name,
+        phone: personal.phoneE164,
+        email: personal.email,
+        khmerSurname: personal.khmerSurname,
+        khmerGivenName: personal.khmerGivenName,
+        latinSurname: personal.latinSurname,
+        latinGivenName: personal.latinGivenName,
         gender: a.gender,
-        birthDate: a.birth_date,
-        nationality: a.nationality,
+        birthDate: personal.birthDate,
+        nationality: personal.nationality,
         document: {
           type: a.document_type,
           issuingState: a.document_issuing_state,

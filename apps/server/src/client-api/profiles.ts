@@ -10,6 +10,7 @@ import {
   type UserStatus,
 } from '@camdigikey/rp-protocol';
 import countries from 'i18n-iso-countries';
+import { openPersonal } from '../accounts/personal-data';
 import type { Deps } from '../deps';
 import { sealContext } from '../flows/registration/flow-data';
 
@@ -37,32 +38,34 @@ export function personalCodeOf(deps: Deps, a: Account): string {
 }
 
 export function statusClaims(deps: Deps, a: Account): UserProfileClaims {
+  const p = openPersonal(deps.envelope, a);
   return {
     camdigikey_id: a.id,
     personal_code: personalCodeOf(deps, a),
-    first_name_kh: a.khmer_given_name ?? '',
-    last_name_kh: a.khmer_surname ?? '',
-    first_name_en: a.latin_given_name,
-    last_name_en: a.latin_surname,
+    first_name_kh: p.khmerGivenName ?? '',
+    last_name_kh: p.khmerSurname ?? '',
+    first_name_en: p.latinGivenName,
+    last_name_en: p.latinSurname,
     gender: a.gender === 'male' ? 'M' : 'F',
-    dob: a.birth_date,
-    nationality: alpha2(a.nationality),
-    mobile_phone: a.phone_e164,
-    email: a.email,
+    dob: p.birthDate,
+    nationality: alpha2(p.nationality),
+    mobile_phone: p.phoneE164,
+    email: p.email,
   };
 }
 
 export function lookupProfile(deps: Deps, a: Account): Omit<LookupProfile, 'account_token' | 'expired_date'> {
+  const p = openPersonal(deps.envelope, a);
   return {
     camdigikey_id: a.id,
-    surname_en: a.latin_surname,
-    given_name_en: a.latin_given_name,
-    surname_kh: a.khmer_surname ?? '',
-    given_name_kh: a.khmer_given_name ?? '',
+    surname_en: p.latinSurname,
+    given_name_en: p.latinGivenName,
+    surname_kh: p.khmerSurname ?? '',
+    given_name_kh: p.khmerGivenName ?? '',
     gender: a.gender === 'male' ? 'M' : 'F',
-    mobile_phone_number: a.phone_e164,
-    email_address: a.email,
-    nationality: alpha2(a.nationality),
+    mobile_phone_number: p.phoneE164,
+    email_address: p.email,
+    nationality: alpha2(p.nationality),
     personal_code: personalCodeOf(deps, a),
   };
 }

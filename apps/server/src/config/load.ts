@@ -99,6 +99,34 @@ export function loadAuditSettings(env: Env = process.env) {
   };
 }
 
+/**
+ * What `npm run pii` needs (the data keys, the blind-index key, the database), without the rest of
+ * the server's secrets. Development reads the keys from DATA_DIR/dev-secrets.json.
+ */
+export function loadPersonalDataSettings(env: Env = process.env) {
+  const production = (env.NODE_ENV ?? 'development') === 'production';
+  const dataDir = env.DATA_DIR || VARIABLES.DATA_DIR.default;
+  const devFile = join(dataDir, 'dev-secrets.json');
+  const dev: Record<string, string | undefined> =
+    !production && existsSync(devFile) ? JSON.parse(readFileSync(devFile, 'utf8')) : {};
+  const keks = env.DATA_KEKS || dev.DATA_KEKS;
+  const blindIndexKey = env.BLIND_INDEX_KEY || dev.BLIND_INDEX_KEY;
+  const problems: string[] = [];
+  if (!keks) problems.push(`DATA_KEKS is required: ${VARIABLES.DATA_KEKS.description}`);
+  else if (!VARIABLES.DATA_KEKS.schema.safeParse(keks).success)
+    problems.push('DATA_KEKS is malformed (secret hidden)');
+  if (!blindIndexKey) problems.push(`BLIND_INDEX_KEY is required: ${VARIABLES.BLIND_INDEX_KEY.description}`);
+  else if (!VARIABLES.BLIND_INDEX_KEY.schema.safeParse(blindIndexKey).success)
+    problems.push('BLIND_INDEX_KEY is malformed (secret hidden)');
+  if (problems.length > 0 || !keks || !blindIndexKey) throw new ConfigError(problems);
+  return {
+    keks: parseKeyList(keks),
+    blindIndexKey: keyBytes(blindIndexKey),
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir,
+  };
+}
+
 export function loadConfig(env: Env = process.env) {
   const { raw: r, problems } = parseRaw(env);
   const periods = typeof r.WORKING_PERIODS === 'string' ? parseWorkingPeriods(r.WORKING_PERIODS) : undefined;

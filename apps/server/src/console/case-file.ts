@@ -8,6 +8,7 @@
  */
 import { parseIdentityMrz } from '@camdigikey/core/identity/mrz';
 import { sql } from 'kysely';
+import { openPersonal } from '../accounts/personal-data';
 import { recordAudit } from '../audit/audit-log';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
@@ -95,6 +96,7 @@ export async function caseFile(deps: Deps, officer: Officer, accountId: string, 
     sealContext.accountDocumentNumber(a.id),
   );
   const mrzText = deps.envelope.openText(a.mrz_enc, sealContext.accountMrz(a.id));
+  const personal = openPersonal(deps.envelope, a);
   const [evidence, decisions, history, media, registry] = await Promise.all([
     deps.db.selectFrom('evidence').selectAll().where('account_id', '=', accountId).orderBy('kind').execute(),
     deps.db
@@ -146,13 +148,13 @@ export async function caseFile(deps: Deps, officer: Officer, accountId: string, 
     submittedAt: a.submitted_at.toISOString(),
     reviewDeadline: a.review_deadline.toISOString(),
     form: {
-      khmerSurname: a.khmer_surname,
-      khmerGivenName: a.khmer_given_name,
-      latinSurname: a.latin_surname,
-      latinGivenName: a.latin_given_name,
+      khmerSurname: personal.khmerSurname,
+      khmerGivenName: personal.khmerGivenName,
+      latinSurname: personal.latinSurname,
+      latinGivenName: personal.latinGivenName,
       gender: a.gender,
-      birthDate: a.birth_date,
-      nationality: a.nationality,
+      birthDate: personal.birthDate,
+      nationality: personal.nationality,
       documentType: a.document_type,
       issuingState: a.document_issuing_state,
       documentNumber,

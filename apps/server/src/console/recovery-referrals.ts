@@ -7,9 +7,13 @@
 import { RECOVERY_REFERRAL_DECISIONS, type RecoveryReferralDecision } from '@camdigikey/contracts/recovery';
 import { maskPhone } from '@camdigikey/core/identity/phone';
 import { z } from 'zod';
+import { personalOfMany } from '../accounts/personal-data';
 import { appendAudit } from '../audit/audit-log';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
+
+/** Open referrals listed at once (oldest first): each row's personal data is decrypted. */
+const REFERRALS_PAGE = 200;
 
 export const resolveReferralBody = z
   .object({ decision: z.enum(RECOVERY_REFERRAL_DECISIONS), note: z.string().trim().max(1000).optional() })
@@ -24,18 +28,20 @@ export async function openReferrals(deps: Deps) {
       'recovery_referrals.account_id',
       'recovery_referrals.reason',
       'recovery_referrals.created_at',
-      'accounts.latin_surname',
-      'accounts.latin_given_name',
-      'accounts.khmer_surname',
-      'accounts.khmer_given_name',
       'accounts.document_type',
       'accounts.document_number_hint',
-      'accounts.phone_e164',
       'accounts.status',
     ])
     .where('recovery_referrals.resolved_at', 'is', null)
     .orderBy('recovery_referrals.created_at')
+    .limit(REFERRALS_PAGE)
     .execute();
+  // The names and phones of this bounded page, opened through personal-data.ts.
+  const personal = await personalOfMany(
+    deps.db,
+    deps.envelope,
+    rows.map((r) => r.account_id),
+  );
   const attempts = rows.length
     ? await deps.db
         .selectFrom('recovery_attempts')
@@ -48,23 +54,26 @@ export async function openReferrals(deps: Deps) {
         .orderBy('created_at', 'desc')
         .execute()
     : [];
-  return rows.map((r) => ({
-    id: r.id,
-    accountId: r.account_id,
-    reason: r.reason,
-    createdAt: r.created_at.toISOString(),
-    name: {
-      latin: `${r.latin_given_name} ${r.latin_surname}`,
-      khmer: `${r.khmer_surname ?? ''} ${r.khmer_given_name ?? ''}`.trim(),
-    },
-    document: { type: r.document_type, numberHint: r.document_number_hint },
-    phone: maskPhone(r.phone_e164),
-    accountStatus: r.status,
-    attempts: attempts
-      .filter((a) => a.account_id === r.account_id)
-      .slice(0, 10)
-      .map((a) => ({ at: a.created_at.toISOString(), outcome: a.outcome, details: a.details })),
-  }));
+  return rows.map((r) => {
+    const p = personal.get(r.account_id)!;
+    return {
+      id: r.id,
+      accountId: r.account_id,
+      reason: r.reason,
+      createdAt: r.created_at.toISOString(),
+      name: {
+        latin: `${p.latinGivenName} ${p.latinSurname}`,
+        khmer: `${p.khmerSurname ?? ''} ${p.khmerGivenName ?? ''}`.trim(),
+      },
+      document: { type: r.document_type, numberHint: r.document_number_hint },
+      phone: maskPhone(p.phoneE164),
+      accountStatus: r.status,
+      attempts: attempts
+        .filter((a) => a.account_id === r.account_id)
+        .slice(0, 10)
+        .map((a) => ({ at: a.created_at.toISOString(), outcome: a.outcome, details: a.details })),
+    };
+  });
 }
 
 export async function resolveReferral(

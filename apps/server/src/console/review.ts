@@ -11,6 +11,7 @@ import { workingTimeBetween } from '@camdigikey/core/calendar/working-hours';
 import { format, type MessageId } from '@camdigikey/messages';
 import { sql } from 'kysely';
 import { changeAccountStatus } from '../accounts/account-status';
+import { openPersonal, PERSONAL_COLUMNS, personalOfMany } from '../accounts/personal-data';
 import { appendAudit } from '../audit/audit-log';
 import { workingCalendar } from '../calendar/review-calendar';
 import type { Deps } from '../deps';
@@ -30,33 +31,61 @@ export interface QueueFilter {
   flag?: string;
 }
 
+/** Rows read per page of the queue, and at most this many pending cases scanned for a nationality. */
+const QUEUE_PAGE = 200;
+const NATIONALITY_SCAN_LIMIT = 5_000;
+
+/**
+ * The pending cases, earliest deadline first. Status, document type, flags and deadlines are in
+ * clear and filtered in SQL; the nationality is sealed with the rest of the personal data
+ * (personal-data.ts), so it is opened page by page (bounded pages, in deadline order) and the
+ * nationality filter applies after that, scanning at most NATIONALITY_SCAN_LIMIT pending cases.
+ */
 export async function reviewQueue(deps: Deps, filter: QueueFilter = {}, limit = 200) {
   const now = deps.clock.now();
   const calendar = await workingCalendar(deps.db, deps.config.review);
-  const rows = await deps.db
-    .selectFrom('accounts')
-    .leftJoin('case_claims', 'case_claims.account_id', 'accounts.id')
-    .select([
-      'accounts.id',
-      'accounts.document_type',
-      'accounts.nationality',
-      'accounts.review_flags',
-      'accounts.submitted_at',
-      'accounts.review_deadline',
-      'case_claims.officer_id',
-      'case_claims.expires_at',
-    ])
-    .where('accounts.status', '=', 'pending_review')
-    .$if(Boolean(filter.documentType), (q) => q.where('accounts.document_type', '=', filter.documentType!))
-    .$if(Boolean(filter.nationality), (q) => q.where('accounts.nationality', '=', filter.nationality!))
-    .$if(Boolean(filter.flag), (q) =>
-      q.where(
-        sql<boolean>`${sql.ref('accounts.review_flags')} @> ${JSON.stringify([{ type: filter.flag }])}::jsonb`,
-      ),
-    )
-    .orderBy('accounts.review_deadline')
-    .limit(limit)
-    .execute();
+  const page = (offset: number, size: number) =>
+    deps.db
+      .selectFrom('accounts')
+      .leftJoin('case_claims', 'case_claims.account_id', 'accounts.id')
+      .select([
+        'accounts.id',
+        'accounts.document_type',
+        'accounts.review_flags',
+        'accounts.submitted_at',
+        'accounts.review_deadline',
+        'case_claims.officer_id',
+        'case_claims.expires_at',
+      ])
+      .where('accounts.status', '=', 'pending_review')
+      .$if(Boolean(filter.documentType), (q) => q.where('accounts.document_type', '=', filter.documentType!))
+      .$if(Boolean(filter.flag), (q) =>
+        q.where(
+          sql<boolean>`${sql.ref('accounts.review_flags')} @> ${JSON.stringify([{ type: filter.flag }])}::jsonb`,
+        ),
+      )
+      .orderBy('accounts.review_deadline')
+      .orderBy('accounts.id')
+      .offset(offset)
+      .limit(size)
+      .execute();
+  type Row = Awaited<ReturnType<typeof page>>[number] & { nationality: string };
+  const rows: Row[] = [];
+  const size = filter.nationality ? QUEUE_PAGE : limit;
+  for (let offset = 0; rows.length < limit; offset += size) {
+    const batch = await page(offset, size);
+    const personal = await personalOfMany(
+      deps.db,
+      deps.envelope,
+      batch.map((r) => r.id),
+    );
+    for (const r of batch) {
+      const nationality = personal.get(r.id)?.nationality ?? '';
+      if (!filter.nationality || nationality === filter.nationality) rows.push({ ...r, nationality });
+    }
+    if (batch.length < size || !filter.nationality || offset + size >= NATIONALITY_SCAN_LIMIT) break;
+  }
+  rows.splice(limit);
   return rows.map((r) => {
     const breached = r.review_deadline.getTime() <= now.getTime();
     const left = breached
@@ -80,11 +109,12 @@ export async function reviewQueue(deps: Deps, filter: QueueFilter = {}, limit = 
 async function pendingAccount(deps: Deps, accountId: string) {
   const account = await deps.db
     .selectFrom('accounts')
-    .select(['id', 'status', 'phone_e164', 'email', 'language'])
+    .select(['status', 'language', ...PERSONAL_COLUMNS])
     .where('id', '=', accountId)
     .executeTakeFirst();
   if (account?.status !== 'pending_review') throw new AppError('case_not_pending');
-  return account;
+  const { phoneE164, email } = openPersonal(deps.envelope, account);
+  return { id: account.id, status: account.status, language: account.language, phoneE164, email };
 }
 
 export async function claimCase(deps: Deps, officer: Officer, accountId: string) {
@@ -111,13 +141,13 @@ export async function claimCase(deps: Deps, officer: Officer, accountId: string)
 
 async function notifyDecision(
   deps: Deps,
-  account: { phone_e164: string; email: string; language: 'km' | 'en' },
+  account: { phoneE164: string; email: string; language: 'km' | 'en' },
   id: MessageId,
   params: Record<string, string>,
 ) {
   const text = format(id, account.language, params);
   await Promise.allSettled([
-    deps.notifier.sms(account.phone_e164, text),
+    deps.notifier.sms(account.phoneE164, text),
     deps.notifier.email(
       account.email,
       account.language,
@@ -190,7 +220,7 @@ export async function decide(
 async function apply(
   deps: Deps,
   officer: Officer,
-  account: { id: string; phone_e164: string; email: string; language: 'km' | 'en' },
+  account: { id: string; phoneE164: string; email: string; language: 'km' | 'en' },
   input: {
     decision: 'approve' | 'reject' | 'resubmit';
     reasonCode?: string | null;

@@ -27,6 +27,16 @@ export class BlindIndex {
   documentNumber(issuingState: string, documentNumber: string): string {
     return hmacHex(this.key, 'document', issuingState.toUpperCase(), canonicalDocumentNumber(documentNumber));
   }
+
+  /** A phone number in E.164 (the form every step stores and looks up). */
+  phone(e164: string): string {
+    return hmacHex(this.key, 'phone', e164.trim());
+  }
+
+  /** An e-mail address, case-insensitive (as the unique index on lower(email) was). */
+  email(address: string): string {
+    return hmacHex(this.key, 'email', address.trim().toLowerCase());
+  }
 }
 
 /** Last characters of a document number, for display to officers and the citizen. */

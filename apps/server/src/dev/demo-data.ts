@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { CITIZENS } from '@camdigikey/testkit/citizens';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import { insertAccount } from '../accounts/create-account';
+import { accountByContact } from '../accounts/personal-data';
 import { appendAudit } from '../audit/audit-log';
 import { reviewDeadline } from '../calendar/review-calendar';
 import type { Deps } from '../deps';
@@ -25,10 +26,8 @@ export async function seedDemoData(deps: Deps): Promise<void> {
     const { normalizePhone } = await import('@camdigikey/core/identity/phone');
     const phone = normalizePhone(c.phone);
     if (!phone.ok) continue;
-    const exists = await deps.db
-      .selectFrom('accounts')
+    const exists = await accountByContact(deps.db, deps, 'phone', phone.value.e164)
       .select('id')
-      .where('phone_e164', '=', phone.value.e164)
       .executeTakeFirst();
     if (exists) {
       await ensureFacePhoto(deps, exists.id);
@@ -127,10 +126,8 @@ async function writeDemoCitizens(deps: Deps): Promise<void> {
     const { normalizePhone } = await import('@camdigikey/core/identity/phone');
     const phone = normalizePhone(c.phone);
     if (!phone.ok) continue;
-    const account = await deps.db
-      .selectFrom('accounts')
+    const account = await accountByContact(deps.db, deps, 'phone', phone.value.e164)
       .select(['id', 'status'])
-      .where('phone_e164', '=', phone.value.e164)
       .executeTakeFirst();
     if (!account) continue;
     rows.push(

@@ -20,6 +20,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type Provider from 'oidc-provider';
 import QRCode from 'qrcode';
 import { z } from 'zod';
+import { personalOf } from '../accounts/personal-data';
 import { recordAudit } from '../audit/audit-log';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
@@ -141,14 +142,12 @@ export function loginPageRoutes(
       return html(reply, 200, qrPage({ lang, uid, requestId: created.id, rp, qrSvg: svg }));
     }
     const accountId = interaction.session?.accountId;
-    const account = accountId
-      ? await deps.db.selectFrom('accounts').selectAll().where('id', '=', accountId).executeTakeFirst()
-      : undefined;
+    const account = accountId ? await personalOf(deps.db, deps.envelope, accountId) : undefined;
     if (!account) return html(reply, 400, errorPage(lang, 'login_request_expired'));
     const name =
-      lang === 'km' && account.khmer_surname
-        ? `${account.khmer_surname} ${account.khmer_given_name ?? ''}`.trim()
-        : `${account.latin_given_name} ${account.latin_surname}`;
+      lang === 'km' && account.khmerSurname
+        ? `${account.khmerSurname} ${account.khmerGivenName ?? ''}`.trim()
+        : `${account.latinGivenName} ${account.latinSurname}`;
     const asked = String(interaction.params.scope ?? 'openid').split(' ');
     // Claims asked for by name (the claims parameter) are shown as their scopes.
     const byName = scopesOfClaims(

@@ -6,6 +6,7 @@
  */
 import type { Database } from '@camdigikey/db';
 import type { Kysely } from 'kysely';
+import { openPersonal } from '../accounts/personal-data';
 import type { Envelope } from '../crypto/envelope';
 import { sealContext } from '../flows/registration/flow-data';
 import { latestAccountBlob } from '../uploads/blobs';
@@ -67,25 +68,26 @@ export async function accountClaims(
   if (!a) return undefined;
   const scopes = new Set(scope.split(' '));
   const claims: Record<string, unknown> = { sub: accountId };
+  const p = openPersonal(envelope, a);
   if (scopes.has('profile')) {
     Object.assign(claims, {
-      name: `${a.latin_given_name} ${a.latin_surname}`,
-      given_name: a.latin_given_name,
-      family_name: a.latin_surname,
-      ...(a.khmer_given_name ? { 'given_name#km': a.khmer_given_name } : {}),
-      ...(a.khmer_surname
+      name: `${p.latinGivenName} ${p.latinSurname}`,
+      given_name: p.latinGivenName,
+      family_name: p.latinSurname,
+      ...(p.khmerGivenName ? { 'given_name#km': p.khmerGivenName } : {}),
+      ...(p.khmerSurname
         ? {
-            'family_name#km': a.khmer_surname,
-            'name#km': `${a.khmer_surname} ${a.khmer_given_name ?? ''}`.trim(),
+            'family_name#km': p.khmerSurname,
+            'name#km': `${p.khmerSurname} ${p.khmerGivenName ?? ''}`.trim(),
           }
         : {}),
       gender: a.gender,
-      birthdate: a.birth_date,
-      nationality: a.nationality,
+      birthdate: p.birthDate,
+      nationality: p.nationality,
     });
   }
-  if (scopes.has('email')) Object.assign(claims, { email: a.email, email_verified: true });
-  if (scopes.has('phone')) Object.assign(claims, { phone_number: a.phone_e164, phone_number_verified: true });
+  if (scopes.has('email')) Object.assign(claims, { email: p.email, email_verified: true });
+  if (scopes.has('phone')) Object.assign(claims, { phone_number: p.phoneE164, phone_number_verified: true });
   if (scopes.has('personal_code')) {
     Object.assign(claims, {
       personal_code: envelope.openText(a.document_number_enc, sealContext.accountDocumentNumber(a.id)),

@@ -19,6 +19,7 @@ import { diffAgainstMrz, parseIdentityMrz } from '@camdigikey/core/identity/mrz'
 import { type Database, type EvidenceStatus, LIVE_ACCOUNT_STATUSES } from '@camdigikey/db';
 import { type FaceEngine, faceHash, judgeRecording, type Provenance } from '@camdigikey/face-engine';
 import type { Kysely } from 'kysely';
+import { openPersonal } from '../accounts/personal-data';
 import type { Deps } from '../deps';
 import { sealContext } from '../flows/registration/flow-data';
 import { readBlob, unpackRecording } from '../uploads/blobs';
@@ -101,10 +102,10 @@ export function mrzFormEvidence(deps: Deps, account: Awaited<ReturnType<typeof l
       provenance,
     };
   const form = {
-    latinSurname: account.latin_surname,
-    latinGivenName: account.latin_given_name,
+    latinSurname: account.personal.latinSurname,
+    latinGivenName: account.personal.latinGivenName,
     documentNumber,
-    birthDate: account.birth_date,
+    birthDate: account.personal.birthDate,
     expiryDate: account.document_expiry_date,
     gender: account.gender,
   };
@@ -195,7 +196,12 @@ function agreement(a: string[], b: string[]): number {
 }
 
 async function loadAccount(deps: Deps, accountId: string) {
-  return deps.db.selectFrom('accounts').selectAll().where('id', '=', accountId).executeTakeFirstOrThrow();
+  const row = await deps.db
+    .selectFrom('accounts')
+    .selectAll()
+    .where('id', '=', accountId)
+    .executeTakeFirstOrThrow();
+  return { ...row, personal: openPersonal(deps.envelope, row) };
 }
 
 export async function computeRegistrationEvidence(
@@ -405,12 +411,12 @@ async function registryEvidence(
     };
   const { incorrectFields, score } = compareWithRegistry(
     {
-      khmerSurname: account.khmer_surname,
-      khmerGivenName: account.khmer_given_name,
-      latinSurname: account.latin_surname,
-      latinGivenName: account.latin_given_name,
+      khmerSurname: account.personal.khmerSurname,
+      khmerGivenName: account.personal.khmerGivenName,
+      latinSurname: account.personal.latinSurname,
+      latinGivenName: account.personal.latinGivenName,
       gender: account.gender,
-      birthDate: account.birth_date,
+      birthDate: account.personal.birthDate,
       issueDate: account.document_issue_date,
       expiryDate: account.document_expiry_date,
     },

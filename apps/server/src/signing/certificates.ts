@@ -14,6 +14,7 @@
 import { createPublicKey, type JsonWebKey, X509Certificate } from 'node:crypto';
 import { buildCrl, issueCitizenCertificate, type RevokedEntry, serialHexOf } from '@camdigikey/rp-protocol';
 import { sql } from 'kysely';
+import { personalOf } from '../accounts/personal-data';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
 import { signingKeys } from './signing-keys';
@@ -51,21 +52,20 @@ export async function issueCertificate(deps: Deps, deviceId: string): Promise<Ci
       'devices.public_jwk',
       'devices.status as device_status',
       'accounts.status as account_status',
-      'accounts.latin_surname',
-      'accounts.latin_given_name',
     ])
     .where('devices.id', '=', deviceId)
     .executeTakeFirst();
   if (row?.device_status !== 'active') throw new AppError('device_key_unknown');
   if (row.account_status !== 'active') throw new AppError('account_not_active');
+  const personal = (await personalOf(deps.db, deps.envelope, row.account_id))!;
   const keys = await signingKeys(deps);
   const now = deps.clock.now();
   const urls = pkiUrls(deps);
   const issued = issueCitizenCertificate(keys.ca, {
     publicKey: createPublicKey({ key: row.public_jwk as JsonWebKey, format: 'jwk' }),
     camdigikeyId: row.account_id,
-    surname: row.latin_surname.toUpperCase(),
-    givenName: row.latin_given_name.toUpperCase(),
+    surname: personal.latinSurname.toUpperCase(),
+    givenName: personal.latinGivenName.toUpperCase(),
     validityDays: deps.config.signing.certificateDays,
     now,
     crlUrl: urls.crl,

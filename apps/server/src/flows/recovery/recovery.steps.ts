@@ -14,6 +14,7 @@ import { checkPin } from '@camdigikey/core/identity/pin-policy';
 import type { Database } from '@camdigikey/db';
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { accountByContact, personalOf } from '../../accounts/personal-data';
 import type { Deps } from '../../deps';
 import { AppError, fieldIssue } from '../../errors';
 import { takeChallengeSlot } from '../../proofing/liveness-challenge';
@@ -35,10 +36,8 @@ type Referral = NonNullable<RecoveryData['referralReason']>;
 
 /** The account a number belongs to and whether the app may recover it. */
 async function accountForPhone(deps: Deps, e164: string) {
-  const account = await deps.db
-    .selectFrom('accounts')
-    .select(['id', 'status', 'locked_reason', 'birth_date'])
-    .where('phone_e164', '=', e164)
+  const account = await accountByContact(deps.db, deps, 'phone', e164)
+    .select(['id', 'status', 'locked_reason'])
     .where('status', 'in', ['active', 'pending_review', 'resubmission_requested', 'locked'])
     .executeTakeFirst();
   if (!account) return undefined;
@@ -183,11 +182,9 @@ export async function verifyPhoneCode(deps: Deps, flowId: string, code: string, 
 
 async function accountOf(deps: Deps, flow: RecoveryFlow) {
   if (!flow.accountId) throw new AppError('flow_step_out_of_order');
-  return deps.db
-    .selectFrom('accounts')
-    .select(['id', 'birth_date', 'phone_e164', 'email'])
-    .where('id', '=', flow.accountId)
-    .executeTakeFirstOrThrow();
+  const personal = await personalOf(deps.db, deps.envelope, flow.accountId);
+  if (!personal) throw new AppError('flow_step_out_of_order');
+  return { id: flow.accountId, ...personal };
 }
 
 export async function setPin(
@@ -198,7 +195,7 @@ export async function setPin(
 ) {
   const flow = await load(deps, flowId, ctx.deviceThumbprint, 'set_pin');
   const account = await accountOf(deps, flow);
-  const policy = checkPin(body.pin, { birthDate: account.birth_date });
+  const policy = checkPin(body.pin, { birthDate: account.birthDate });
   if (!policy.ok) throw new AppError(policy.code, { fields: [fieldIssue('pin', policy.code)] });
   if (body.pin !== body.pinConfirmation)
     throw new AppError('pin_mismatch', { fields: [fieldIssue('pinConfirmation', 'pin_mismatch')] });
@@ -215,7 +212,7 @@ export async function faceIdOptions(deps: Deps, flowId: string, ctx: RequestCont
   const flow = await load(deps, flowId, ctx.deviceThumbprint, 'face_id_options');
   const account = await accountOf(deps, flow);
   const { options, pending } = await newFaceIdOptions(deps, {
-    name: account.phone_e164,
+    name: account.phoneE164,
     displayName: account.email,
   });
   const saved = await save(deps, flow, {
@@ -363,10 +360,13 @@ export async function submitLiveness(deps: Deps, flowId: string, body: LivenessU
   if (check.outcome === 'passed') {
     if (!flow.data.pinVerifier) throw new AppError('flow_step_out_of_order');
     let restored: Awaited<ReturnType<typeof restoreAccount>> | undefined;
+    // The account is the citizen's again: the finished flow keeps neither the phone number
+    // (sealed in the account) nor the PIN verifier (the account's now).
+    const { phone: _phone, pinVerifier: _pin, ...kept } = rest;
     const saved = await save(deps, flow, {
       action: 'submit_liveness',
       state: 'recovered',
-      data: { ...rest, lastOutcome: undefined, lastFailedAction: undefined },
+      data: { ...kept, lastOutcome: undefined, lastFailedAction: undefined },
       ctx,
       audit: { outcome: 'passed' },
       also: async (trx, now) => {
@@ -375,7 +375,7 @@ export async function submitLiveness(deps: Deps, flowId: string, body: LivenessU
       },
     });
     await restored!.announce();
-    return saved;
+    return { ...saved, data: { ...saved.data, phone: flow.data.phone, pinVerifier: flow.data.pinVerifier } };
   }
   if (check.outcome === 'no_enrolled_face') {
     return save(deps, flow, {

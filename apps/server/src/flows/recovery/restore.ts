@@ -14,6 +14,7 @@ import type { Transaction } from 'kysely';
 import { publishAccountStatus } from '../../accounts/account-status';
 import { issueLockLink } from '../../accounts/action-tokens';
 import { insertDevice } from '../../accounts/create-account';
+import { openPersonal, PERSONAL_COLUMNS } from '../../accounts/personal-data';
 import { revokeAccountAccess } from '../../accounts/revoke-access';
 import { appendAudit } from '../../audit/audit-log';
 import type { Deps } from '../../deps';
@@ -33,7 +34,7 @@ export async function restoreAccount(
   const accountId = flow.accountId!;
   const account = await trx
     .selectFrom('accounts')
-    .select(['id', 'status', 'locked_reason', 'email', 'language'])
+    .select(['status', 'locked_reason', 'language', ...PERSONAL_COLUMNS])
     .where('id', '=', accountId)
     .forUpdate()
     .executeTakeFirstOrThrow();
@@ -129,7 +130,7 @@ export async function restoreAccount(
       notifyTargets(deps, oldTargets, { type: 'security_notice', event: 'account_recovered', at });
       try {
         await deps.notifier.email(
-          account.email,
+          openPersonal(deps.envelope, account).email,
           language,
           format('notify.recovered.email.subject', language),
           format('notify.recovered.email.body', language, {

@@ -5,7 +5,7 @@
  */
 import { normalizePhone } from '@camdigikey/core/identity/phone';
 import { LIVE_ACCOUNT_STATUSES } from '@camdigikey/db';
-import { sql } from 'kysely';
+import { accountByContact } from '../../accounts/personal-data';
 import type { Deps } from '../../deps';
 import { AppError, fieldIssue } from '../../errors';
 import type { OtpChannel } from '../../otp/otp-service';
@@ -25,15 +25,11 @@ export function normalizeEmail(input: string): string {
 }
 
 async function addressInUse(deps: Deps, channel: OtpChannel, target: string): Promise<boolean> {
-  let query = deps.db
-    .selectFrom('accounts')
+  const owner = await accountByContact(deps.db, deps, channel === 'sms' ? 'phone' : 'email', target)
     .select('id')
-    .where('status', 'in', [...LIVE_ACCOUNT_STATUSES]);
-  query =
-    channel === 'sms'
-      ? query.where('phone_e164', '=', target)
-      : query.where(sql`lower(email)`, '=', target.toLowerCase());
-  return Boolean(await query.executeTakeFirst());
+    .where('status', 'in', [...LIVE_ACCOUNT_STATUSES])
+    .executeTakeFirst();
+  return Boolean(owner);
 }
 
 export async function submitPhone(

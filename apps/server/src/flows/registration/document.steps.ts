@@ -17,6 +17,7 @@ import { normalizeKhmerName, normalizeLatinName } from '@camdigikey/core/identit
 import { diffAgainstMrz, type IdentityMrz, parseIdentityMrz } from '@camdigikey/core/identity/mrz';
 import { birthDatePinCandidates } from '@camdigikey/core/identity/pin-policy';
 import { LIVE_ACCOUNT_STATUSES } from '@camdigikey/db';
+import { openPersonal, PERSONAL_COLUMNS } from '../../accounts/personal-data';
 import { canonicalDocumentNumber } from '../../crypto/keyed-hash';
 import type { Deps } from '../../deps';
 import { AppError, fieldIssue } from '../../errors';
@@ -45,7 +46,7 @@ export function ageOn(birthDate: string, day: string): number {
 async function documentOwner(deps: Deps, bidx: string) {
   return deps.db
     .selectFrom('accounts')
-    .select(['id', 'phone_e164', 'language'])
+    .select(['language', ...PERSONAL_COLUMNS])
     .where('document_number_bidx', '=', bidx)
     .where('status', 'in', [...LIVE_ACCOUNT_STATUSES])
     .executeTakeFirst();
@@ -57,9 +58,11 @@ export async function refuseDuplicateDocument(deps: Deps, bidx: string): Promise
   // Tell the owner, at most once an hour, that someone used their document.
   const hit = await deps.hot.hit(`document-in-use:${owner.id}`, 3600, deps.clock.now());
   if (hit.count === 1) {
-    await deps.notifier.documentInUse(owner.phone_e164, owner.language).catch((err: unknown) => {
-      deps.logger.warn({ err, accountId: owner.id }, 'document-in-use notice failed');
-    });
+    await deps.notifier
+      .documentInUse(openPersonal(deps.envelope, owner).phoneE164, owner.language)
+      .catch((err: unknown) => {
+        deps.logger.warn({ err, accountId: owner.id }, 'document-in-use notice failed');
+      });
   }
   throw new AppError('document_already_registered');
 }

@@ -58,3 +58,21 @@ export const sealContext = {
   accountDocumentNumber: (accountId: string) => `account:${accountId}:document-number`,
   accountMrz: (accountId: string) => `account:${accountId}:mrz`,
 };
+
+/**
+ * What a registration flow keeps once its account exists (issue 19, item 8): no phone, e-mail,
+ * name, birth date, document or MRZ (the account holds them, sealed), no PIN verifier. What is
+ * left says how the flow ended: Face ID chosen or skipped, the liveness challenge and the media
+ * ids the account took over, the completed form's mismatch flags (also in the account's review
+ * flags) and the consent.
+ */
+export function submittedFlowData(d: RegistrationData): RegistrationData {
+  return {
+    ...(d.faceId ? { faceId: d.faceId } : {}),
+    ...(d.liveness ? { liveness: d.liveness } : {}),
+    ...(d.details
+      ? { details: { complete: d.details.complete, mrzMismatches: d.details.mrzMismatches } }
+      : {}),
+    ...(d.consent ? { consent: d.consent } : {}),
+  };
+}

@@ -14,7 +14,7 @@ import { AppError, fieldIssue } from '../../errors';
 import { enqueueJob, JOBS_CHANNEL } from '../../jobs/job-queue';
 import { EVIDENCE_JOB } from '../../proofing/evidence-jobs';
 import { CONSENT_PURPOSE, CONSENT_VERSION } from './consent';
-import { sealContext } from './flow-data';
+import { sealContext, submittedFlowData } from './flow-data';
 import { loadFlow, type RegistrationFlow, type RequestContext, saveFlow } from './flow-store';
 
 export async function acceptConsent(
@@ -78,7 +78,8 @@ export async function submitRegistration(
     const saved = await saveFlow(deps, flow, {
       action: 'submit',
       state: 'submitted',
-      data: flow.data,
+      // The personal data is the account's now (sealed there): the flow keeps none of it.
+      data: submittedFlowData(flow.data),
       accountId,
       ctx,
       audit: { accountId, reviewDeadline: deadline.toISOString(), flags: reviewFlags.length },
@@ -140,7 +141,11 @@ export async function submitRegistration(
     });
     await publishAccountStatus(deps, accountId);
     await deps.hot.publish(JOBS_CHANNEL, EVIDENCE_JOB);
-    return { flow: saved, account: { id: accountId, status: 'pending_review', reviewDeadline: deadline } };
+    // This answer still shows what was submitted; the stored flow no longer holds it.
+    return {
+      flow: { ...saved, data: flow.data },
+      account: { id: accountId, status: 'pending_review', reviewDeadline: deadline },
+    };
   } catch (error) {
     const pgError = error as { code?: string; constraint?: string; message?: string };
     if (pgError.code === UNIQUE_VIOLATION || /duplicate key/.test(pgError.message ?? '')) {
