@@ -18,6 +18,7 @@ import * as m0018 from './0018_signing';
 import * as m0019 from './0019_financial_grade';
 import * as m0020 from './0020_audit_keyed_chain';
 import * as m0021 from './0021_pairwise_subjects';
+import * as m0022 from './0022_durable_hot_state';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '0019_financial_grade': m0019,
   '0020_audit_keyed_chain': m0020,
   '0021_pairwise_subjects': m0021,
+  '0022_durable_hot_state': m0022,
 };
