@@ -13,10 +13,20 @@
  * Events stay in this process (the embedded mode is one process): publish/subscribe are the
  * in-memory adapter's. They only wake waiters up; authoritative state is in the database.
  */
+import { createHash } from 'node:crypto';
 import type { Database } from '@camdigikey/db';
 import { type Kysely, sql } from 'kysely';
 import { type CounterHit, type HotState, slidingHit, windowOf } from './hot-state';
 import { MemoryHotState } from './memory-hot-state';
+
+/**
+ * Keys name what they count, and parts of some come from the caller (a proof's nonce and id, a
+ * username): a long one is stored as its SHA-256, so that no key can exceed what a B-tree index
+ * entry may hold (~2.7 kB) and turn a request into a database error.
+ */
+const MAX_PLAIN_KEY = 200;
+const stored = (key: string): string =>
+  key.length <= MAX_PLAIN_KEY ? key : `sha256:${createHash('sha256').update(key).digest('hex')}`;
 
 export class DatabaseHotState implements HotState {
   readonly kind = 'database' as const;
@@ -24,7 +34,8 @@ export class DatabaseHotState implements HotState {
 
   constructor(private readonly db: Kysely<Database>) {}
 
-  async hit(key: string, windowSeconds: number, now: Date, limit?: number): Promise<CounterHit> {
+  async hit(name: string, windowSeconds: number, now: Date, limit?: number): Promise<CounterHit> {
+    const key = stored(name);
     const { index, resetInMs } = windowOf(now, windowSeconds);
     // Kept through the next window too, where it is the previous one.
     const expiresAt = new Date(now.getTime() + resetInMs + windowSeconds * 1000);
@@ -65,7 +76,7 @@ export class DatabaseHotState implements HotState {
     const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
     await this.db
       .insertInto('hot_once')
-      .values({ key: `once:${key}`, expires_at: expiresAt })
+      .values({ key: stored(`once:${key}`), expires_at: expiresAt })
       .onConflict((oc) => oc.column('key').doUpdateSet({ expires_at: expiresAt }))
       .execute();
   }
@@ -75,7 +86,7 @@ export class DatabaseHotState implements HotState {
     // claim it finds has expired (the condition is checked on the row as committed).
     const claimed = await this.db
       .insertInto('hot_once')
-      .values({ key: `claim:${key}`, expires_at: new Date(now.getTime() + ttlSeconds * 1000) })
+      .values({ key: stored(`claim:${key}`), expires_at: new Date(now.getTime() + ttlSeconds * 1000) })
       .onConflict((oc) =>
         oc
           .column('key')
@@ -90,7 +101,7 @@ export class DatabaseHotState implements HotState {
   async takeOnce(key: string, now: Date): Promise<boolean> {
     const taken = await this.db
       .deleteFrom('hot_once')
-      .where('key', '=', `once:${key}`)
+      .where('key', '=', stored(`once:${key}`))
       .returning('expires_at')
       .executeTakeFirst();
     return taken !== undefined && taken.expires_at.getTime() > now.getTime();

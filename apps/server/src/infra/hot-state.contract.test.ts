@@ -196,6 +196,18 @@ describe.each(backends)('hot state contract: %s', (_name, make) => {
     expect(received).toEqual(['one']);
   });
 
+  it('takes keys of any length (parts of some come from the caller, e.g. a proof id)', async () => {
+    const long = `jti:${key()}:${randomBytes(2400).toString('base64url')}`;
+    expect((await hot.hit(long, 60, t0)).count).toBe(1);
+    expect((await hot.hit(long, 60, t0)).count).toBe(2);
+    expect((await hot.hit(`${long}y`, 60, t0)).count).toBe(1);
+    expect(await hot.claim(long, 60, t0)).toBe(true);
+    expect(await hot.claim(long, 60, t0)).toBe(false);
+    await hot.putOnce(long, 60, t0);
+    expect(await hot.takeOnce(`${long}y`, t0)).toBe(false);
+    expect(await hot.takeOnce(long, t0)).toBe(true);
+  });
+
   it('answers ping', async () => {
     await expect(hot.ping()).resolves.toBeUndefined();
   });
