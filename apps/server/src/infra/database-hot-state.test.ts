@@ -1,8 +1,8 @@
 /**
  * What the database adapter adds to the shared contract (hot-state.contract.test.ts): its state
  * outlives the process (an embedded database closed and opened again on its data folder, as a
- * restart does), expiry follows the platform clock, and the scheduled clean-up deletes only
- * expired rows.
+ * restart does), expiry follows the platform clock, and the scheduled clean-up and the
+ * adapter's own sweep delete only expired rows.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -77,5 +77,28 @@ describe('database hot state', () => {
     expect(left.filter((k) => k.includes('old'))).toEqual([]);
     // The live counter still counts.
     expect((await hot.hit('live-counter', 60, later)).count).toBe(2);
+  });
+
+  it('sweeps expired rows itself as it writes, so a flood of writes cannot outgrow the clean-up', async () => {
+    const hot = new DatabaseHotState(opened.db);
+    for (let i = 0; i < 20; i++) {
+      await hot.putOnce(`flood-nonce-${i}`, 60, t0);
+      await hot.hit(`flood-counter-${i}`, 60, t0);
+    }
+    const later = at(3600_000);
+    const old = async () => {
+      const rows = await sql<{ n: number }>`
+        select (select count(*) from hot_once where key like 'once:flood-%')
+             + (select count(*) from hot_counters where key like 'flood-%') as n`.execute(opened.db);
+      return Number(rows.rows[0]?.n);
+    };
+    expect(await old()).toBe(40);
+    // Writes an hour later (one sweep per 200 writes); the expired rows go, the live ones stay.
+    for (let i = 0; i < 200; i++) await hot.putOnce(`live-${i}`, 60, later);
+    await expect.poll(old).toBe(0);
+    await hot.close();
+    const live = await sql<{ n: number }>`
+      select count(*)::int as n from hot_once where key like 'once:live-%'`.execute(opened.db);
+    expect(live.rows[0]?.n).toBe(200);
   });
 });

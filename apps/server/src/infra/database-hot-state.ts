@@ -7,8 +7,10 @@
  * Each operation decides in ONE statement (`insert … on conflict … do update … returning`, or
  * `delete … returning`), so parallel requests, on one instance or several sharing the database,
  * count and claim exactly. Times come from the `now` argument (the platform clock), as in the
- * other adapters; rows carry their expiry, and the scheduled clean-up (background/maintenance.ts)
- * deletes expired ones.
+ * other adapters; rows carry their expiry. Expired rows are deleted by the scheduled clean-up
+ * (background/maintenance.ts, worker role) and, so that a flood of writes (e.g. nonces asked for
+ * without end) cannot outgrow it, by this adapter too: every SWEEP_EVERY writes it deletes up to
+ * SWEEP_BATCH expired rows of each table, in the background (like the memory adapter's sweep).
  *
  * Events stay in this process (the embedded mode is one process): publish/subscribe are the
  * in-memory adapter's. They only wake waiters up; authoritative state is in the database.
@@ -28,9 +30,14 @@ const MAX_PLAIN_KEY = 200;
 const stored = (key: string): string =>
   key.length <= MAX_PLAIN_KEY ? key : `sha256:${createHash('sha256').update(key).digest('hex')}`;
 
+const SWEEP_EVERY = 200;
+const SWEEP_BATCH = 1000;
+
 export class DatabaseHotState implements HotState {
   readonly kind = 'database' as const;
   private readonly events = new MemoryHotState();
+  private writes = 0;
+  private sweeping: Promise<void> | undefined;
 
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -69,6 +76,7 @@ export class DatabaseHotState implements HotState {
           .as('previous'),
       ])
       .executeTakeFirstOrThrow();
+    this.written(now);
     return slidingHit(Number(row.previous ?? 0), Number(row.current), now, windowSeconds, limit);
   }
 
@@ -79,6 +87,7 @@ export class DatabaseHotState implements HotState {
       .values({ key: stored(`once:${key}`), expires_at: expiresAt })
       .onConflict((oc) => oc.column('key').doUpdateSet({ expires_at: expiresAt }))
       .execute();
+    this.written(now);
   }
 
   async claim(key: string, ttlSeconds: number, now: Date): Promise<boolean> {
@@ -95,6 +104,7 @@ export class DatabaseHotState implements HotState {
       )
       .returning('key')
       .executeTakeFirst();
+    this.written(now);
     return claimed !== undefined;
   }
 
@@ -120,7 +130,28 @@ export class DatabaseHotState implements HotState {
   }
 
   async close(): Promise<void> {
-    // The database belongs to the caller (deps closes it); only the in-process events end here.
+    // The database belongs to the caller (deps closes it): a sweep under way ends first.
+    await this.sweeping;
     await this.events.close();
+  }
+
+  /** Counts a write; every SWEEP_EVERY-th starts a sweep unless one is under way. */
+  private written(now: Date): void {
+    if (++this.writes % SWEEP_EVERY !== 0 || this.sweeping) return;
+    this.sweeping = this.sweep(now)
+      // Best effort: the scheduled clean-up deletes what a failed sweep left.
+      .catch(() => undefined)
+      .finally(() => {
+        this.sweeping = undefined;
+      });
+  }
+
+  private async sweep(now: Date): Promise<void> {
+    await sql`
+      delete from hot_counters where ctid in (
+        select ctid from hot_counters where expires_at <= ${now} limit ${SWEEP_BATCH})`.execute(this.db);
+    await sql`
+      delete from hot_once where ctid in (
+        select ctid from hot_once where expires_at <= ${now} limit ${SWEEP_BATCH})`.execute(this.db);
   }
 }
