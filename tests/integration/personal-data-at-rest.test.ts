@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { normalizePhone } from '@camdigikey/core/identity/phone';
-import { type Database, migrateDown, migrateToLatest } from '@camdigikey/db';
+import { type Database, migrateDown, migrateTo, migrateToLatest } from '@camdigikey/db';
 import { insertAccount } from '@camdigikey/server/accounts/create-account';
 import {
   openPersonal,
@@ -240,7 +240,8 @@ describe('migration 0022', () => {
 
   it('seals rows written in the old shape, and down writes them back in clear', async () => {
     const keys = server!.deps;
-    const step = await migrateDown(t.db);
+    // Back to the schema before 0022 (the later migrations need no keys to go down).
+    const step = await migrateTo(t.db, '0021_pairwise_subjects');
     expect(step.join()).toContain('0022_personal_data_sealed');
     const a = await insertOldShape(t.db, ann, true);
     const b = await insertOldShape(t.db, bora, false);
@@ -274,6 +275,7 @@ describe('migration 0022', () => {
     ).rejects.toThrow(/accounts_personal_whole/);
 
     // The keyless down refuses: it would drop the only copy.
+    await migrateTo(t.db, '0022_personal_data_sealed');
     await expect(migrateDown(t.db)).rejects.toThrow(/npm run pii -- down/);
 
     // The keyed restore, then down: the old shape, with the values as they were.
@@ -315,6 +317,8 @@ describe('migration 0022', () => {
       const sealed = pii('seal');
       expect(sealed.status, sealed.stderr).toBe(0);
       expect(sealed.stdout).toContain(`sealed: ${clear.length} account(s)`);
+      // `pii down` undoes 0022 only when it is the latest: the later ones go down first, keyless.
+      await migrateTo(t.db, '0022_personal_data_sealed');
       const down = pii('down');
       expect(down.status, down.stderr).toBe(0);
       expect(down.stdout).toContain(`restored: ${clear.length} account(s)`);

@@ -28,7 +28,7 @@ describe('health', () => {
       status: 'ok',
       kind: process.env.DATABASE_URL ? 'postgres' : 'pglite',
     });
-    expect(body.checks.hotState.kind).toBe(process.env.REDIS_URL ? 'redis' : 'memory');
+    expect(body.checks.hotState.kind).toBe(process.env.REDIS_URL ? 'redis' : 'database');
   });
 
   it('gives every answer a request id', async () => {

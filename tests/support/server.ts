@@ -71,6 +71,13 @@ export interface StartOptions {
    * `localhost`: a relying-party id cannot be an IP address.
    */
   publicHost?: 'localhost' | '127.0.0.1';
+  /**
+   * Run on the embedded default as `npm start` does: no database handed in but PGlite in
+   * `dataDir/pglite` (opened and migrated by the server itself) and no Redis, whatever the run
+   * uses. A test stops the server and starts another on the same folder with `restartOf` (same
+   * secrets and clock): a restart. The folder is the test's to remove.
+   */
+  embedded?: { dataDir: string; restartOf?: TestServer };
 }
 
 /**
@@ -102,28 +109,36 @@ function defaultStart(options: StartOptions): string {
 }
 
 export async function startTestServer(options: StartOptions = {}): Promise<TestServer> {
-  const port = await freePort();
+  const embedded = options.embedded;
+  // A restart keeps its address (device proofs name the URL they were signed for).
+  const port = embedded?.restartOf ? Number(new URL(embedded.restartOf.url).port) : await freePort();
   const inbox = options.shareWith?.inbox ?? (await startSmtpInbox());
-  const database = options.shareWith?.database ?? (await createTestDatabase());
+  const database = embedded ? undefined : (options.shareWith?.database ?? (await createTestDatabase()));
   const clock =
-    options.shareWith?.clock ?? options.clock ?? new ManualClock(options.start ?? defaultStart(options));
+    options.shareWith?.clock ??
+    embedded?.restartOf?.clock ??
+    options.clock ??
+    new ManualClock(options.start ?? defaultStart(options));
   const prefix =
     options.shareWith?.deps.config.redis.keyPrefix ?? `cdk-test-${randomBytes(4).toString('hex')}:`;
-  // Checkpoints go to a folder of the server's own (shared with the instances sharing its database).
+  // Checkpoints go to a folder of the server's own (shared with the instances sharing its database;
+  // in the data folder on the embedded default, where a restart finds them).
   const checkpointDir =
-    options.shareWith?.deps.config.audit.checkpointDir ?? (await mkdtemp(join(tmpdir(), 'cdk-audit-')));
-  const sharedSecrets = options.shareWith
+    options.shareWith?.deps.config.audit.checkpointDir ??
+    (embedded ? join(embedded.dataDir, 'audit-checkpoints') : await mkdtemp(join(tmpdir(), 'cdk-audit-')));
+  const secretsOf = options.shareWith ?? embedded?.restartOf;
+  const sharedSecrets = secretsOf
     ? {
-        PIN_PEPPER: Buffer.from(options.shareWith.deps.config.secrets.pinPepper).toString('base64'),
-        OTP_KEY: Buffer.from(options.shareWith.deps.config.secrets.otpKey).toString('base64'),
-        BLIND_INDEX_KEY: Buffer.from(options.shareWith.deps.config.secrets.blindIndexKey).toString('base64'),
-        DATA_KEKS: options.shareWith.deps.config.secrets.keks
+        PIN_PEPPER: Buffer.from(secretsOf.deps.config.secrets.pinPepper).toString('base64'),
+        OTP_KEY: Buffer.from(secretsOf.deps.config.secrets.otpKey).toString('base64'),
+        BLIND_INDEX_KEY: Buffer.from(secretsOf.deps.config.secrets.blindIndexKey).toString('base64'),
+        DATA_KEKS: secretsOf.deps.config.secrets.keks
           .map((k) => `${k.id}:${Buffer.from(k.key).toString('base64')}`)
           .join(','),
-        ADMIN_TOKEN: options.shareWith.deps.config.secrets.adminToken,
-        COOKIE_KEYS: options.shareWith.deps.config.secrets.cookieKeys.join(','),
-        PAIRWISE_SALT: Buffer.from(options.shareWith.deps.config.secrets.pairwiseSalt).toString('base64'),
-        REDIS_URL: options.shareWith.deps.config.redis.url ?? '',
+        ADMIN_TOKEN: secretsOf.deps.config.secrets.adminToken,
+        COOKIE_KEYS: secretsOf.deps.config.secrets.cookieKeys.join(','),
+        PAIRWISE_SALT: Buffer.from(secretsOf.deps.config.secrets.pairwiseSalt).toString('base64'),
+        REDIS_URL: secretsOf.deps.config.redis.url ?? '',
       }
     : {};
   const config = loadConfig({
@@ -157,6 +172,7 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
     AUDIT_KEYS: TEST_AUDIT_KEYS,
     AUDIT_CHECKPOINT_DIR: checkpointDir,
     ...sharedSecrets,
+    ...(embedded ? { DATA_DIR: embedded.dataDir, REDIS_URL: '' } : {}),
     ...options.env,
   });
   // The e2e journeys (CDK_SCAN_LOGS=1) keep every log line, with the production redaction, and
@@ -170,7 +186,7 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
       : scanLogs
         ? pino({ ...loggerOptions('debug') }, { write: (line: string) => logLines.push(line) })
         : pino({ level: config.logLevel }),
-    database: { db: database.db, kind: database.kind, ping: database.ping },
+    ...(database ? { database: { db: database.db, kind: database.kind, ping: database.ping } } : {}),
     ...(options.pushAgent ? { pushAgent: options.pushAgent } : {}),
   });
   const app = await buildApp(deps);
@@ -185,7 +201,14 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
     deps,
     clock,
     inbox,
-    database,
+    // On the embedded default the server's own database (it closes it itself).
+    database: database ?? {
+      db: deps.db,
+      kind: deps.dbKind,
+      url: undefined,
+      ping: deps.pingDb,
+      close: async () => undefined,
+    },
     device: () => TestDevice.create(url, { now: () => clock.now() }),
     async smsCode(phone) {
       const message = await deps.outbox.latest(phone, 5000);
@@ -228,9 +251,9 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
         }
       }
       if (!options.shareWith) {
-        await database.close();
+        await database?.close();
         await inbox.close();
-        await rm(checkpointDir, { recursive: true, force: true });
+        if (!embedded) await rm(checkpointDir, { recursive: true, force: true });
       }
     },
   };

@@ -127,6 +127,8 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
         commandTimeoutMs: config.redis.commandTimeoutMs,
         reconnectMaxDelayMs: config.redis.reconnectMaxDelayMs,
       },
+      // Without Redis the security state (counters, nonces, claims) is kept in the database.
+      database.db,
     );
 
   const sms =

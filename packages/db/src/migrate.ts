@@ -21,6 +21,11 @@ export async function migrateToLatest<T>(db: Kysely<T>): Promise<string[]> {
   return unwrap(await migrator(db as Kysely<unknown>).migrateToLatest());
 }
 
+/** Up or down until `name` is the last migration applied. */
+export async function migrateTo<T>(db: Kysely<T>, name: string): Promise<string[]> {
+  return unwrap(await migrator(db as Kysely<unknown>).migrateTo(name));
+}
+
 export async function migrateDown<T>(db: Kysely<T>): Promise<string[]> {
   return unwrap(await migrator(db as Kysely<unknown>).migrateDown());
 }

@@ -181,6 +181,21 @@ export interface PairwiseSubjectsTable {
   created_at: Timestamp;
 }
 
+/** A fixed window of a hot-state counter (migration 0022; used when no Redis is configured). */
+export interface HotCountersTable {
+  key: string;
+  window_seconds: number;
+  window_index: number;
+  count: number;
+  expires_at: Timestamp;
+}
+
+/** A one-time value (`once:…`) or a claim (`claim:…`) of the hot state (migration 0022). */
+export interface HotOnceTable {
+  key: string;
+  expires_at: Timestamp;
+}
+
 export interface PublicHolidaysTable {
   holiday_date: DateOnly;
   name_km: string;
@@ -533,4 +548,6 @@ export interface Database {
   audit_events: AuditEventsTable;
   public_holidays: PublicHolidaysTable;
   pairwise_subjects: PairwiseSubjectsTable;
+  hot_counters: HotCountersTable;
+  hot_once: HotOnceTable;
 }

@@ -4,7 +4,10 @@
  *  - OpenID Connect payloads (sessions, codes, interactions…) expired for more than an hour
  *    (the web instances also sweep now and then as they write);
  *  - cross-device login requests a day after they expired (the audit log keeps every login);
- *  - finished jobs after 30 days (failed jobs stay for an operator to look at).
+ *  - finished jobs after 30 days (failed jobs stay for an operator to look at);
+ *  - expired hot-state rows (counters, one-time values, claims) kept in the database when no
+ *    Redis is configured (migration 0022): a counter row expires after the window that follows
+ *    its own, a one-time value or claim at its own expiry, so nothing still counted goes.
  * Several workers may run it at once: a transaction-scoped advisory lock lets one of them do a
  * round while the others skip it, and every delete is idempotent anyway.
  */
@@ -20,13 +23,16 @@ export interface CleanupReport {
   oidcPayloads: number;
   loginRequests: number;
   jobs: number;
+  hotCounters: number;
+  hotOnce: number;
 }
 
 export async function cleanUpOnce(deps: Pick<Deps, 'db' | 'clock'>): Promise<CleanupReport> {
   const now = deps.clock.now().getTime();
   return deps.db.transaction().execute(async (trx) => {
     const lock = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${LOCK_KEY}) as ok`.execute(trx);
-    if (!lock.rows[0]?.ok) return { ran: false, oidcPayloads: 0, loginRequests: 0, jobs: 0 };
+    if (!lock.rows[0]?.ok)
+      return { ran: false, oidcPayloads: 0, loginRequests: 0, jobs: 0, hotCounters: 0, hotOnce: 0 };
     const oidc = await sql`
       delete from oidc_payloads where ctid in (
         select ctid from oidc_payloads where expires_at < ${new Date(now - HOUR)} limit ${BATCH})`.execute(
@@ -41,11 +47,19 @@ export async function cleanUpOnce(deps: Pick<Deps, 'db' | 'clock'>): Promise<Cle
       delete from jobs where id in (
         select id from jobs where state = 'done' and updated_at < ${new Date(now - 30 * 24 * HOUR)}
         limit ${BATCH})`.execute(trx);
+    const counters = await sql`
+      delete from hot_counters where ctid in (
+        select ctid from hot_counters where expires_at <= ${new Date(now)} limit ${BATCH})`.execute(trx);
+    const once = await sql`
+      delete from hot_once where ctid in (
+        select ctid from hot_once where expires_at <= ${new Date(now)} limit ${BATCH})`.execute(trx);
     return {
       ran: true,
       oidcPayloads: Number(oidc.numAffectedRows ?? 0),
       loginRequests: Number(logins.numAffectedRows ?? 0),
       jobs: Number(jobs.numAffectedRows ?? 0),
+      hotCounters: Number(counters.numAffectedRows ?? 0),
+      hotOnce: Number(once.numAffectedRows ?? 0),
     };
   });
 }
@@ -58,7 +72,10 @@ export function scheduleCleanUps(deps: Deps, everyMs: number): { stop(): Promise
     if (stopped) return;
     running = cleanUpOnce(deps)
       .then((report) => {
-        if (report.oidcPayloads + report.loginRequests + report.jobs > 0)
+        if (
+          report.oidcPayloads + report.loginRequests + report.jobs + report.hotCounters + report.hotOnce >
+          0
+        )
           deps.logger.info({ cleanUp: report }, 'clean-up round');
       })
       .catch((err: unknown) => deps.logger.warn({ err }, 'clean-up round failed'));

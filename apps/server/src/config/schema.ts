@@ -114,7 +114,7 @@ export const VARIABLES = {
       .regex(/^rediss?:\/\//, 'must be a redis:// URL')
       .optional(),
     description:
-      'Redis URL for counters, nonces and events between instances. When unset, in-process memory is used (single instance only).',
+      'Redis URL for counters, nonces and events between instances. When unset, counters, nonces and claims are kept in the database (they survive a restart) and events stay in-process (single instance only).',
   },
   REDIS_SENTINELS: {
     schema: z

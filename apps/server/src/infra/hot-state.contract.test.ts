@@ -1,25 +1,80 @@
 /**
- * One contract, two backends: the in-process store and Redis must behave the same for every
- * rule that depends on them (counters, single-use nonces, claims, events). The Redis half runs
- * when REDIS_URL is set (always in CI).
+ * One contract, three backends: the in-process store, the database (used when no Redis is
+ * configured) and Redis must behave the same for every rule that depends on them (counters,
+ * single-use nonces, claims, events). The database half runs on PGlite always and on PostgreSQL
+ * when DATABASE_URL is set; the Redis half when REDIS_URL is set (always in CI).
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { migrateToLatest, openDatabase } from '@camdigikey/db';
+import { createTestDatabase } from '@camdigikey/testkit/test-database';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DatabaseHotState } from './database-hot-state';
 import type { HotState } from './hot-state';
 import { MemoryHotState } from './memory-hot-state';
 import { RedisHotState } from './redis-hot-state';
 
-const backends: [string, () => HotState][] = [['memory', () => new MemoryHotState()]];
+interface Backend {
+  hot: HotState;
+  close(): Promise<void>;
+}
+
+/** An embedded database: the run's migrated template, or (when the run uses PostgreSQL) a fresh one. */
+async function pglite(): Promise<Backend> {
+  const template = process.env.CDK_PGLITE_TEMPLATE;
+  const opened = await openDatabase(template ? { loadDataDir: new Blob([await readFile(template)]) } : {});
+  if (!template) await migrateToLatest(opened.db);
+  const hot = new DatabaseHotState(opened.db);
+  return {
+    hot,
+    async close() {
+      await hot.close();
+      await opened.close();
+    },
+  };
+}
+
+const backends: [string, () => Promise<Backend>][] = [
+  ['memory', async () => ({ hot: new MemoryHotState(), close: async () => undefined })],
+  ['database (pglite)', pglite],
+];
+if (process.env.DATABASE_URL) {
+  backends.push([
+    'database (postgres)',
+    async () => {
+      const database = await createTestDatabase();
+      const hot = new DatabaseHotState(database.db);
+      return {
+        hot,
+        async close() {
+          await hot.close();
+          await database.close();
+        },
+      };
+    },
+  ]);
+}
 if (process.env.REDIS_URL) {
   backends.push([
     'redis',
-    () => new RedisHotState(process.env.REDIS_URL!, `cdk-contract-${randomBytes(4).toString('hex')}:`),
+    async () => {
+      const hot = new RedisHotState(
+        process.env.REDIS_URL!,
+        `cdk-contract-${randomBytes(4).toString('hex')}:`,
+      );
+      return { hot, close: () => hot.close() };
+    },
   ]);
 }
 
 describe.each(backends)('hot state contract: %s', (_name, make) => {
-  const hot = make();
-  afterAll(() => hot.close());
+  let hot: HotState;
+  let backend: Backend | undefined;
+  beforeAll(async () => {
+    backend = await make();
+    hot = backend.hot;
+  });
+  afterAll(() => backend?.close());
   const t0 = new Date('2026-11-23T02:00:00.000Z');
   const key = () => randomBytes(6).toString('hex');
 
@@ -93,6 +148,21 @@ describe.each(backends)('hot state contract: %s', (_name, make) => {
     );
   });
 
+  it('counts 50 parallel hits on one key exactly 50', async () => {
+    const k = key();
+    const hits = await Promise.all(Array.from({ length: 50 }, () => hot.hit(k, 3600, t0, 10)));
+    expect(new Set(hits.map((h) => h.count)).size).toBe(50);
+    expect(Math.max(...hits.map((h) => h.count))).toBe(50);
+    expect((await hot.hit(k, 3600, t0)).count).toBe(51);
+  });
+
+  it('gives exactly one winner to 50 parallel claims', async () => {
+    const k = key();
+    const claims = await Promise.all(Array.from({ length: 50 }, () => hot.claim(k, 60, t0)));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(await hot.claim(k, 60, new Date(t0.getTime() + 59_999))).toBe(false);
+  });
+
   it('gives a one-time value to exactly one taker', async () => {
     const k = key();
     await hot.putOnce(k, 60, t0);
@@ -124,6 +194,18 @@ describe.each(backends)('hot state contract: %s', (_name, make) => {
     await hot.publish(channel, 'two');
     await new Promise((r) => setTimeout(r, 100));
     expect(received).toEqual(['one']);
+  });
+
+  it('takes keys of any length (parts of some come from the caller, e.g. a proof id)', async () => {
+    const long = `jti:${key()}:${randomBytes(2400).toString('base64url')}`;
+    expect((await hot.hit(long, 60, t0)).count).toBe(1);
+    expect((await hot.hit(long, 60, t0)).count).toBe(2);
+    expect((await hot.hit(`${long}y`, 60, t0)).count).toBe(1);
+    expect(await hot.claim(long, 60, t0)).toBe(true);
+    expect(await hot.claim(long, 60, t0)).toBe(false);
+    await hot.putOnce(long, 60, t0);
+    expect(await hot.takeOnce(`${long}y`, t0)).toBe(false);
+    expect(await hot.takeOnce(long, t0)).toBe(true);
   });
 
   it('answers ping', async () => {

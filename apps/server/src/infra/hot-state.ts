@@ -1,7 +1,9 @@
 /**
  * The hot-state port: short-lived state that must be shared by every server instance
- * (architecture.md, decision 1). Redis in production, process memory by default; both pass
- * the same contract suite (hot-state.contract.test.ts).
+ * (architecture.md, decision 1). Redis in production; without Redis the system of record
+ * (PostgreSQL or the embedded PGlite, so that security state survives a restart), and process
+ * memory for unit tests that need no database. All three pass the same contract suite
+ * (hot-state.contract.test.ts).
  *
  * Times come from the platform clock, not from the store, so that tests can move time:
  * counters count in fixed windows numbered from `now` and answer a sliding-window count (below),
@@ -23,7 +25,7 @@ export interface CounterHit {
 }
 
 export interface HotState {
-  readonly kind: 'memory' | 'redis';
+  readonly kind: 'memory' | 'database' | 'redis';
   /**
    * Count one event for `key` and answer the sliding count over the last `windowSeconds`; with
    * `limit`, `resetInMs` says when the count will be under it again.
