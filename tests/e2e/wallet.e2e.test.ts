@@ -31,7 +31,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FaceEngine } from '@camdigikey/face-engine';
-import { WALLET_DIST } from '@camdigikey/server/http/console-static';
+import { CONSOLE_DIST, WALLET_DIST } from '@camdigikey/server/http/console-static';
 import { makeCitizen } from '@camdigikey/testkit/citizens';
 import { renderDocument } from '@camdigikey/testkit/document-image';
 import {
@@ -78,6 +78,8 @@ let push: PushService;
 
 beforeAll(async () => {
   ensureBuilt(WALLET_DIST, '@camdigikey/wallet');
+  // The officer approves in the console (step 2): this file alone must not rely on another having built it.
+  ensureBuilt(CONSOLE_DIST, '@camdigikey/console');
   push = await startPushService();
   server = await startTestServer({
     pushAgent: push.agent,
