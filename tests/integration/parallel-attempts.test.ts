@@ -218,7 +218,7 @@ describe('one-time codes (phone and e-mail verify): 5 wrong codes per address', 
     const failures = await server.deps.db
       .selectFrom('otp_challenges')
       .select((eb) => eb.fn.sum<number>('failed_attempts').as('n'))
-      .where('target', '=', e164(citizen.phone))
+      .where('target_bidx', '=', server.deps.blindIndex.phone(e164(citizen.phone)))
       .executeTakeFirstOrThrow();
     expect(Number(failures.n)).toBe(5);
     expect((await call('phone/verify', { code: right })).code).toBe('otp_locked');

@@ -6,6 +6,9 @@
  * a duplicate, and recovery finds the account by its number. Migration 0022: rows written in the
  * old shape are sealed by the server's data step (also at start-up) and written back in clear
  * before the schema goes down; the keyless `down` refuses while anything is sealed only.
+ * The one-time code tables (`otp_challenges`, `otp_sends`) hold no phone number or e-mail address
+ * either, only their keyed blind indexes (migration 0024): rows written in clear before it are
+ * keyed by the server's start-up data step, and its keyless `down` drops the keyed rows.
  */
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -20,6 +23,7 @@ import {
   restorePlaintextRows,
   sealPlaintextRows,
 } from '@camdigikey/server/accounts/personal-data';
+import { keyClearOtpTargets } from '@camdigikey/server/otp/otp-targets';
 import { makeCitizen, type SyntheticCitizen } from '@camdigikey/testkit/citizens';
 import { RECOVERY, recoveryStep, startRecovery } from '@camdigikey/testkit/recovery-walker';
 import { REGISTRATION, startRegistration, walkRegistration } from '@camdigikey/testkit/registration-walker';
@@ -34,6 +38,24 @@ const e164 = (phone: string) => {
   const r = normalizePhone(phone);
   if (!r.ok) throw new Error('test phone number invalid');
   return r.value.e164;
+};
+
+/** A citizen's phone number and e-mail address in every form they could be stored in. */
+const contactValues = (c: SyntheticCitizen) => {
+  const r = normalizePhone(c.phone);
+  if (!r.ok) throw new Error('test phone number invalid');
+  const { e164, national } = r.value;
+  return [
+    c.phone,
+    e164,
+    e164.slice(1),
+    national,
+    national.replace(/\D/g, ''),
+    national.replace(/\D/g, '').replace(/^0/, ''),
+    c.email,
+    c.email.toLowerCase(),
+    c.email.split('@')[0]!,
+  ];
 };
 
 /** Every personal value of a citizen as the app entered it (and the forms it is stored in). */
@@ -102,6 +124,32 @@ describe('a registered citizen', () => {
     );
     expect(resumed.status).toBe(200);
     expect(resumed.body).toMatchObject({ state: 'submitted', account: { id: accountId } });
+  });
+
+  it('has no phone number or e-mail address in clear in the one-time code tables, only keyed indexes', async () => {
+    const { db, blindIndex } = server.deps;
+    const challenges = await db
+      .selectFrom('otp_challenges')
+      .selectAll()
+      .where('flow_id', '=', flowId)
+      .execute();
+    const sends = await db.selectFrom('otp_sends').selectAll().execute();
+    // The phone code and the e-mail code of this registration, each sent once…
+    const phone = blindIndex.phone(e164(citizen.phone));
+    const email = blindIndex.email(citizen.email);
+    expect(challenges.map((c) => [c.channel, c.target_bidx, c.target]).sort()).toEqual([
+      ['email', email, null],
+      ['sms', phone, null],
+    ]);
+    expect(sends.filter((s) => s.target_bidx === phone || s.target_bidx === email)).toHaveLength(2);
+    expect(sends.every((s) => s.target === null && /^[0-9a-f]{64}$/.test(s.target_bidx ?? ''))).toBe(true);
+    // …and the number (E.164, national, digits only) and the address appear in no row at all.
+    const json = JSON.stringify([
+      challenges,
+      sends,
+      await db.selectFrom('otp_challenges').selectAll().execute(),
+    ]);
+    for (const value of contactValues(citizen)) expect(json).not.toContain(value);
   });
 
   it('refuses a second registration with the same phone number (the owner is told, no code is sent)', async () => {
@@ -347,6 +395,122 @@ describe('migration 0022', () => {
         phone_e164: null,
         personal_enc: expect.stringMatching(/^v1\./),
       });
+    } finally {
+      await second.close();
+    }
+  });
+});
+
+describe('migration 0024', () => {
+  let t: TestDatabase;
+  let server: TestServer | undefined;
+  const ann = makeCitizen(8821);
+  beforeAll(async () => {
+    server = await startTestServer();
+    t = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await server?.close();
+    await t?.close();
+  });
+
+  /** A registration flow row, for challenges to hang on. */
+  const insertFlow = async (db: Kysely<Database>) => {
+    const id = randomUUID();
+    await sql`
+      insert into flows (id, kind, state, language, device_thumbprint, device_jwk, created_at, updated_at, expires_at)
+      values (${id}, 'registration', 'awaiting_email_code', 'km', ${randomUUID()}, '{}', now(), now(), now() + interval '1 day')`.execute(
+      db,
+    );
+    return id;
+  };
+  const insertClearChallenge = (
+    db: Kysely<Database>,
+    flowId: string,
+    channel: string,
+    target: string,
+    failed: number,
+  ) =>
+    sql`
+      insert into otp_challenges (id, flow_id, channel, target, code_hash, expires_at, last_sent_at, created_at, failed_attempts, last_failed_at)
+      values (${randomUUID()}, ${flowId}, ${channel}, ${target}, 'hash', now(), now(), now(), ${failed}, now())`.execute(
+      db,
+    );
+  const insertClearSend = (db: Kysely<Database>, channel: string, target: string, sentAt: Date) =>
+    sql`insert into otp_sends (channel, target, sent_at) values (${channel}, ${target}, ${sentAt})`.execute(
+      db,
+    );
+
+  it('keys the clear targets written before it, and down drops the keyed rows', async () => {
+    const index = server!.deps.blindIndex;
+    const now = server!.clock.now();
+    const step = await migrateTo(t.db, '0023_durable_hot_state');
+    expect(step.join()).toContain('0024_otp_targets_keyed');
+    const phone = e164(ann.phone);
+    const shouted = ann.email
+      .replace(/^./, (c) => c.toUpperCase())
+      .replace(/@(.*)$/, (_, d) => `@${d.toUpperCase()}`);
+    const flow = await insertFlow(t.db);
+    await insertClearChallenge(t.db, flow, 'sms', phone, 1);
+    await insertClearChallenge(t.db, flow, 'email', ann.email, 2);
+    // The same address in other letter case, in the same flow: one index, so one row after.
+    await insertClearChallenge(t.db, flow, 'email', shouted, 1);
+    await insertClearSend(t.db, 'sms', phone, now);
+    await insertClearSend(t.db, 'email', ann.email, now);
+    await insertClearSend(t.db, 'sms', phone, new Date(now.getTime() - 2 * 3_600_000));
+    await migrateToLatest(t.db);
+
+    // The keyed data step: 1 stale send deleted, 2 sends keyed, 3 challenges keyed (one folded).
+    expect(await keyClearOtpTargets(t.db, index, now, 1)).toBe(6);
+    expect(await keyClearOtpTargets(t.db, index, now)).toBe(0);
+    const challenges = await t.db.selectFrom('otp_challenges').selectAll().orderBy('channel').execute();
+    const sends = await t.db.selectFrom('otp_sends').selectAll().orderBy('channel').execute();
+    const json = JSON.stringify([challenges, sends]);
+    for (const value of [...contactValues(ann), shouted]) expect(json).not.toContain(value);
+    expect(challenges.map((c) => [c.channel, c.target_bidx, c.target, c.failed_attempts])).toEqual([
+      ['email', index.email(ann.email), null, 3],
+      ['sms', index.phone(phone), null, 1],
+    ]);
+    expect(sends.map((s) => [s.channel, s.target_bidx, s.target])).toEqual([
+      ['email', index.email(ann.email), null],
+      ['sms', index.phone(phone), null],
+    ]);
+
+    // A row holds exactly one of the two: never both, never neither.
+    await expect(
+      t.db.updateTable('otp_sends').set({ target_bidx: null }).where('channel', '=', 'sms').execute(),
+    ).rejects.toThrow(/otp_sends_target_keyed/);
+    await expect(
+      t.db.updateTable('otp_challenges').set({ target: phone }).where('channel', '=', 'sms').execute(),
+    ).rejects.toThrow(/otp_challenges_target_keyed/);
+
+    // The keyless down: an index cannot be turned back into an address, so the keyed rows go.
+    await insertClearSend(t.db, 'sms', phone, now);
+    await migrateTo(t.db, '0023_durable_hot_state');
+    const left = await sql<{ target: string }>`select target from otp_sends`.execute(t.db);
+    expect(left.rows).toEqual([{ target: phone }]);
+    expect((await sql`select * from otp_challenges`.execute(t.db)).rows).toEqual([]);
+    await migrateToLatest(t.db);
+  });
+
+  it('is completed by the server at start-up, before it serves', async () => {
+    const first = server!;
+    const phone = e164(makeCitizen(8822).phone);
+    await sql`
+      insert into otp_sends (channel, target, sent_at) values ('sms', ${phone}, ${first.clock.now()})`.execute(
+      first.deps.db,
+    );
+    const second = await startTestServer({ shareWith: first });
+    try {
+      const rows = await second.deps.db
+        .selectFrom('otp_sends')
+        .select(['target', 'target_bidx'])
+        .where('target_bidx', '=', second.deps.blindIndex.phone(phone))
+        .execute();
+      expect(rows).toEqual([{ target: null, target_bidx: second.deps.blindIndex.phone(phone) }]);
+      expect(
+        await second.deps.db.selectFrom('otp_sends').where('target', 'is not', null).select('id').execute(),
+      ).toEqual([]);
     } finally {
       await second.close();
     }

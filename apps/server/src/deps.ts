@@ -18,6 +18,7 @@ import { openHotState } from './infra/open-hot-state';
 import { createLogger } from './logging';
 import { Metrics } from './observability/metrics';
 import { OtpService } from './otp/otp-service';
+import { keyClearOtpTargets } from './otp/otp-targets';
 import { PinHasher } from './pin/pin-hasher';
 import { type CivilRegistry, HttpCivilRegistry } from './ports/civil-registry';
 import { type Clock, systemClock } from './ports/clock';
@@ -160,11 +161,13 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     lowPriority: true,
     name: 'password',
   });
+  const blindIndex = new BlindIndex(config.secrets.blindIndexKey);
   const otp = new OtpService({
     db: database.db,
     hot,
     clock,
     key: config.secrets.otpKey,
+    blindIndex,
     settings: config.otp,
     deliver: (d) => notifier.deliverOtp(d),
   });
@@ -201,7 +204,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     clock,
     logger,
     envelope: new Envelope(config.secrets.keks),
-    blindIndex: new BlindIndex(config.secrets.blindIndexKey),
+    blindIndex,
     pins,
     passwords,
     otp,
@@ -238,5 +241,9 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   // in clear are sealed (none after the first start; idempotent, batched, one transaction each).
   const sealed = await sealPlaintextRows(deps.db, deps);
   if (sealed > 0) logger.info({ accounts: sealed }, 'personal data of older accounts sealed');
+  // Migration 0024's keyed data step: OTP rows still holding a phone number or e-mail address in
+  // clear get its keyed index instead (none after the first start; idempotent, batched).
+  const keyed = await keyClearOtpTargets(deps.db, blindIndex, clock.now());
+  if (keyed > 0) logger.info({ rows: keyed }, 'clear targets of older one-time code rows keyed');
   return deps;
 }

@@ -27,7 +27,10 @@ export interface OtpChallengesTable {
   id: string;
   flow_id: string;
   channel: 'sms' | 'email';
-  target: string;
+  /** Only in a row written before migration 0024 (cleared by the server's start-up data step). */
+  target: string | null;
+  /** Keyed blind index of the phone number / e-mail address (BlindIndex.phone / .email). */
+  target_bidx: string | null;
   code_hash: string;
   expires_at: Timestamp;
   last_sent_at: Timestamp;
@@ -42,7 +45,10 @@ export interface OtpChallengesTable {
 export interface OtpSendsTable {
   id: Generated<number>;
   channel: string;
-  target: string;
+  /** Only in a row written before migration 0024 (cleared by the server's start-up data step). */
+  target: string | null;
+  /** Keyed blind index of the phone number / e-mail address (BlindIndex.phone / .email). */
+  target_bidx: string | null;
   sent_at: Timestamp;
 }
 

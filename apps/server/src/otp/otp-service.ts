@@ -10,16 +10,20 @@
  *  - a resend at the earliest OTP_RESEND_SECONDS (60 s) after the previous code, at most
  *    OTP_MAX_SENDS_PER_HOUR (5) codes per address per hour, and per-IP limits on sends and tries;
  *  - enumeration safety: when the address already belongs to an account, the answer and every
- *    limit are exactly the same, but the owner receives a notice instead of a code.
+ *    limit are exactly the same, but the owner receives a notice instead of a code;
+ *  - the address itself is never stored here: `otp_challenges` and `otp_sends` hold its keyed
+ *    blind index only (migration 0024, otp-targets.ts); every limit matches on that index, and
+ *    the clear address to deliver to is the caller's (from the flow's data or the request).
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Database } from '@camdigikey/db';
 import type { Language } from '@camdigikey/messages';
 import { type Kysely, sql } from 'kysely';
-import { constantTimeEqual, hmacHex } from '../crypto/keyed-hash';
+import { type BlindIndex, constantTimeEqual, hmacHex } from '../crypto/keyed-hash';
 import { AppError } from '../errors';
 import type { HotState } from '../infra/hot-state';
 import type { Clock } from '../ports/clock';
+import { otpTargetIndex } from './otp-targets';
 
 export type OtpChannel = 'sms' | 'email';
 /** What the code is for: its text says so (a recovery code warns against sharing it). */
@@ -50,6 +54,8 @@ export interface OtpDeps {
   hot: HotState;
   clock: Clock;
   key: Uint8Array;
+  /** Keys the stored form of an address (BLIND_INDEX_KEY, the accounts' phone/e-mail indexes). */
+  blindIndex: BlindIndex;
   settings: OtpSettings;
   deliver(delivery: OtpDelivery): Promise<void>;
 }
@@ -62,6 +68,11 @@ export class OtpService {
 
   private hash(challengeId: string, code: string): string {
     return hmacHex(this.deps.key, 'otp', challengeId, code);
+  }
+
+  /** What the tables hold and match on instead of the address. */
+  private targetIndex(channel: OtpChannel, target: string): string {
+    return otpTargetIndex(this.deps.blindIndex, channel, target);
   }
 
   /**
@@ -84,11 +95,12 @@ export class OtpService {
   }): Promise<{ expiresAt: Date; resendAt: Date }> {
     const { db, clock, settings } = this.deps;
     const now = clock.now();
+    const target = this.targetIndex(input.channel, input.target);
 
     await this.limitIp(`otp-send-ip:${input.ip}`, settings.maxSendsPerIpPerHour, now);
-    await this.assertNotLocked(input.channel, input.target, now);
+    await this.assertNotLocked(input.channel, target, now);
 
-    const existing = await this.challenge(input.flowId, input.channel, input.target);
+    const existing = await this.challenge(input.flowId, input.channel, target);
     if (input.resend && !existing) throw new AppError('otp_not_sent');
     if (existing) {
       const wait = existing.last_sent_at.getTime() + settings.resendSeconds * 1000 - now.getTime();
@@ -102,15 +114,13 @@ export class OtpService {
 
     await db.transaction().execute(async (trx) => {
       // Serialise sends to one address so the hourly cap holds under concurrency.
-      await sql`select pg_advisory_xact_lock(hashtext(${`otp:${input.channel}:${input.target}`}))`.execute(
-        trx,
-      );
+      await sql`select pg_advisory_xact_lock(hashtext(${`otp:${input.channel}:${target}`}))`.execute(trx);
       const since = new Date(now.getTime() - HOUR * 1000);
       const sent = await trx
         .selectFrom('otp_sends')
         .select([sql<number>`count(*)::int`.as('n'), sql<Date | null>`min(sent_at)`.as('oldest')])
         .where('channel', '=', input.channel)
-        .where('target', '=', input.target)
+        .where('target_bidx', '=', target)
         .where('sent_at', '>', since)
         .executeTakeFirstOrThrow();
       if (sent.n >= settings.maxSendsPerHour) {
@@ -122,7 +132,7 @@ export class OtpService {
       }
       await trx
         .insertInto('otp_sends')
-        .values({ channel: input.channel, target: input.target, sent_at: now })
+        .values({ channel: input.channel, target_bidx: target, sent_at: now })
         .execute();
       const codeHash = this.hash(challengeId, code);
       if (existing) {
@@ -144,7 +154,7 @@ export class OtpService {
             id: challengeId,
             flow_id: input.flowId,
             channel: input.channel,
-            target: input.target,
+            target_bidx: target,
             code_hash: codeHash,
             expires_at: expiresAt,
             last_sent_at: now,
@@ -200,14 +210,13 @@ export class OtpService {
   }): Promise<void> {
     const { db, clock, settings } = this.deps;
     const now = clock.now();
+    const target = this.targetIndex(input.channel, input.target);
     await this.limitIp(`otp-verify-ip:${input.ip}`, settings.maxVerifyPerIpPerHour, now);
     const outcome = await db.transaction().execute(async (trx) => {
-      await sql`select pg_advisory_xact_lock(hashtext(${`otp:${input.channel}:${input.target}`}))`.execute(
-        trx,
-      );
-      const challenge = await this.challenge(input.flowId, input.channel, input.target, trx);
+      await sql`select pg_advisory_xact_lock(hashtext(${`otp:${input.channel}:${target}`}))`.execute(trx);
+      const challenge = await this.challenge(input.flowId, input.channel, target, trx);
       if (!challenge || challenge.consumed_at) return { error: new AppError('otp_not_sent') };
-      const before = await this.recentFailures(input.channel, input.target, now, trx);
+      const before = await this.recentFailures(input.channel, target, now, trx);
       if (before.total >= settings.maxFailures) return { error: this.lockedError(before.last ?? now, now) };
       if (challenge.expires_at.getTime() <= now.getTime()) return { error: new AppError('otp_expired') };
 
@@ -226,7 +235,7 @@ export class OtpService {
           .updateTable('otp_challenges')
           .set({ failed_attempts: 0 })
           .where('channel', '=', input.channel)
-          .where('target', '=', input.target)
+          .where('target_bidx', '=', target)
           .execute();
         return { error: undefined };
       }
@@ -252,6 +261,7 @@ export class OtpService {
     if (outcome.error) throw outcome.error;
   }
 
+  /** `target` here and below: the address's index (targetIndex), never the address. */
   private challenge(
     flowId: string,
     channel: OtpChannel,
@@ -263,7 +273,7 @@ export class OtpService {
       .selectAll()
       .where('flow_id', '=', flowId)
       .where('channel', '=', channel)
-      .where('target', '=', target)
+      .where('target_bidx', '=', target)
       .executeTakeFirst();
   }
 
@@ -287,7 +297,7 @@ export class OtpService {
         sql<Date | null>`max(last_failed_at)`.as('last'),
       ])
       .where('channel', '=', channel)
-      .where('target', '=', target)
+      .where('target_bidx', '=', target)
       .where('last_failed_at', '>', since)
       .executeTakeFirstOrThrow();
     return { total: row.total, last: row.last ? new Date(row.last) : null };
