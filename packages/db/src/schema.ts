@@ -196,6 +196,18 @@ export interface HotOnceTable {
   expires_at: Timestamp;
 }
 
+/**
+ * Failed credential checks of a client id (Open KYC secret, client-API signature) in the current
+ * window, the checks in flight, and the lock (migration 0025).
+ */
+export interface ClientAuthAttemptsTable {
+  client_id: string;
+  failures: Generated<number>;
+  pending: Generated<number>;
+  window_started_at: Timestamp;
+  locked_until: Timestamp | null;
+}
+
 export interface PublicHolidaysTable {
   holiday_date: DateOnly;
   name_km: string;
@@ -550,4 +562,5 @@ export interface Database {
   pairwise_subjects: PairwiseSubjectsTable;
   hot_counters: HotCountersTable;
   hot_once: HotOnceTable;
+  client_auth_attempts: ClientAuthAttemptsTable;
 }

@@ -20,6 +20,7 @@ import * as m0020 from './0020_audit_keyed_chain';
 import * as m0021 from './0021_pairwise_subjects';
 import * as m0022 from './0022_personal_data_sealed';
 import * as m0023 from './0023_durable_hot_state';
+import * as m0025 from './0025_client_auth_attempts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -39,4 +40,5 @@ export const migrations: Record<string, Migration> = {
   '0021_pairwise_subjects': m0021,
   '0022_personal_data_sealed': m0022,
   '0023_durable_hot_state': m0023,
+  '0025_client_auth_attempts': m0025,
 };
