@@ -634,6 +634,18 @@ export const VARIABLES = {
     default: '60',
     description: 'Open KYC API calls allowed per institution per minute.',
   },
+  CLIENT_AUTH_MAX_FAILURES: {
+    schema: int(1, 1000),
+    default: '20',
+    description:
+      'Failed credential checks (Open KYC client secret, client-API request signature) allowed per client id; then its credentials are refused unchecked for CLIENT_AUTH_LOCK_SECONDS. Successful checks do not count.',
+  },
+  CLIENT_AUTH_LOCK_SECONDS: {
+    schema: int(10, 86_400),
+    default: '300',
+    description:
+      'How long a client id stays locked after CLIENT_AUTH_MAX_FAILURES failed credential checks; also the window in which failures add up.',
+  },
   SMTP_URL: {
     schema: z
       .string()
