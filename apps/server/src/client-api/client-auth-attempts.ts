@@ -1,0 +1,129 @@
+/**
+ * The attempt counter of client credentials (issue 19): the Open KYC client secret (HTTP Basic)
+ * and the client-API request signature (HMAC of the §2.3 envelope). At most
+ * CLIENT_AUTH_MAX_FAILURES failed checks per client id in CLIENT_AUTH_LOCK_SECONDS; the check that
+ * fails the last of them locks the client id for CLIENT_AUTH_LOCK_SECONDS, during which its
+ * credentials are refused unchecked (429).
+ *
+ * Like the PIN and officer password counters, the attempt is reserved before anything secret is
+ * looked at, deciding and counting in ONE statement: an upsert whose update only happens while the
+ * id is not locked and `failures + pending < cap`. On PostgreSQL concurrent upserts of the same
+ * row queue on its row lock and re-check the condition against the row the previous one committed,
+ * so however many requests arrive in parallel at most `cap` are evaluated per window. A successful
+ * check gives its slot back (legitimate traffic never counts), a failed one turns it into a
+ * failure. A reservation that is never settled (crash) stays pending until the window ends.
+ *
+ * Only client ids that exist have a row. An unknown id is counted in the hot state (a sliding
+ * window of the same length and cap, keyed by a hash of the claimed id), so it answers exactly
+ * like a known one: 401 for each failure, then 429 once the cap is reached; neither answer says
+ * whether the id exists.
+ */
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import { recordAudit } from '../audit/audit-log';
+import type { Deps } from '../deps';
+
+export type ClientAuthApi = 'open_kyc' | 'client_api';
+
+export type ClientAuthGate =
+  | { refused: true; retryAfterSeconds: number }
+  | { refused: false; settle: (credentialsOk: boolean) => Promise<void> };
+
+export interface ClientAuthAttempt {
+  /** The client id as claimed by the caller. */
+  clientId: string;
+  /** Whether that id exists (only then it has a row). */
+  known: boolean;
+  api: ClientAuthApi;
+  ip: string;
+  requestId: string;
+}
+
+const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+
+export async function reserveClientAuth(deps: Deps, attempt: ClientAuthAttempt): Promise<ClientAuthGate> {
+  const { maxFailures: cap, lockSeconds } = deps.config.clientAuth;
+  const now = deps.clock.now();
+  if (!attempt.known) {
+    const key = `client-auth-unknown:${createHash('sha256').update(attempt.clientId).digest('base64url')}`;
+    const hit = await deps.hot.hit(key, lockSeconds, now, cap);
+    if (hit.count > cap) return { refused: true, retryAfterSeconds: seconds(hit.resetInMs) };
+    return { refused: false, settle: async () => {} };
+  }
+
+  const windowStart = new Date(now.getTime() - lockSeconds * 1000);
+  // A new window starts when the lock has passed, or (unlocked) when the window is over; it also
+  // forgets reservations left pending by a crash.
+  const reserved = await sql<{ client_id: string }>`
+    insert into client_auth_attempts as a (client_id, failures, pending, window_started_at, locked_until)
+    values (${attempt.clientId}, 0, 1, ${now}, null)
+    on conflict (client_id) do update
+       set failures = case when a.locked_until <= ${now}
+                             or (a.locked_until is null and a.window_started_at <= ${windowStart})
+                           then 0 else a.failures end,
+           pending = case when a.locked_until <= ${now}
+                            or (a.locked_until is null and a.window_started_at <= ${windowStart})
+                          then 1 else a.pending + 1 end,
+           window_started_at = case when a.locked_until <= ${now}
+                                      or (a.locked_until is null and a.window_started_at <= ${windowStart})
+                                    then ${now}::timestamptz else a.window_started_at end,
+           locked_until = case when a.locked_until <= ${now} then null else a.locked_until end
+     where a.locked_until <= ${now}
+        or (a.locked_until is null and a.window_started_at <= ${windowStart})
+        or (a.locked_until is null and a.failures + a.pending < ${cap})
+    returning a.client_id`.execute(deps.db);
+
+  if (reserved.rows.length === 0) {
+    const row = await deps.db
+      .selectFrom('client_auth_attempts')
+      .select('locked_until')
+      .where('client_id', '=', attempt.clientId)
+      .executeTakeFirst();
+    const lockedUntil = row?.locked_until;
+    // Not locked but every slot is held by checks in flight: retry shortly.
+    return {
+      refused: true,
+      retryAfterSeconds:
+        lockedUntil && lockedUntil > now ? seconds(lockedUntil.getTime() - now.getTime()) : 1,
+    };
+  }
+
+  return {
+    refused: false,
+    settle: async (credentialsOk: boolean) => {
+      if (credentialsOk) {
+        await sql`
+          update client_auth_attempts set pending = greatest(pending - 1, 0)
+           where client_id = ${attempt.clientId}`.execute(deps.db);
+        return;
+      }
+      const settledAt = deps.clock.now();
+      const lockUntil = new Date(settledAt.getTime() + lockSeconds * 1000);
+      const settled = await sql<{ failures: number; locked: boolean }>`
+        update client_auth_attempts
+           set pending = greatest(pending - 1, 0),
+               failures = failures + 1,
+               locked_until = case when locked_until is null and failures + 1 >= ${cap}
+                                   then ${lockUntil}::timestamptz else locked_until end
+         where client_id = ${attempt.clientId}
+        returning failures, (locked_until is not null) as locked`.execute(deps.db);
+      const row = settled.rows[0];
+      // At most `cap` slots per window, so exactly one failure reaches the cap and records the lock.
+      if (row && row.failures === cap && row.locked) {
+        await recordAudit(
+          deps.db,
+          {
+            actorType: 'system',
+            action: 'client_auth.locked',
+            subjectType: 'relying_party',
+            subjectId: attempt.clientId,
+            ip: attempt.ip,
+            requestId: attempt.requestId,
+            details: { api: attempt.api, failures: row.failures, lockedUntil: lockUntil.toISOString() },
+          },
+          settledAt,
+        );
+      }
+    },
+  };
+}
