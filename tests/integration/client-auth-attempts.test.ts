@@ -1,0 +1,215 @@
+/**
+ * Client credentials under parallel attack (issue 19): the Open KYC client secret (HTTP Basic) and
+ * the client-API request signature each reserve a slot per client id before anything secret is
+ * looked at, so of a burst of ≥ 50 parallel wrong attempts at most CLIENT_AUTH_MAX_FAILURES are
+ * evaluated (answered 401; the rest 429 unevaluated). The lock then refuses the right credentials
+ * too until CLIENT_AUTH_LOCK_SECONDS pass (moved on the manual clock), a successful check never
+ * counts, and an unknown client id is answered exactly like a known one.
+ *
+ * "Evaluated" is measured by the answers (401 is only given after a check that failed, 429 only
+ * without one), by the failures counted in the database, and, for the client API, by the audit
+ * rows of refused signatures. Run on PostgreSQL (DATABASE_URL) as well as PGlite.
+ */
+import { type ClientKeys, decodeClientCredentials, openResponse, sealRequest } from '@camdigikey/rp-protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerRelyingParty } from '../support/citizens';
+import { issueClientApi } from '../support/client-api';
+import { startTestServer, type TestServer } from '../support/server';
+
+const BURST = 50;
+const CAP = 20;
+const LOCK_SECONDS = 300;
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer({
+    env: { CLIENT_AUTH_MAX_FAILURES: String(CAP), CLIENT_AUTH_LOCK_SECONDS: String(LOCK_SECONDS) },
+  });
+}, 120_000);
+afterAll(async () => server?.close());
+
+const tally = (statuses: number[]) => {
+  const out: Record<number, number> = {};
+  for (const s of statuses) out[s] = (out[s] ?? 0) + 1;
+  return out;
+};
+const counter = (clientId: string) =>
+  server.deps.db
+    .selectFrom('client_auth_attempts')
+    .select(['failures', 'pending', 'locked_until'])
+    .where('client_id', '=', clientId)
+    .executeTakeFirst();
+const lockAudits = async (clientId: string) =>
+  (
+    await server.deps.db
+      .selectFrom('audit_events')
+      .select(['action', 'details'])
+      .where('action', '=', 'client_auth.locked')
+      .where('subject_id', '=', clientId)
+      .execute()
+  ).length;
+const passLock = () => server.clock.advance(LOCK_SECONDS * 1000 + 1000);
+
+describe('Open KYC client secret (HTTP Basic)', () => {
+  let bank: { clientId: string; clientSecret: string };
+  beforeAll(async () => {
+    bank = await registerRelyingParty(server, {
+      organisation: 'Attempt Bank',
+      appName: 'Onboarding',
+      domain: 'attempts.bank.example.com.kh',
+      allowedScopes: ['openid', 'open_kyc'],
+    });
+  });
+
+  // An empty body: authenticated calls answer 400 (error 1) without any registry work.
+  const call = (clientId: string, secret: string) =>
+    fetch(`${server.url}/api/2.0/kyc/info`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+        'x-purpose': 'account opening',
+      },
+      body: '{}',
+    }).then(async (r) => ({
+      status: r.status,
+      retryAfter: r.headers.get('retry-after'),
+      body: (await r.json()) as { error: number; message: string; data: null },
+    }));
+
+  it(`evaluates at most ${CAP} of ${BURST} parallel wrong secrets, then refuses the right one until the lock passes`, async () => {
+    const answers = await Promise.all(
+      Array.from({ length: BURST }, (_, i) => call(bank.clientId, `wrong-secret-${i}`)),
+    );
+    const counts = tally(answers.map((a) => a.status));
+    expect(counts[401]).toBeLessThanOrEqual(CAP);
+    expect((counts[401] ?? 0) + (counts[429] ?? 0)).toBe(BURST);
+    for (const a of answers.filter((x) => x.status === 429)) {
+      expect(a.body).toEqual({ error: 4, message: 'Too many failed attempts; retry later', data: null });
+      expect(Number(a.retryAfter)).toBeGreaterThan(0);
+    }
+    expect(await counter(bank.clientId)).toMatchObject({ failures: CAP, pending: 0 });
+    expect(await lockAudits(bank.clientId)).toBe(1);
+
+    // Locked: the right secret is refused unevaluated.
+    const refused = await call(bank.clientId, bank.clientSecret);
+    expect(refused.status).toBe(429);
+    expect(refused.body.error).toBe(4);
+
+    passLock();
+    const accepted = await call(bank.clientId, bank.clientSecret);
+    expect(accepted.status).toBe(400);
+    expect(accepted.body.error).toBe(1);
+  });
+
+  it(`does not count successes: ${CAP + 5} right calls in a row pass, and the full budget is still there`, async () => {
+    passLock();
+    for (let i = 0; i < CAP + 5; i++) expect((await call(bank.clientId, bank.clientSecret)).status).toBe(400);
+    expect(await counter(bank.clientId)).toMatchObject({ failures: 0, pending: 0 });
+    for (let i = 0; i < CAP - 1; i++) expect((await call(bank.clientId, 'wrong')).status).toBe(401);
+    expect((await call(bank.clientId, bank.clientSecret)).status).toBe(400);
+    passLock();
+  });
+
+  it('answers an unknown client id exactly like a known one: 401, then 429 past the cap', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: BURST }, (_, i) => call('no-such-institution', `wrong-secret-${i}`)),
+    );
+    const counts = tally(answers.map((a) => a.status));
+    expect(counts[401]).toBeLessThanOrEqual(CAP);
+    expect(counts[429]).toBeGreaterThanOrEqual(BURST - CAP);
+    expect(answers.find((a) => a.status === 429)?.body).toEqual({
+      error: 4,
+      message: 'Too many failed attempts; retry later',
+      data: null,
+    });
+    expect(await counter('no-such-institution')).toBeUndefined();
+  });
+});
+
+describe('client API request signature (v3 envelope)', () => {
+  let keys: ClientKeys;
+  const PATH = '/api/v3.0/authentication/service-account/access-token/status';
+  beforeAll(async () => {
+    const rp = await registerRelyingParty(server, {
+      appName: 'Attempt Portal',
+      domain: 'attempts.example.gov.kh',
+    });
+    keys = decodeClientCredentials(
+      await issueClientApi(server, rp.clientId, {
+        successCallbackUrl: 'http://127.0.0.1:9999/cb',
+        errorCallbackUrl: 'http://127.0.0.1:9999/err',
+      }),
+    );
+  });
+
+  const forged = (clientId: string): ClientKeys => ({
+    clientId,
+    hmacKey: new Uint8Array(32).fill(7),
+    secretKey: new Uint8Array(32).fill(8),
+    iv: new Uint8Array(16).fill(9),
+  });
+  // Status of a malformed token: an authenticated call is answered sealed (HTTP 200).
+  const call = (k: ClientKeys) =>
+    fetch(`${server.url}${PATH}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(sealRequest(k, { clientId: k.clientId, accessToken: 'not-a-token' })),
+    }).then(async (r) => ({
+      status: r.status,
+      retryAfter: r.headers.get('retry-after'),
+      body: (await r.json()) as Record<string, unknown>,
+    }));
+  const badSignatureAudits = async (clientId: string) =>
+    (
+      await server.deps.db
+        .selectFrom('audit_events')
+        .select(['details'])
+        .where('action', '=', 'client_api.refused')
+        .where('subject_id', '=', clientId)
+        .execute()
+    ).filter((r) => JSON.stringify(r.details).includes('bad_signature')).length;
+
+  it(`evaluates at most ${CAP} of ${BURST} parallel forged signatures, then refuses the right keys until the lock passes`, async () => {
+    const answers = await Promise.all(Array.from({ length: BURST }, () => call(forged(keys.clientId))));
+    const counts = tally(answers.map((a) => a.status));
+    expect(counts[401]).toBeLessThanOrEqual(CAP);
+    expect((counts[401] ?? 0) + (counts[429] ?? 0)).toBe(BURST);
+    expect(answers.find((a) => a.status === 429)?.body).toEqual({
+      error: 429,
+      message: 'Too many failed attempts; retry later',
+    });
+    expect(await counter(keys.clientId)).toMatchObject({ failures: CAP, pending: 0 });
+    expect(await badSignatureAudits(keys.clientId)).toBe(counts[401]);
+    expect(await lockAudits(keys.clientId)).toBe(1);
+
+    expect((await call(keys)).status).toBe(429);
+    passLock();
+    const accepted = await call(keys);
+    expect(accepted.status).toBe(200);
+    // Sealed for the caller: the request was opened.
+    expect(typeof openResponse(keys, accepted.body as never).error).toBe('number');
+  });
+
+  it(`does not count successes: ${CAP + 5} right calls in a row pass`, async () => {
+    passLock();
+    for (let i = 0; i < CAP + 5; i++) expect((await call(keys)).status).toBe(200);
+    expect(await counter(keys.clientId)).toMatchObject({ failures: 0, pending: 0 });
+    for (let i = 0; i < CAP - 1; i++) expect((await call(forged(keys.clientId))).status).toBe(401);
+    expect((await call(keys)).status).toBe(200);
+    passLock();
+  });
+
+  it('answers an unknown client id exactly like a known one: 401, then 429 past the cap', async () => {
+    const unknown = forged('bm8tc3VjaC1jbGllbnQtaWQtYXQtYWxsLWhlcmUtMzI=');
+    const answers = await Promise.all(Array.from({ length: BURST }, () => call(unknown)));
+    const counts = tally(answers.map((a) => a.status));
+    expect(counts[401]).toBeLessThanOrEqual(CAP);
+    expect(counts[429]).toBeGreaterThanOrEqual(BURST - CAP);
+    expect(answers.find((a) => a.status === 429)?.body).toEqual({
+      error: 429,
+      message: 'Too many failed attempts; retry later',
+    });
+    expect(await counter(unknown.clientId)).toBeUndefined();
+  });
+});
