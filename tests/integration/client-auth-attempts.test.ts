@@ -213,3 +213,64 @@ describe('client API request signature (v3 envelope)', () => {
     expect(await counter(unknown.clientId)).toBeUndefined();
   });
 });
+
+describe('OIDC token endpoint (client_secret_basic)', () => {
+  let rp: { clientId: string; clientSecret: string };
+  beforeAll(async () => {
+    rp = await registerRelyingParty(server, {
+      appName: 'Attempt Login',
+      domain: 'attempts.login.example.kh',
+    });
+  });
+  // A bogus code: an authenticated client is answered 400 invalid_grant, a failed check 401.
+  const call = (clientId: string, secret: string) =>
+    fetch(`${server.url}/oidc/token`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: 'not-a-code',
+        redirect_uri: 'http://127.0.0.1:9999/callback',
+      }),
+    }).then(async (r) => ({
+      status: r.status,
+      retryAfter: r.headers.get('retry-after'),
+      body: (await r.json()) as { error: string },
+    }));
+
+  it(`evaluates at most ${CAP} of ${BURST} parallel wrong secrets, then refuses the right one until the lock passes`, async () => {
+    const answers = await Promise.all(
+      Array.from({ length: BURST }, (_, i) => call(rp.clientId, `wrong-${i}`)),
+    );
+    const counts = tally(answers.map((a) => a.status));
+    expect(counts[401]).toBeLessThanOrEqual(CAP);
+    expect((counts[401] ?? 0) + (counts[429] ?? 0)).toBe(BURST);
+    expect(answers.find((a) => a.status === 429)?.body).toEqual({
+      error: 'invalid_client',
+      error_description: 'Too many failed attempts; retry later',
+    });
+    expect(await counter(rp.clientId)).toMatchObject({ failures: CAP, pending: 0 });
+    expect(await lockAudits(rp.clientId)).toBe(1);
+    expect((await call(rp.clientId, rp.clientSecret)).status).toBe(429);
+    passLock();
+    const accepted = await call(rp.clientId, rp.clientSecret);
+    expect(accepted).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+  });
+
+  it(`does not count successes: ${CAP + 5} right calls in a row pass`, async () => {
+    passLock();
+    for (let i = 0; i < CAP + 5; i++) expect((await call(rp.clientId, rp.clientSecret)).status).toBe(400);
+    expect(await counter(rp.clientId)).toMatchObject({ failures: 0, pending: 0 });
+    passLock();
+  });
+
+  it('answers an unknown client id exactly like a known one: 401, then 429 past the cap', async () => {
+    const answers = await Promise.all(Array.from({ length: BURST }, () => call('no-such-client', 'x')));
+    const counts = tally(answers.map((a) => a.status));
+    expect(counts[401]).toBeLessThanOrEqual(CAP);
+    expect(counts[429]).toBeGreaterThanOrEqual(BURST - CAP);
+  });
+});

@@ -23,7 +23,7 @@ import { sql } from 'kysely';
 import { recordAudit } from '../audit/audit-log';
 import type { Deps } from '../deps';
 
-export type ClientAuthApi = 'open_kyc' | 'client_api';
+export type ClientAuthApi = 'open_kyc' | 'client_api' | 'oidc';
 
 export type ClientAuthGate =
   | { refused: true; retryAfterSeconds: number }
