@@ -267,10 +267,38 @@ describe('OIDC token endpoint (client_secret_basic)', () => {
     passLock();
   });
 
+  it('never compares a client_secret sent in the form body (client_secret_post is not offered)', async () => {
+    const inBody = (secret: string) =>
+      fetch(`${server.url}/oidc/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code: 'not-a-code',
+          redirect_uri: 'http://127.0.0.1:9999/callback',
+          client_id: rp.clientId,
+          client_secret: secret,
+        }),
+      }).then((r) => r.status);
+    passLock();
+    expect(await inBody('wrong')).toBe(401);
+    expect(await inBody(rp.clientSecret)).toBe(401);
+    // Nothing was compared, so nothing was reserved in this window.
+    expect(await counter(rp.clientId)).toMatchObject({ failures: 0, pending: 0 });
+    expect((await call(rp.clientId, rp.clientSecret)).status).toBe(400);
+    expect(await counter(rp.clientId)).toMatchObject({ failures: 0, pending: 0 });
+  });
+
   it('answers an unknown client id exactly like a known one: 401, then 429 past the cap', async () => {
     const answers = await Promise.all(Array.from({ length: BURST }, () => call('no-such-client', 'x')));
     const counts = tally(answers.map((a) => a.status));
     expect(counts[401]).toBeLessThanOrEqual(CAP);
     expect(counts[429]).toBeGreaterThanOrEqual(BURST - CAP);
+    const refused = answers.find((a) => a.status === 429);
+    expect(refused?.body).toEqual({
+      error: 'invalid_client',
+      error_description: 'Too many failed attempts; retry later',
+    });
+    expect(Number(refused?.retryAfter)).toBeGreaterThan(0);
   });
 });
