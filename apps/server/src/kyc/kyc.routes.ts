@@ -102,7 +102,8 @@ export function kycRoutes(app: FastifyInstance, deps: Deps): void {
     // CLIENT_AUTH_MAX_FAILURES failures the client id is refused unchecked, known or not.
     const gate = clientId
       ? await reserveClientAuth(deps, {
-          clientId,
+          // The relying party's own id (findRelyingParty also takes it with the client-API prefix).
+          clientId: rp?.client_id ?? clientId,
           known: rp !== undefined,
           api: 'open_kyc',
           ip: request.ip,
