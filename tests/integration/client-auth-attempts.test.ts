@@ -1,16 +1,25 @@
 /**
- * Client credentials under parallel attack (issue 19): the Open KYC client secret (HTTP Basic) and
- * the client-API request signature each reserve a slot per client id before anything secret is
- * looked at, so of a burst of ≥ 50 parallel wrong attempts at most CLIENT_AUTH_MAX_FAILURES are
- * evaluated (answered 401; the rest 429 unevaluated). The lock then refuses the right credentials
- * too until CLIENT_AUTH_LOCK_SECONDS pass (moved on the manual clock), a successful check never
- * counts, and an unknown client id is answered exactly like a known one.
+ * Client credentials under parallel attack (issue 19): the Open KYC client secret (HTTP Basic),
+ * the client-API request signature and the OIDC client secret each reserve a slot per (client id,
+ * source address) before anything secret is looked at, so of a burst of ≥ 50 parallel wrong
+ * attempts at most CLIENT_AUTH_MAX_FAILURES are evaluated (answered 401; the rest 429
+ * unevaluated). The lock then refuses the right credentials from that address too until
+ * CLIENT_AUTH_LOCK_SECONDS pass (moved on the manual clock), while the right credentials from
+ * another address still work (the institution is not locked out by whoever knows its client id);
+ * a successful check never counts, and an unknown client id is answered exactly like a known one.
+ *
+ * The test server listens on 127.0.0.1 without TRUST_PROXY, so the source address is the socket's:
+ * the "other address" connects to 127.0.0.1 from the local address 127.0.0.2 (Linux routes all of
+ * 127/8 to loopback).
  *
  * "Evaluated" is measured by the answers (401 is only given after a check that failed, 429 only
  * without one), by the failures counted in the database, and, for the client API, by the audit
  * rows of refused signatures. Run on PostgreSQL (DATABASE_URL) as well as PGlite.
  */
+import { request as httpRequest } from 'node:http';
 import { type ClientKeys, decodeClientCredentials, openResponse, sealRequest } from '@camdigikey/rp-protocol';
+import { cleanUpOnce } from '@camdigikey/server/background/maintenance';
+import { sourceAddress } from '@camdigikey/server/client-api/client-auth-attempts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerRelyingParty } from '../support/citizens';
 import { issueClientApi } from '../support/client-api';
@@ -19,6 +28,9 @@ import { startTestServer, type TestServer } from '../support/server';
 const BURST = 50;
 const CAP = 20;
 const LOCK_SECONDS = 300;
+/** fetch() connects from 127.0.0.1; the other caller from here. */
+const HERE = '127.0.0.1';
+const ELSEWHERE = '127.0.0.2';
 let server: TestServer;
 
 beforeAll(async () => {
@@ -33,21 +45,67 @@ const tally = (statuses: number[]) => {
   for (const s of statuses) out[s] = (out[s] ?? 0) + 1;
   return out;
 };
-const counter = (clientId: string) =>
+const counter = (clientId: string, source = HERE) =>
   server.deps.db
     .selectFrom('client_auth_attempts')
     .select(['failures', 'pending', 'locked_until'])
     .where('client_id', '=', clientId)
+    .where('source', '=', source)
     .executeTakeFirst();
-const lockAudits = async (clientId: string) =>
-  (
-    await server.deps.db
-      .selectFrom('audit_events')
-      .select(['action', 'details'])
-      .where('action', '=', 'client_auth.locked')
-      .where('subject_id', '=', clientId)
-      .execute()
-  ).length;
+const lockAudits = async (clientId: string) => {
+  const rows = await server.deps.db
+    .selectFrom('audit_events')
+    .select(['action', 'ip', 'details'])
+    .where('action', '=', 'client_auth.locked')
+    .where('subject_id', '=', clientId)
+    .execute();
+  // The lock is for the address the failures came from, and the audit event says which.
+  for (const row of rows) {
+    expect(row.ip).toBe(HERE);
+    expect(row.details).toMatchObject({ source: HERE });
+  }
+  return rows.length;
+};
+
+/** fetch()'s subset used here, sent to the (127.0.0.1) server from another loopback address. */
+const fetchFrom = (
+  localAddress: string,
+  url: string,
+  init: { method: string; headers: Record<string, string>; body: string | URLSearchParams },
+): Promise<Response> =>
+  new Promise((resolve, reject) => {
+    const body = Buffer.from(String(init.body));
+    const req = httpRequest(
+      url,
+      {
+        method: init.method,
+        localAddress,
+        headers: { ...init.headers, 'content-length': String(body.length) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const headers = new Headers();
+          for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') headers.set(k, v);
+          resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 0, headers }));
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+const sender = (from?: string) =>
+  from ? (url: string, init: Parameters<typeof fetchFrom>[2]) => fetchFrom(from, url, init) : fetch;
+
+it('counts an IPv4-mapped IPv6 address as the IPv4 address', () => {
+  expect(sourceAddress('::ffff:1.2.3.4')).toBe('1.2.3.4');
+  expect(sourceAddress('::FFFF:10.0.0.1')).toBe('10.0.0.1');
+  expect(sourceAddress('1.2.3.4')).toBe('1.2.3.4');
+  expect(sourceAddress('2001:db8::1')).toBe('2001:db8::1');
+  expect(sourceAddress('::ffff:abcd')).toBe('::ffff:abcd');
+});
 const passLock = () => server.clock.advance(LOCK_SECONDS * 1000 + 1000);
 
 describe('Open KYC client secret (HTTP Basic)', () => {
@@ -62,8 +120,8 @@ describe('Open KYC client secret (HTTP Basic)', () => {
   });
 
   // An empty body: authenticated calls answer 400 (error 1) without any registry work.
-  const call = (clientId: string, secret: string) =>
-    fetch(`${server.url}/api/2.0/kyc/info`, {
+  const call = (clientId: string, secret: string, from?: string) =>
+    sender(from)(`${server.url}/api/2.0/kyc/info`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -96,6 +154,20 @@ describe('Open KYC client secret (HTTP Basic)', () => {
     expect(refused.status).toBe(429);
     expect(refused.body.error).toBe(4);
 
+    // Only for that address: the bank's own server, elsewhere, still gets in (and a wrong secret
+    // from there is evaluated, 401, counted for that address alone).
+    const fromBank = await call(bank.clientId, bank.clientSecret, ELSEWHERE);
+    expect(fromBank.status).toBe(400);
+    expect(fromBank.body.error).toBe(1);
+    expect((await call(bank.clientId, 'wrong', ELSEWHERE)).status).toBe(401);
+    expect(await counter(bank.clientId, ELSEWHERE)).toMatchObject({
+      failures: 1,
+      pending: 0,
+      locked_until: null,
+    });
+    expect((await call(bank.clientId, bank.clientSecret, ELSEWHERE)).status).toBe(400);
+    expect((await call(bank.clientId, bank.clientSecret)).status).toBe(429);
+
     passLock();
     const accepted = await call(bank.clientId, bank.clientSecret);
     expect(accepted.status).toBe(400);
@@ -124,6 +196,8 @@ describe('Open KYC client secret (HTTP Basic)', () => {
       data: null,
     });
     expect(await counter('no-such-institution')).toBeUndefined();
+    // Counted per address too: another address is still answered 401, not 429.
+    expect((await call('no-such-institution', 'x', ELSEWHERE)).status).toBe(401);
   });
 });
 
@@ -150,8 +224,8 @@ describe('client API request signature (v3 envelope)', () => {
     iv: new Uint8Array(16).fill(9),
   });
   // Status of a malformed token: an authenticated call is answered sealed (HTTP 200).
-  const call = (k: ClientKeys) =>
-    fetch(`${server.url}${PATH}`, {
+  const call = (k: ClientKeys, from?: string) =>
+    sender(from)(`${server.url}${PATH}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify(sealRequest(k, { clientId: k.clientId, accessToken: 'not-a-token' })),
@@ -184,6 +258,11 @@ describe('client API request signature (v3 envelope)', () => {
     expect(await lockAudits(keys.clientId)).toBe(1);
 
     expect((await call(keys)).status).toBe(429);
+    // Only for that address: the right keys from another one are opened and answered sealed.
+    const elsewhere = await call(keys, ELSEWHERE);
+    expect(elsewhere.status).toBe(200);
+    expect(typeof openResponse(keys, elsewhere.body as never).error).toBe('number');
+    expect(await counter(keys.clientId, ELSEWHERE)).toMatchObject({ failures: 0, pending: 0 });
     passLock();
     const accepted = await call(keys);
     expect(accepted.status).toBe(200);
@@ -223,8 +302,8 @@ describe('OIDC token endpoint (client_secret_basic)', () => {
     });
   });
   // A bogus code: an authenticated client is answered 400 invalid_grant, a failed check 401.
-  const call = (clientId: string, secret: string) =>
-    fetch(`${server.url}/oidc/token`, {
+  const call = (clientId: string, secret: string, from?: string) =>
+    sender(from)(`${server.url}/oidc/token`, {
       method: 'POST',
       headers: {
         authorization: `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`,
@@ -254,6 +333,17 @@ describe('OIDC token endpoint (client_secret_basic)', () => {
     });
     expect(await counter(rp.clientId)).toMatchObject({ failures: CAP, pending: 0 });
     expect(await lockAudits(rp.clientId)).toBe(1);
+    expect((await call(rp.clientId, rp.clientSecret)).status).toBe(429);
+    // Only for that address: the relying party's own server, elsewhere, is still authenticated.
+    const elsewhere = await call(rp.clientId, rp.clientSecret, ELSEWHERE);
+    expect(elsewhere).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    expect((await call(rp.clientId, 'wrong', ELSEWHERE)).status).toBe(401);
+    expect(await counter(rp.clientId, ELSEWHERE)).toMatchObject({
+      failures: 1,
+      pending: 0,
+      locked_until: null,
+    });
+    expect((await call(rp.clientId, rp.clientSecret, ELSEWHERE)).status).toBe(400);
     expect((await call(rp.clientId, rp.clientSecret)).status).toBe(429);
     passLock();
     const accepted = await call(rp.clientId, rp.clientSecret);
@@ -300,5 +390,27 @@ describe('OIDC token endpoint (client_secret_basic)', () => {
       error_description: 'Too many failed attempts; retry later',
     });
     expect(Number(refused?.retryAfter)).toBeGreaterThan(0);
+    // Counted per address: another address is still answered 401.
+    expect((await call('no-such-client', 'x', ELSEWHERE)).status).toBe(401);
+  });
+});
+
+describe('scheduled clean-up', () => {
+  it('deletes attempt rows whose window and lock have passed, and nothing still counting', async () => {
+    const before = await server.deps.db
+      .selectFrom('client_auth_attempts')
+      .select(({ fn }) => fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(Number(before.n)).toBeGreaterThan(0);
+    // Within the longest window (CLIENT_AUTH_LOCK_SECONDS ≤ 1 day) nothing goes.
+    expect((await cleanUpOnce(server.deps)).clientAuthAttempts).toBe(0);
+    server.clock.advance(25 * 3_600_000);
+    const report = await cleanUpOnce(server.deps);
+    expect(report.clientAuthAttempts).toBe(Number(before.n));
+    const after = await server.deps.db
+      .selectFrom('client_auth_attempts')
+      .select(({ fn }) => fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(Number(after.n)).toBe(0);
   });
 });

@@ -197,11 +197,14 @@ export interface HotOnceTable {
 }
 
 /**
- * Failed credential checks of a client id (Open KYC secret, client-API signature) in the current
- * window, the checks in flight, and the lock (migration 0025).
+ * Failed credential checks of a client id from one source address (Open KYC secret, client-API
+ * signature, OIDC client secret) in the current window, the checks in flight, and the lock
+ * (migration 0025).
  */
 export interface ClientAuthAttemptsTable {
   client_id: string;
+  /** The caller's IP address (IPv4-mapped IPv6 written as IPv4). */
+  source: string;
   failures: Generated<number>;
   pending: Generated<number>;
   window_started_at: Timestamp;

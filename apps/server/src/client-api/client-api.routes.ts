@@ -129,7 +129,8 @@ export function clientApiRoutes(app: FastifyInstance, deps: Deps): void {
         if (certificateRefused(request, client))
           throw new EnvelopeError('invalid_signature', 'unknown_client');
         // Reserve the signature check before the MAC is computed (client-auth-attempts.ts): past
-        // CLIENT_AUTH_MAX_FAILURES bad signatures the client id is refused unchecked, known or not.
+        // CLIENT_AUTH_MAX_FAILURES bad signatures from this address the client id is refused
+        // unchecked from it, known or not (other addresses are not affected).
         if (clientId && wellFormed(body)) {
           const gate = await reserveClientAuth(deps, {
             clientId,

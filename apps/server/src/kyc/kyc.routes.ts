@@ -12,8 +12,9 @@
  * institutions (a relying party allowed `open_kyc`) with HTTP Basic client credentials, must state
  * a purpose (`X-Purpose`), are rate-limited per institution, and every call is audited with the
  * institution, purpose and result (never the personal data). Error codes: 1 invalid request,
- * 2 unknown ID number, 3 unauthorised, 4 rate limited (also: the client id is locked after
- * CLIENT_AUTH_MAX_FAILURES wrong secrets, client-api/client-auth-attempts.ts), 5 no face, 6 registry unavailable,
+ * 2 unknown ID number, 3 unauthorised, 4 rate limited (also: the client id is locked for the
+ * caller's address after CLIENT_AUTH_MAX_FAILURES wrong secrets from it,
+ * client-api/client-auth-attempts.ts), 5 no face, 6 registry unavailable,
  * 7 no readable MRZ, 8 an MRZ read but with characters the reader is not sure of (send a sharper,
  * straighter photo; nothing unsure is ever answered as read). The OCR answer holds what the MRZ holds: the Khmer names and the issue date are
  * printed only in the visual zone of the card, so they are `null` (the caller reads them from its own
@@ -99,7 +100,8 @@ export function kycRoutes(app: FastifyInstance, deps: Deps): void {
       : [];
     const rp = clientId ? await findRelyingParty(deps.db, clientId) : undefined;
     // Reserve the check before the secret is looked at (client-auth-attempts.ts): past
-    // CLIENT_AUTH_MAX_FAILURES failures the client id is refused unchecked, known or not.
+    // CLIENT_AUTH_MAX_FAILURES failures from this address the client id is refused unchecked
+    // from it, known or not (other addresses are not affected).
     const gate = clientId
       ? await reserveClientAuth(deps, {
           // The relying party's own id (findRelyingParty also takes it with the client-API prefix).

@@ -4,11 +4,14 @@
  * oidc-provider also accepts for such a client) reserves a slot for the client id first, inside
  * the provider's own secret comparison (`Client#compareClientSecret`, wrapped on this provider's
  * Client class), so the slot is settled as soon as the secret is compared. While the client id is
- * locked the secret is not compared: 429 `invalid_client` with Retry-After. The budget is the
- * relying party's, shared with Open KYC (the same client secret).
+ * locked for the caller's address the secret is not compared: 429 `invalid_client` with
+ * Retry-After. The budget is the relying party's per source address, shared with Open KYC (the
+ * same client secret). The address is Fastify's `request.ip` (TRUST_PROXY honoured), which
+ * @fastify/middie puts on the raw request the provider sees; Koa's `ctx.ip` (provider.proxy is
+ * the same TRUST_PROXY) only if it is missing.
  *
  * oidc-provider refuses an unknown client id before any secret is looked at; such refusals are
- * counted per claimed id in the hot state after the fact and, past the cap, answered with the
+ * counted per claimed id and address in the hot state after the fact and, past the cap, answered with the
  * same 429, so a lockout does not tell whether the id exists. `private_key_jwt` is not counted: it
  * is a signature with the client's private key (nothing to guess).
  */
@@ -38,6 +41,12 @@ export function basicClientId(header: string | undefined): string | undefined {
     return undefined;
   }
 }
+
+/** The caller's address as the rest of the server sees it (Fastify's request.ip, via middie). */
+const callerIp = (ctx: KoaContextWithOIDC): string => {
+  const fromFastify = (ctx.req as { ip?: unknown }).ip;
+  return typeof fromFastify === 'string' && fromFastify ? fromFastify : ctx.ip;
+};
 
 const lockedError = () =>
   Object.assign(new errors.OIDCProviderError(429, 'invalid_client'), { error_description: LOCKED });
@@ -71,7 +80,7 @@ export function limitClientSecretChecks(provider: Provider, deps: Deps): void {
   };
 
   provider.use(async (ctx: KoaContextWithOIDC, next: () => Promise<void>) => {
-    const call: Call = { ip: ctx.ip, requestId: String(ctx.get('x-request-id') || '') };
+    const call: Call = { ip: callerIp(ctx), requestId: String(ctx.get('x-request-id') || '') };
     await calls.run(call, next);
     if (call.retryAfterSeconds !== undefined) {
       ctx.set('Retry-After', String(call.retryAfterSeconds));
