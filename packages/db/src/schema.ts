@@ -202,6 +202,21 @@ export interface HotOnceTable {
   expires_at: Timestamp;
 }
 
+/**
+ * Failed credential checks of a client id from one source address (Open KYC secret, client-API
+ * signature, OIDC client secret) in the current window, the checks in flight, and the lock
+ * (migration 0025).
+ */
+export interface ClientAuthAttemptsTable {
+  client_id: string;
+  /** The caller's IP address (IPv4-mapped IPv6 written as IPv4). */
+  source: string;
+  failures: Generated<number>;
+  pending: Generated<number>;
+  window_started_at: Timestamp;
+  locked_until: Timestamp | null;
+}
+
 export interface PublicHolidaysTable {
   holiday_date: DateOnly;
   name_km: string;
@@ -556,4 +571,5 @@ export interface Database {
   pairwise_subjects: PairwiseSubjectsTable;
   hot_counters: HotCountersTable;
   hot_once: HotOnceTable;
+  client_auth_attempts: ClientAuthAttemptsTable;
 }

@@ -7,7 +7,10 @@
  *  - finished jobs after 30 days (failed jobs stay for an operator to look at);
  *  - expired hot-state rows (counters, one-time values, claims) kept in the database when no
  *    Redis is configured (migration 0022): a counter row expires after the window that follows
- *    its own, a one-time value or claim at its own expiry, so nothing still counted goes.
+ *    its own, a one-time value or claim at its own expiry, so nothing still counted goes;
+ *  - client credential attempt rows (client id, source address; migration 0025) whose window and
+ *    lock have passed: unlocked (or lock over) and the window started more than a day ago, the
+ *    longest CLIENT_AUTH_LOCK_SECONDS, so such a row counts nothing any more whatever the setting.
  * Several workers may run it at once: a transaction-scoped advisory lock lets one of them do a
  * round while the others skip it, and every delete is idempotent anyway.
  */
@@ -17,6 +20,8 @@ import type { Deps } from '../deps';
 const LOCK_KEY = 0x63646b01; // "cdk" + 1: the clean-up round
 const BATCH = 5000;
 const HOUR = 3_600_000;
+/** The longest window/lock CLIENT_AUTH_LOCK_SECONDS allows (config/schema.ts). */
+const CLIENT_AUTH_WINDOW_MAX = 24 * HOUR;
 
 export interface CleanupReport {
   ran: boolean;
@@ -25,6 +30,7 @@ export interface CleanupReport {
   jobs: number;
   hotCounters: number;
   hotOnce: number;
+  clientAuthAttempts: number;
 }
 
 export async function cleanUpOnce(deps: Pick<Deps, 'db' | 'clock'>): Promise<CleanupReport> {
@@ -32,7 +38,15 @@ export async function cleanUpOnce(deps: Pick<Deps, 'db' | 'clock'>): Promise<Cle
   return deps.db.transaction().execute(async (trx) => {
     const lock = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${LOCK_KEY}) as ok`.execute(trx);
     if (!lock.rows[0]?.ok)
-      return { ran: false, oidcPayloads: 0, loginRequests: 0, jobs: 0, hotCounters: 0, hotOnce: 0 };
+      return {
+        ran: false,
+        oidcPayloads: 0,
+        loginRequests: 0,
+        jobs: 0,
+        hotCounters: 0,
+        hotOnce: 0,
+        clientAuthAttempts: 0,
+      };
     const oidc = await sql`
       delete from oidc_payloads where ctid in (
         select ctid from oidc_payloads where expires_at < ${new Date(now - HOUR)} limit ${BATCH})`.execute(
@@ -53,6 +67,12 @@ export async function cleanUpOnce(deps: Pick<Deps, 'db' | 'clock'>): Promise<Cle
     const once = await sql`
       delete from hot_once where ctid in (
         select ctid from hot_once where expires_at <= ${new Date(now)} limit ${BATCH})`.execute(trx);
+    const clientAuth = await sql`
+      delete from client_auth_attempts where ctid in (
+        select ctid from client_auth_attempts
+         where window_started_at <= ${new Date(now - CLIENT_AUTH_WINDOW_MAX)}
+           and (locked_until is null or locked_until <= ${new Date(now)})
+         limit ${BATCH})`.execute(trx);
     return {
       ran: true,
       oidcPayloads: Number(oidc.numAffectedRows ?? 0),
@@ -60,6 +80,7 @@ export async function cleanUpOnce(deps: Pick<Deps, 'db' | 'clock'>): Promise<Cle
       jobs: Number(jobs.numAffectedRows ?? 0),
       hotCounters: Number(counters.numAffectedRows ?? 0),
       hotOnce: Number(once.numAffectedRows ?? 0),
+      clientAuthAttempts: Number(clientAuth.numAffectedRows ?? 0),
     };
   });
 }
@@ -73,7 +94,12 @@ export function scheduleCleanUps(deps: Deps, everyMs: number): { stop(): Promise
     running = cleanUpOnce(deps)
       .then((report) => {
         if (
-          report.oidcPayloads + report.loginRequests + report.jobs + report.hotCounters + report.hotOnce >
+          report.oidcPayloads +
+            report.loginRequests +
+            report.jobs +
+            report.hotCounters +
+            report.hotOnce +
+            report.clientAuthAttempts >
           0
         )
           deps.logger.info({ cleanUp: report }, 'clean-up round');

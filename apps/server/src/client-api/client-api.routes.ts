@@ -40,6 +40,7 @@ import { signingClientApiCalls } from '../signing/client-api';
 import { latestAccountBlob } from '../uploads/blobs';
 import { type ApiClient, findApiClient } from './api-clients';
 import { API_ERRORS, ApiError, endApiToken, issueApiToken, openApiToken } from './api-tokens';
+import { reserveClientAuth } from './client-auth-attempts';
 import { platformKeys } from './platform-keys';
 import { accountByPersonalCode, accountRow, lookupProfile, statusClaims, userStatus } from './profiles';
 
@@ -51,6 +52,13 @@ const token = z.string().min(10).max(4000);
 const domain = z.string().min(1).max(253);
 const requestedDate = z.union([z.number(), z.string().regex(/^\d{10,14}$/)]);
 const url = z.url().max(2000);
+
+/** The §2.3 envelope's shape (what openRequestWithKeys refuses as malformed before any MAC). */
+const wellFormed = (body: unknown) =>
+  typeof body === 'object' &&
+  body !== null &&
+  typeof (body as Record<string, unknown>).params === 'string' &&
+  typeof (body as Record<string, unknown>).signature === 'string';
 
 interface Context {
   client: ApiClient;
@@ -116,10 +124,41 @@ export function clientApiRoutes(app: FastifyInstance, deps: Deps): void {
       const clientId = typeof body?.clientId === 'string' ? body.clientId : '';
       const client = clientId ? await findApiClient(deps, clientId) : undefined;
       let opened: ReturnType<typeof openRequestWithKeys>;
+      let settle: ((credentialsOk: boolean) => Promise<void>) | undefined;
       try {
         if (certificateRefused(request, client))
           throw new EnvelopeError('invalid_signature', 'unknown_client');
-        opened = openRequestWithKeys(request.body, client?.keys);
+        // Reserve the signature check before the MAC is computed (client-auth-attempts.ts): past
+        // CLIENT_AUTH_MAX_FAILURES bad signatures from this address the client id is refused
+        // unchecked from it, known or not (other addresses are not affected).
+        if (clientId && wellFormed(body)) {
+          const gate = await reserveClientAuth(deps, {
+            clientId,
+            known: client !== undefined,
+            api: 'client_api',
+            ip: request.ip,
+            requestId: request.id,
+          });
+          if (gate.refused) {
+            await audit(request, 'client_api.refused', auditText(clientId, 60), {
+              reason: 'attempts_locked',
+              path: request.url,
+            });
+            return reply
+              .status(429)
+              .header('retry-after', String(gate.retryAfterSeconds))
+              .send({ error: 429, message: 'Too many failed attempts; retry later' });
+          }
+          settle = gate.settle;
+        }
+        try {
+          opened = openRequestWithKeys(request.body, client?.keys);
+        } catch (error) {
+          // Only a failed MAC (or an unknown id) is a failed credential check.
+          await settle?.(!(error instanceof EnvelopeError && error.code === 'invalid_signature'));
+          throw error;
+        }
+        await settle?.(true);
       } catch (error) {
         if (!(error instanceof EnvelopeError)) throw error;
         if (client && error.code !== 'invalid_signature' && error.code !== 'malformed_envelope') {

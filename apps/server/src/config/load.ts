@@ -285,6 +285,10 @@ export function loadConfig(env: Env = process.env) {
       leaseSeconds: v.JOB_LEASE_SECONDS as number,
     },
     kyc: { callsPerMinute: v.KYC_CALLS_PER_MINUTE as number },
+    clientAuth: {
+      maxFailures: v.CLIENT_AUTH_MAX_FAILURES as number,
+      lockSeconds: v.CLIENT_AUTH_LOCK_SECONDS as number,
+    },
     push: {
       subject: v.PUSH_SUBJECT as string,
       allowHttpEndpoints: v.PUSH_ALLOW_HTTP_ENDPOINTS as boolean,

@@ -634,6 +634,18 @@ export const VARIABLES = {
     default: '60',
     description: 'Open KYC API calls allowed per institution per minute.',
   },
+  CLIENT_AUTH_MAX_FAILURES: {
+    schema: int(1, 1000),
+    default: '20',
+    description:
+      'Failed credential checks (Open KYC client secret, client-API request signature, OIDC client secret) allowed per client id from one source address (the caller IP, see TRUST_PROXY); then credentials for that client id from that address are refused unchecked for CLIENT_AUTH_LOCK_SECONDS, while other addresses keep working. Successful checks do not count.',
+  },
+  CLIENT_AUTH_LOCK_SECONDS: {
+    schema: int(10, 86_400),
+    default: '300',
+    description:
+      'How long a client id stays locked for a source address after CLIENT_AUTH_MAX_FAILURES failed credential checks from it; also the window in which failures add up.',
+  },
   SMTP_URL: {
     schema: z
       .string()

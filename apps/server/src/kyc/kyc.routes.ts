@@ -12,7 +12,9 @@
  * institutions (a relying party allowed `open_kyc`) with HTTP Basic client credentials, must state
  * a purpose (`X-Purpose`), are rate-limited per institution, and every call is audited with the
  * institution, purpose and result (never the personal data). Error codes: 1 invalid request,
- * 2 unknown ID number, 3 unauthorised, 4 rate limited, 5 no face, 6 registry unavailable,
+ * 2 unknown ID number, 3 unauthorised, 4 rate limited (also: the client id is locked for the
+ * caller's address after CLIENT_AUTH_MAX_FAILURES wrong secrets from it,
+ * client-api/client-auth-attempts.ts), 5 no face, 6 registry unavailable,
  * 7 no readable MRZ, 8 an MRZ read but with characters the reader is not sure of (send a sharper,
  * straighter photo; nothing unsure is ever answered as read). The OCR answer holds what the MRZ holds: the Khmer names and the issue date are
  * printed only in the visual zone of the card, so they are `null` (the caller reads them from its own
@@ -31,6 +33,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { z } from 'zod';
 import { recordAudit } from '../audit/audit-log';
 import { issuedCertificateFingerprint } from '../client-api/api-clients';
+import { reserveClientAuth } from '../client-api/client-auth-attempts';
 import { constantTimeEqual } from '../crypto/keyed-hash';
 import type { Deps } from '../deps';
 import { toAppError } from '../http/error-handler';
@@ -83,6 +86,7 @@ class KycError extends Error {
     readonly error: number,
     readonly status: number,
     message: string,
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
@@ -95,13 +99,27 @@ export function kycRoutes(app: FastifyInstance, deps: Deps): void {
       ? Buffer.from(header.slice(6), 'base64').toString('utf8').split(':', 2)
       : [];
     const rp = clientId ? await findRelyingParty(deps.db, clientId) : undefined;
+    // Reserve the check before the secret is looked at (client-auth-attempts.ts): past
+    // CLIENT_AUTH_MAX_FAILURES failures from this address the client id is refused unchecked
+    // from it, known or not (other addresses are not affected).
+    const gate = clientId
+      ? await reserveClientAuth(deps, {
+          // The relying party's own id (findRelyingParty also takes it with the client-API prefix).
+          clientId: rp?.client_id ?? clientId,
+          known: rp !== undefined,
+          api: 'open_kyc',
+          ip: request.ip,
+          requestId: request.id,
+        })
+      : undefined;
+    if (gate?.refused)
+      throw new KycError(4, 429, 'Too many failed attempts; retry later', gate.retryAfterSeconds);
     const expected = rp?.client_secret_enc
       ? deps.envelope.openText(rp.client_secret_enc, secretContext(rp.client_id))
       : 'x'.repeat(43);
-    const ok =
-      constantTimeEqual(secret ?? '', expected) &&
-      rp?.status === 'active' &&
-      rp.allowed_scopes.includes('open_kyc');
+    const secretOk = constantTimeEqual(secret ?? '', expected);
+    await gate?.settle(secretOk && rp !== undefined);
+    const ok = secretOk && rp?.status === 'active' && rp.allowed_scopes.includes('open_kyc');
     if (!ok || !rp) throw new KycError(3, 401, 'Unauthorized');
     // Over the mutual-TLS listener the institution's certificate must be the one the registry
     // issued to this same relying party (with its client-API credentials).
@@ -159,6 +177,8 @@ export function kycRoutes(app: FastifyInstance, deps: Deps): void {
             : caught;
         if (!(error instanceof KycError)) throw error;
         outcome = `error_${error.error}`;
+        if (error.retryAfterSeconds !== undefined)
+          reply.header('retry-after', String(error.retryAfterSeconds));
         return reply.status(error.status).send({ error: error.error, message: error.message, data: null });
       } finally {
         if (caller) {

@@ -17,6 +17,7 @@ import { dependencyOutage, OUTAGE_RETRY_AFTER_SECONDS } from '../infra/outage';
 import { signingProviderFeatures } from '../signing/ciba-sign';
 import { accountClaims, CLAIMS_BY_SCOPE, scopesOfClaims } from './account';
 import { ACR_DEVICE_PIN, cibaFeature } from './backchannel';
+import { limitClientSecretChecks } from './client-auth-limit';
 import { FINANCIAL_GRADE, fapiFeatures } from './fapi';
 import { ensureSigningKeys, loadSigningKeys } from './keys';
 import { createAdapterClass } from './pg-adapter';
@@ -213,6 +214,8 @@ export async function createProvider(deps: Deps): Promise<Provider> {
 
   const provider = new Provider(config.oidc.issuer, configuration);
   provider.proxy = config.http.trustProxy;
+  // Client secret checks count against the client's attempt budget (client-auth-limit.ts).
+  limitClientSecretChecks(provider, deps);
   // CIBA user codes are refused (oidc/backchannel.ts verifyUserCode); discovery says so.
   provider.use(async (ctx, next) => {
     await next();
