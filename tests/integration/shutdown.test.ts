@@ -152,7 +152,7 @@ async function shutdownWithStreamsOpen(server: Running) {
 }
 
 describe('shutdown with open event streams', () => {
-  it('hot state in memory: each stream gets a last reconnect event, exit 0 within the grace', {
+  it('without Redis (the embedded hot state): each stream gets a last reconnect event, exit 0 within the grace', {
     timeout: 300_000,
   }, async () => {
     await shutdownWithStreamsOpen(await startServer());

@@ -15,6 +15,7 @@ import type { AccountsTable, Database } from '@camdigikey/db';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Envelope } from '../crypto/envelope';
 import type { BlindIndex } from '../crypto/keyed-hash';
+import { inBatches } from '../infra/batches';
 
 export interface PersonalData {
   phoneE164: string;
@@ -205,73 +206,63 @@ export function accountByContact(
  * transaction (rows locked with SKIP LOCKED, so two instances starting together share the work).
  * Returns the number of rows sealed.
  */
-export async function sealPlaintextRows(db: Kysely<Database>, keys: PersonalKeys, batchSize = 200) {
-  let total = 0;
-  for (;;) {
-    const sealed = await db.transaction().execute(async (trx) => {
-      const rows = await trx
-        .selectFrom('accounts')
-        .select(PERSONAL_COLUMNS)
-        .where('personal_enc', 'is', null)
-        .orderBy('id')
-        .limit(batchSize)
-        .forUpdate()
-        .skipLocked()
+export function sealPlaintextRows(db: Kysely<Database>, keys: PersonalKeys, batchSize = 200) {
+  return inBatches(db, batchSize, async (trx) => {
+    const rows = await trx
+      .selectFrom('accounts')
+      .select(PERSONAL_COLUMNS)
+      .where('personal_enc', 'is', null)
+      .orderBy('id')
+      .limit(batchSize)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    for (const row of rows) {
+      await trx
+        .updateTable('accounts')
+        .set(sealPersonal(keys, row.id, openPersonal(keys.envelope, row)))
+        .where('id', '=', row.id)
         .execute();
-      for (const row of rows) {
-        await trx
-          .updateTable('accounts')
-          .set(sealPersonal(keys, row.id, openPersonal(keys.envelope, row)))
-          .where('id', '=', row.id)
-          .execute();
-      }
-      return rows.length;
-    });
-    total += sealed;
-    if (sealed < batchSize) return total;
-  }
+    }
+    return rows.length;
+  });
 }
 
 /**
  * The inverse, run before migration 0022's `down`: writes every sealed row's personal data back
  * in clear and clears the sealed value and its indexes. Idempotent; batches, one transaction each.
  */
-export async function restorePlaintextRows(db: Kysely<Database>, envelope: Envelope, batchSize = 200) {
-  let total = 0;
-  for (;;) {
-    const restored = await db.transaction().execute(async (trx) => {
-      const rows = await trx
-        .selectFrom('accounts')
-        .select(PERSONAL_COLUMNS)
-        .where('personal_enc', 'is not', null)
-        .orderBy('id')
-        .limit(batchSize)
-        .forUpdate()
-        .skipLocked()
+export function restorePlaintextRows(db: Kysely<Database>, envelope: Envelope, batchSize = 200) {
+  return inBatches(db, batchSize, async (trx) => {
+    const rows = await trx
+      .selectFrom('accounts')
+      .select(PERSONAL_COLUMNS)
+      .where('personal_enc', 'is not', null)
+      .orderBy('id')
+      .limit(batchSize)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    for (const row of rows) {
+      const p = openPersonal(envelope, row);
+      await trx
+        .updateTable('accounts')
+        .set({
+          phone_e164: p.phoneE164,
+          email: p.email,
+          khmer_surname: p.khmerSurname,
+          khmer_given_name: p.khmerGivenName,
+          latin_surname: p.latinSurname,
+          latin_given_name: p.latinGivenName,
+          birth_date: p.birthDate,
+          nationality: p.nationality,
+          personal_enc: null,
+          phone_bidx: null,
+          email_bidx: null,
+        })
+        .where('id', '=', row.id)
         .execute();
-      for (const row of rows) {
-        const p = openPersonal(envelope, row);
-        await trx
-          .updateTable('accounts')
-          .set({
-            phone_e164: p.phoneE164,
-            email: p.email,
-            khmer_surname: p.khmerSurname,
-            khmer_given_name: p.khmerGivenName,
-            latin_surname: p.latinSurname,
-            latin_given_name: p.latinGivenName,
-            birth_date: p.birthDate,
-            nationality: p.nationality,
-            personal_enc: null,
-            phone_bidx: null,
-            email_bidx: null,
-          })
-          .where('id', '=', row.id)
-          .execute();
-      }
-      return rows.length;
-    });
-    total += restored;
-    if (restored < batchSize) return total;
-  }
+    }
+    return rows.length;
+  });
 }

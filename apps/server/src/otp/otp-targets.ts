@@ -7,6 +7,7 @@
 import type { Database } from '@camdigikey/db';
 import { type Kysely, sql } from 'kysely';
 import type { BlindIndex } from '../crypto/keyed-hash';
+import { inBatches } from '../infra/batches';
 
 export const otpTargetIndex = (index: BlindIndex, channel: string, target: string): string =>
   channel === 'sms' ? index.phone(target) : index.email(target);
@@ -33,74 +34,67 @@ export async function keyClearOtpTargets(
     .where('target', 'is not', null)
     .where('sent_at', '<=', new Date(now.getTime() - HOUR_MS))
     .executeTakeFirst();
-  let total = Number(stale.numDeletedRows ?? 0);
+  const deleted = Number(stale.numDeletedRows ?? 0);
 
-  for (;;) {
-    const done = await db.transaction().execute(async (trx) => {
-      const rows = await trx
-        .selectFrom('otp_sends')
-        .select(['id', 'channel', 'target'])
-        .where('target', 'is not', null)
-        .orderBy('id')
-        .limit(batchSize)
-        .forUpdate()
-        .skipLocked()
+  const sends = await inBatches(db, batchSize, async (trx) => {
+    const rows = await trx
+      .selectFrom('otp_sends')
+      .select(['id', 'channel', 'target'])
+      .where('target', 'is not', null)
+      .orderBy('id')
+      .limit(batchSize)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    for (const row of rows) {
+      await trx
+        .updateTable('otp_sends')
+        .set({ target: null, target_bidx: otpTargetIndex(index, row.channel, row.target as string) })
+        .where('id', '=', row.id)
         .execute();
-      for (const row of rows) {
+    }
+    return rows.length;
+  });
+
+  const challenges = await inBatches(db, batchSize, async (trx) => {
+    const rows = await trx
+      .selectFrom('otp_challenges')
+      .select(['id', 'flow_id', 'channel', 'target', 'failed_attempts', 'last_failed_at', 'locked_at'])
+      .where('target', 'is not', null)
+      .orderBy('id')
+      .limit(batchSize)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    for (const row of rows) {
+      const bidx = otpTargetIndex(index, row.channel, row.target as string);
+      const twin = await trx
+        .selectFrom('otp_challenges')
+        .select('id')
+        .where('flow_id', '=', row.flow_id)
+        .where('channel', '=', row.channel)
+        .where('target_bidx', '=', bidx)
+        .executeTakeFirst();
+      if (twin) {
         await trx
-          .updateTable('otp_sends')
-          .set({ target: null, target_bidx: otpTargetIndex(index, row.channel, row.target as string) })
+          .updateTable('otp_challenges')
+          .set({
+            failed_attempts: sql`failed_attempts + ${row.failed_attempts}`,
+            last_failed_at: sql`greatest(last_failed_at, ${row.last_failed_at})`,
+            locked_at: sql`coalesce(locked_at, ${row.locked_at})`,
+          })
+          .where('id', '=', twin.id)
+          .execute();
+        await trx.deleteFrom('otp_challenges').where('id', '=', row.id).execute();
+      } else {
+        await trx
+          .updateTable('otp_challenges')
+          .set({ target: null, target_bidx: bidx })
           .where('id', '=', row.id)
           .execute();
       }
-      return rows.length;
-    });
-    total += done;
-    if (done < batchSize) break;
-  }
-
-  for (;;) {
-    const done = await db.transaction().execute(async (trx) => {
-      const rows = await trx
-        .selectFrom('otp_challenges')
-        .select(['id', 'flow_id', 'channel', 'target', 'failed_attempts', 'last_failed_at', 'locked_at'])
-        .where('target', 'is not', null)
-        .orderBy('id')
-        .limit(batchSize)
-        .forUpdate()
-        .skipLocked()
-        .execute();
-      for (const row of rows) {
-        const bidx = otpTargetIndex(index, row.channel, row.target as string);
-        const twin = await trx
-          .selectFrom('otp_challenges')
-          .select('id')
-          .where('flow_id', '=', row.flow_id)
-          .where('channel', '=', row.channel)
-          .where('target_bidx', '=', bidx)
-          .executeTakeFirst();
-        if (twin) {
-          await trx
-            .updateTable('otp_challenges')
-            .set({
-              failed_attempts: sql`failed_attempts + ${row.failed_attempts}`,
-              last_failed_at: sql`greatest(last_failed_at, ${row.last_failed_at})`,
-              locked_at: sql`coalesce(locked_at, ${row.locked_at})`,
-            })
-            .where('id', '=', twin.id)
-            .execute();
-          await trx.deleteFrom('otp_challenges').where('id', '=', row.id).execute();
-        } else {
-          await trx
-            .updateTable('otp_challenges')
-            .set({ target: null, target_bidx: bidx })
-            .where('id', '=', row.id)
-            .execute();
-        }
-      }
-      return rows.length;
-    });
-    total += done;
-    if (done < batchSize) return total;
-  }
+    }
+    return rows.length;
+  });
+  return deleted + sends + challenges;
 }
