@@ -37,6 +37,21 @@ const jitter = (i: number, k: number) => {
   return x - Math.floor(x);
 };
 
+/** A hand-held phone photo: yaw and tilt up to 15°, roll up to 5°, blur, noise, shade, JPEG, 960 px. */
+const phoneLike = (i: number): PhotoOptions => ({
+  yaw: 15 * (2 * jitter(i, 1) - 1),
+  tilt: 15 * (2 * jitter(i, 2) - 1),
+  roll: 5 * (2 * jitter(i, 3) - 1),
+  fill: 0.7 + 0.15 * jitter(i, 4),
+  at: [0.45 + 0.1 * jitter(i, 5), 0.45 + 0.1 * jitter(i, 6)],
+  blur: 0.8 + 0.7 * jitter(i, 7),
+  noise: 4,
+  shade: 0.35 * jitter(i, 8),
+  jpeg: Math.round(55 + 20 * jitter(i, 9)),
+  outWidth: 960,
+  seed: i + 1,
+});
+
 export const PERTURBATIONS: readonly Perturbation[] = [
   { name: 'straight photo', options: () => ({}) },
   { name: 'rotation 3°', options: (i) => ({ roll: 3 * sign(i) }) },
@@ -57,36 +72,12 @@ export const PERTURBATIONS: readonly Perturbation[] = [
   },
   {
     name: 'phone-like: yaw, tilt ≤ 15°, roll ≤ 5°, blur, noise, shade, JPEG, 960 px',
-    options: (i) => ({
-      yaw: 15 * (2 * jitter(i, 1) - 1),
-      tilt: 15 * (2 * jitter(i, 2) - 1),
-      roll: 5 * (2 * jitter(i, 3) - 1),
-      fill: 0.7 + 0.15 * jitter(i, 4),
-      at: [0.45 + 0.1 * jitter(i, 5), 0.45 + 0.1 * jitter(i, 6)],
-      blur: 0.8 + 0.7 * jitter(i, 7),
-      noise: 4,
-      shade: 0.35 * jitter(i, 8),
-      jpeg: Math.round(55 + 20 * jitter(i, 9)),
-      outWidth: 960,
-      seed: i + 1,
-    }),
+    options: phoneLike,
   },
   {
     name: 'phone-like, app: consensus of up to 6 shaky frames',
     frames: 6,
-    options: (i) => ({
-      yaw: 15 * (2 * jitter(i, 1) - 1),
-      tilt: 15 * (2 * jitter(i, 2) - 1),
-      roll: 5 * (2 * jitter(i, 3) - 1),
-      fill: 0.7 + 0.15 * jitter(i, 4),
-      at: [0.45 + 0.1 * jitter(i, 5), 0.45 + 0.1 * jitter(i, 6)],
-      blur: 0.8 + 0.7 * jitter(i, 7),
-      noise: 4,
-      shade: 0.35 * jitter(i, 8),
-      jpeg: Math.round(55 + 20 * jitter(i, 9)),
-      outWidth: 960,
-      seed: i + 1,
-    }),
+    options: phoneLike,
   },
 ];
 

@@ -14,6 +14,14 @@ export interface Correspondence {
   readonly weight?: number;
 }
 
+/** The nine entries of a homography, row-major, for destructuring. */
+export type HomographyEntries = [number, number, number, number, number, number, number, number, number];
+
+export function entriesOf(h: Homography): HomographyEntries {
+  if (h.length !== 9) throw new RangeError(`a homography has 9 entries, not ${h.length}`);
+  return h as HomographyEntries;
+}
+
 export function applyHomography(h: Homography, x: number, y: number): [number, number] {
   const w = h[6]! * x + h[7]! * y + h[8]!;
   return [(h[0]! * x + h[1]! * y + h[2]!) / w, (h[3]! * x + h[4]! * y + h[5]!) / w];
@@ -21,17 +29,7 @@ export function applyHomography(h: Homography, x: number, y: number): [number, n
 
 /** The inverse transform (undefined when singular). */
 export function invertHomography(h: Homography): Homography | undefined {
-  const [a, b, c, d, e, f, g, i, j] = h as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [a, b, c, d, e, f, g, i, j] = entriesOf(h);
   const A = e * j - f * i;
   const B = -(d * j - f * g);
   const C = d * i - e * g;

@@ -6,7 +6,7 @@
 // raster with a constant pitch, where the fixed-pitch grid and the template matching work as on a scan.
 import type { Component } from './components';
 import type { Correspondence, Homography } from './homography';
-import { applyHomography, fitHomography, invertHomography } from './homography';
+import { applyHomography, entriesOf, fitHomography, invertHomography } from './homography';
 import type { GrayImage } from './image';
 import { sampleBilinear } from './image';
 import type { TextLine } from './lines';
@@ -112,17 +112,7 @@ export function rectifyMrz(gray: GrayImage, c: MrzCandidate): RectifiedMrz | und
   if (!Number.isFinite(scale) || scale <= 0) return undefined;
   const sub = Math.max(1, Math.min(3, Math.ceil(scale - 0.2)));
   const acc = new Float32Array(width * height);
-  const [h0, h1, h2, h3, h4, h5, h6, h7, h8] = h as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [h0, h1, h2, h3, h4, h5, h6, h7, h8] = entriesOf(h);
   const { width: sw, height: sh, data: src } = gray;
   /** Bilinear sample, inlined for the common in-bounds case (outside reads as white paper). */
   const sample = (x: number, y: number): number => {
