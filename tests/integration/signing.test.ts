@@ -1,11 +1,12 @@
 /**
  * Sign with CamDigiKey (issue 17) over HTTP against a real server: the citizen's signing
- * certificate (issued at activation, revoked with the device, listed in the CRL), a signature
+ * certificate (issued at activation, renewed for the same key before it runs out, revoked with the
+ * device, listed in the CRL that the SDK and OpenSSL read), a signature
  * request over OpenID CIBA with `authorization_details` type `camdigikey_sign` and over the client
  * API (v3 envelope), the phone's side (prepare, the app's own check, sign with the device key,
  * approve with the PIN), what the relying party receives (verified offline with the SDK and with
  * OpenSSL), a PDF signed by two citizens in turn (PAdES B-T, verified by the SDK and by poppler's
- * pdfsig), the platform TSA over HTTP, the history in "Me", declining and "this wasn't me".
+ * pdfsig) and one signed B-T then B-B (an instance with SIGNING_TIMESTAMP=false), the platform TSA over HTTP, the history in "Me", declining and "this wasn't me".
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomUUID, X509Certificate } from 'node:crypto';
