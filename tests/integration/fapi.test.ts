@@ -4,7 +4,8 @@
  * a browser and a phone do it); then each requirement's negative test: the authorization request
  * without PAR, a bound token replayed without its proof (or as a Bearer token), a DPoP proof used
  * twice, a proof for another URL, a client secret instead of private_key_jwt, a financial-grade
- * registration without private_key_jwt; `iss` is in the authorization response; codes are short.
+ * registration (or a change to one) without private_key_jwt; `iss` is in the authorization response;
+ * codes are short-lived and used once.
  * A CIBA signature request with DPoP completes too.
  */
 import type { webcrypto } from 'node:crypto';
@@ -81,6 +82,16 @@ describe('FAPI 2.0 for a financial-grade relying party', () => {
     expect([...url.searchParams.keys()].sort()).toEqual(['client_id', 'request_uri']);
     const callback = await login(url);
     expect(callback.searchParams.get('iss')).toBe(server.deps.config.oidc.issuer);
+    // a short-lived code: the one the provider stored lives at most 60 seconds
+    const stored = await server.deps.db
+      .selectFrom('oidc_payloads')
+      .select('payload')
+      .where('kind', '=', 'AuthorizationCode')
+      .where('id', '=', callback.searchParams.get('code')!)
+      .executeTakeFirstOrThrow();
+    const { iat, exp } = stored.payload as { iat: number; exp: number };
+    expect(exp - iat).toBeGreaterThan(0);
+    expect(exp - iat).toBeLessThanOrEqual(60);
     const { tokens, claims } = await oidc.finish(callback, checks);
     expect(claims.sub).toBe(dara.accountId);
     expect(tokens.token_type.toLowerCase()).toBe('dpop');
@@ -107,6 +118,10 @@ describe('FAPI 2.0 for a financial-grade relying party', () => {
       },
     });
     expect(stolen.status).toBe(401);
+
+    // …and the code is used once: redeemed again (with a fresh, valid proof) it is refused
+    await expect(oidc.finish(callback, checks)).rejects.toMatchObject({ error: 'invalid_grant' });
+    expect(lastDetail()).toBe('authorization code already consumed');
   });
 
   it('binds the code to the PAR key, and refuses a DPoP proof used twice or for another URL', async () => {
@@ -229,6 +244,34 @@ describe('FAPI 2.0 for a financial-grade relying party', () => {
     expect(((await answer.json()) as { error: { details: { reason: string } } }).error.details.reason).toBe(
       'fapi_needs_private_key_jwt',
     );
+    // …nor can an existing financial-grade RP switch to a secret, or a secret RP become financial-grade
+    const patch = (clientId: string, body: Record<string, unknown>) =>
+      fetch(`${server.url}/api/admin/v1/relying-parties/${clientId}`, {
+        method: 'PATCH',
+        headers: {
+          authorization: `Bearer ${server.deps.config.secrets.adminToken}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify(body),
+      }).then(async (r) => ({
+        status: r.status,
+        reason: ((await r.json()) as { error?: { details?: { reason?: string } } }).error?.details?.reason,
+      }));
+    expect(await patch(bank.clientId, { tokenEndpointAuthMethod: 'client_secret_basic' })).toEqual({
+      status: 400,
+      reason: 'fapi_needs_private_key_jwt',
+    });
+    const plain = await registerRelyingParty(server, {
+      organisation: 'Third Bank',
+      appName: 'Third Bank online',
+      domain: 'third.example.kh',
+      redirectUris: [REDIRECT],
+      allowedScopes: ['openid'],
+    });
+    expect(await patch(plain.clientId, { financialGrade: true })).toEqual({
+      status: 400,
+      reason: 'fapi_needs_private_key_jwt',
+    });
     expect(server.deps.config.oidc.codeTtl).toBeLessThanOrEqual(60);
     const discovery = (await (
       await fetch(`${server.url}/oidc/.well-known/openid-configuration`)

@@ -7,6 +7,8 @@
  * starts the cooling-off that withholds the face photo.
  */
 
+import { X509Certificate } from 'node:crypto';
+import { checkRevocation } from '@camdigikey/client';
 import type { SampleFace } from '@camdigikey/face-engine/testing/samples';
 import { format } from '@camdigikey/messages';
 import {
@@ -306,6 +308,31 @@ describe('recovery on a new phone', { timeout: FACE_CHECKS_MS }, () => {
     const old = await sokha.device.call('GET', '/api/device/v1/account/status');
     expect(old.status).toBe(401);
     expect(old.body).toMatchObject({ error: { code: 'device_key_unknown' } });
+
+    // Signing certificates (issue 17): the new phone's key is certified at once (not at its first
+    // signature), and the old phone's certificate is revoked with it: the CRL lists it.
+    const certificates = await server.deps.db
+      .selectFrom('citizen_certificates')
+      .innerJoin('devices', 'devices.id', 'citizen_certificates.device_id')
+      .select(['citizen_certificates.certificate_der', 'devices.status'])
+      .where('citizen_certificates.account_id', '=', sokha.accountId)
+      .execute();
+    expect(certificates.map((c) => c.status).sort()).toEqual(['active', 'revoked']);
+    const [oldCertificate, newCertificate] = ['revoked', 'active'].map(
+      (status) =>
+        new X509Certificate(Buffer.from(certificates.find((c) => c.status === status)!.certificate_der)),
+    );
+    expect(newCertificate!.publicKey.export({ format: 'jwk' })).toMatchObject({
+      x: newPhone.publicJwk.x,
+      y: newPhone.publicJwk.y,
+    });
+    expect(newCertificate!.subject).toContain(`serialNumber=${sokha.accountId}`);
+    const ca = new X509Certificate(
+      Buffer.from(await (await fetch(`${server.url}/pki/citizen-ca.crt`)).arrayBuffer()),
+    );
+    const crl = new Uint8Array(await (await fetch(`${server.url}/pki/citizen-ca.crl`)).arrayBuffer());
+    expect(checkRevocation(oldCertificate!, crl, ca)).toMatchObject({ revoked: true });
+    expect(checkRevocation(newCertificate!, crl, ca)).toEqual({ revoked: false });
 
     // The refresh token issued before the recovery no longer works.
     await expect(oidc.refreshTokenGrant(before.config, before.tokens.refresh_token!)).rejects.toMatchObject({

@@ -1,15 +1,16 @@
 /**
  * Sign with CamDigiKey (issue 17) over HTTP against a real server: the citizen's signing
- * certificate (issued at activation, revoked with the device, listed in the CRL), a signature
+ * certificate (issued at activation, renewed for the same key before it runs out, revoked with the
+ * device, listed in the CRL that the SDK and OpenSSL read), a signature
  * request over OpenID CIBA with `authorization_details` type `camdigikey_sign` and over the client
  * API (v3 envelope), the phone's side (prepare, the app's own check, sign with the device key,
  * approve with the PIN), what the relying party receives (verified offline with the SDK and with
  * OpenSSL), a PDF signed by two citizens in turn (PAdES B-T, verified by the SDK and by poppler's
- * pdfsig), the platform TSA over HTTP, the history in "Me", declining and "this wasn't me".
+ * pdfsig) and one signed B-T then B-B (an instance with SIGNING_TIMESTAMP=false), the platform TSA over HTTP, the history in "Me", declining and "this wasn't me".
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomUUID, X509Certificate } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -23,6 +24,7 @@ import {
 } from '@camdigikey/client';
 import { SIGN_TEXT_MAX } from '@camdigikey/contracts/signing';
 import {
+  serialHexOf,
   timeStampRequest,
   tokenOfResponse,
   verifyChain,
@@ -93,6 +95,29 @@ const file = (name: string, data: string | Uint8Array) => {
   writeFileSync(path, data);
   return path;
 };
+
+/** poppler's pdfsig report of a PDF, with an NSS database that trusts the platform root. */
+function pdfsig(path: string): string {
+  const nss = join(work, 'nss');
+  if (!existsSync(nss)) {
+    mkdirSync(nss);
+    execFileSync('certutil', ['-N', '-d', `sql:${nss}`, '--empty-password']);
+    execFileSync('certutil', [
+      '-A',
+      '-d',
+      `sql:${nss}`,
+      '-n',
+      'CamDigiKey root',
+      '-t',
+      'C,C,C',
+      '-i',
+      file('root.pem', rootPem),
+    ]);
+  }
+  // (poppler 22.12's `-no-ocsp` makes every chain "Unknown issue"; the certificates name no OCSP
+  // responder, so without it nothing is fetched either)
+  return execFileSync('pdfsig', ['-nssdir', `sql:${nss}`, path], { encoding: 'utf8' });
+}
 
 describe("the citizen's signing certificate", () => {
   it('is issued for the device key when the account becomes active, and chains to the platform root', async () => {
@@ -400,26 +425,7 @@ describe('signing a PDF over the client API, two citizens in turn (PAdES B-T)', 
     tampered[middle] = (tampered[middle] ?? 0) ^ 1;
     expect(() => verifyPdfSignatures(tampered, { trustedRoot: rootPem })).toThrow(/digest/);
 
-    // poppler's pdfsig, with an NSS database that trusts the platform root
-    const nss = join(work, 'nss');
-    execFileSync('mkdir', ['-p', nss]);
-    execFileSync('certutil', ['-N', '-d', `sql:${nss}`, '--empty-password']);
-    execFileSync('certutil', [
-      '-A',
-      '-d',
-      `sql:${nss}`,
-      '-n',
-      'CamDigiKey root',
-      '-t',
-      'C,C,C',
-      '-i',
-      file('root.pem', rootPem),
-    ]);
-    // (poppler 22.12's `-no-ocsp` makes every chain "Unknown issue"; the certificates name no OCSP
-    // responder, so without it nothing is fetched either)
-    const report = execFileSync('pdfsig', ['-nssdir', `sql:${nss}`, file('signed.pdf', pdf)], {
-      encoding: 'utf8',
-    });
+    const report = pdfsig(file('signed.pdf', pdf));
     expect(report.match(/Signature Validation: Signature is Valid\./g)).toHaveLength(2);
     expect(report).toContain(`Signer full Distinguished Name: `);
     expect(report).toContain(
@@ -437,6 +443,102 @@ describe('signing a PDF over the client API, two citizens in turn (PAdES B-T)', 
     await expect(sdk.requestSignature(accessToken, { text: { en: 'Pay\u202e 100' } })).rejects.toMatchObject({
       errorCode: 110,
     });
+  });
+});
+
+describe('PAdES B-B: an instance without the time-stamp, after a B-T signer', () => {
+  let bb: TestServer;
+  let vanna: ActiveCitizen;
+
+  beforeAll(async () => {
+    // Another instance on the same database (the same CA, relying parties and requests), set to
+    // B-B; the citizen's phone talks to it (a device proof names the URL it was made for).
+    bb = await startTestServer({ shareWith: server, env: { SIGNING_TIMESTAMP: 'false' } });
+    vanna = await activeCitizen(bb, 1703);
+  }, 120_000);
+  afterAll(async () => bb?.close());
+
+  const signPdf = async (citizen: ActiveCitizen, pdf: Uint8Array, code: string) => {
+    const prepared = await preparePdf(pdf, { signingTime: server.clock.now(), reason: 'Guarantee' });
+    const started = await cibaSign(
+      citizen,
+      {
+        text: { en: 'I guarantee loan contract LN-2026-0043.' },
+        document: {
+          name: 'guarantee-LN-2026-0043.pdf',
+          sha256: prepared.documentSha256,
+          pades: { byteRangeSha256: prepared.byteRangeSha256 },
+        },
+      },
+      code,
+    );
+    expect(started.status, JSON.stringify(started.body)).toBe(200);
+    const id = String(started.body.auth_req_id);
+    const approved = await approveSignature(citizen.device, id, citizen.citizen.pin);
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    const tokens = await poll(id);
+    expect(tokens.status, JSON.stringify(tokens.body)).toBe(200);
+    const [detail] = tokens.body.authorization_details as { signature: SignatureResult }[];
+    return { signature: detail!.signature, prepared };
+  };
+
+  it('gives a PDF signed B-T then B-B that the SDK, OpenSSL and pdfsig validate', async () => {
+    const contract = await loanContractPdf({
+      borrower: 'Dara Sok, guaranteed by Vanna',
+      amountUsd: 3000,
+      months: 12,
+      ratePercent: 1.2,
+      contractNumber: 'LN-2026-0043',
+      date: server.clock.now(),
+    });
+    const first = await signPdf(dara, contract, '5101'); // on the B-T instance
+    const afterFirst = await embedPadesSignature(first.prepared, String(first.signature.padesSignature));
+    const second = await signPdf(vanna, afterFirst, '5102'); // on the B-B instance
+    const pdf = await embedPadesSignature(second.prepared, String(second.signature.padesSignature));
+
+    // The statement signature: no time-stamp, still verified offline and by OpenSSL.
+    const verified = verifySignature(second.signature, {
+      trustedRoot: rootPem,
+      expected: { clientId: bank.clientId, documentSha256: second.prepared.documentSha256 },
+    });
+    expect(verified.signer.camdigikeyId).toBe(vanna.accountId);
+    expect(verified.timestamp).toBeUndefined();
+    const out = execFileSync(
+      'openssl',
+      [
+        'cms',
+        '-verify',
+        '-binary',
+        '-inform',
+        'DER',
+        '-in',
+        file('bb.p7s', Buffer.from(second.signature.signature!, 'base64')),
+        '-content',
+        file('bb.json', Buffer.from(second.signature.statementBytes!, 'base64')),
+        '-CAfile',
+        file('root.pem', rootPem),
+        '-purpose',
+        'any',
+        '-attime',
+        String(Math.floor(server.clock.now().getTime() / 1000)),
+        '-out',
+        join(work, 'bb.out'),
+      ],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    expect(out).toBe('');
+
+    const signatures = verifyPdfSignatures(pdf, { trustedRoot: rootPem });
+    expect(signatures.map((s) => s.signer.camdigikeyId)).toEqual([dara.accountId, vanna.accountId]);
+    // B-T, then B-B (no signature-time-stamp attribute)
+    expect(signatures.map((s) => s.timestamp !== undefined)).toEqual([true, false]);
+    expect(signatures.map((s) => s.subFilter)).toEqual(['ETSI.CAdES.detached', 'ETSI.CAdES.detached']);
+
+    const report = pdfsig(file('signed-bt-bb.pdf', pdf));
+    expect(report.match(/Signature Validation: Signature is Valid\./g)).toHaveLength(2);
+    expect(report.match(/Certificate Validation: Certificate is Trusted\./g)).toHaveLength(2);
+    expect(report).toContain(`serialNumber=${vanna.accountId}`);
+    expect(report).toContain('Total document signed');
   });
 });
 
@@ -467,6 +569,32 @@ describe('revocation and the platform TSA', () => {
     const crl = async () =>
       new Uint8Array(await (await fetch(`${server.url}/pki/citizen-ca.crl`)).arrayBuffer());
     expect(checkRevocation(certificate, await crl(), ca)).toEqual({ revoked: false });
+    // …and the same answers from OpenSSL, reading the served CRL (an independent implementation)
+    const opensslVerify = async () => {
+      const crlPem = execFileSync('openssl', ['crl', '-inform', 'DER', '-outform', 'PEM'], {
+        input: await crl(),
+      });
+      const answer = spawnSync(
+        'openssl',
+        [
+          'verify',
+          '-crl_check',
+          '-CAfile',
+          file('root.pem', rootPem),
+          '-untrusted',
+          file('citizen-ca.pem', ca.toString()),
+          '-CRLfile',
+          file('citizen-ca.crl.pem', crlPem),
+          '-attime',
+          String(Math.floor(server.clock.now().getTime() / 1000)),
+          file('tablet.pem', certificate.toString()),
+        ],
+        { encoding: 'utf8' },
+      );
+      return { status: answer.status, output: `${answer.stdout}${answer.stderr}` };
+    };
+    const good = await opensslVerify();
+    expect(good, good.output).toMatchObject({ status: 0, output: expect.stringContaining(': OK') });
 
     const signedOut = await dara.device.call('DELETE', `/api/device/v1/me/devices/${tabletId}`, {
       pin: dara.citizen.pin,
@@ -474,6 +602,9 @@ describe('revocation and the platform TSA', () => {
     expect(signedOut.status, JSON.stringify(signedOut.body)).toBe(200);
     const second = Math.floor(server.clock.now().getTime() / 1000) * 1000; // CRL dates are whole seconds
     expect(checkRevocation(certificate, await crl(), ca)).toEqual({ revoked: true, at: new Date(second) });
+    const revoked = await opensslVerify();
+    expect(revoked.status, revoked.output).not.toBe(0);
+    expect(revoked.output).toContain('certificate revoked');
     // …and it can no longer sign what it had opened.
     const signatures = await signPrepared(tablet, prepared);
     const refused = await tablet.call('POST', `/api/device/v1/signing/requests/${prepared.id}/approve`, {
@@ -517,5 +648,75 @@ describe('revocation and the platform TSA', () => {
     for (let i = 0; i < 119; i++) statuses.push(await ask());
     expect(statuses.slice(0, 118).every((s) => s === 200)).toBe(true);
     expect(statuses[118]).toBe(429);
+  });
+});
+
+describe('renewal', () => {
+  it('renews the certificate for the same key once fewer than the renewal days are left, and not before', async () => {
+    const current = async () =>
+      server.deps.db
+        .selectFrom('citizen_certificates')
+        .innerJoin('devices', 'devices.id', 'citizen_certificates.device_id')
+        .select(['citizen_certificates.serial', 'citizen_certificates.not_after'])
+        .where('citizen_certificates.account_id', '=', dara.accountId)
+        .where('devices.status', '=', 'active')
+        .orderBy('citizen_certificates.not_after', 'desc')
+        .execute();
+    const [issued, ...others] = await current();
+    expect(others).toEqual([]);
+    const renewAt = issued!.not_after.getTime() - server.deps.config.signing.renewDays * 86_400_000;
+    const serialOf = (pem: string) => serialHexOf(new X509Certificate(pem));
+    const open = async (code: string) => {
+      const started = await cibaSign(dara, { text: { en: `Renewal check ${code}.` } }, code);
+      expect(started.status, JSON.stringify(started.body)).toBe(200);
+      return prepareSignature(dara.device, String(started.body.auth_req_id));
+    };
+
+    // An hour before the renewal point: the same certificate.
+    server.clock.set(new Date(renewAt - 3600_000));
+    const before = await open('6001');
+    expect(serialOf(before.certificate)).toBe(issued!.serial);
+    await dara.device.call('POST', `/api/device/v1/signing/requests/${before.id}/reject`, {});
+
+    // An hour after it: a new certificate for the same key, valid from about now, full length.
+    server.clock.set(new Date(renewAt + 3600_000));
+    const after = await open('6002');
+    const renewed = new X509Certificate(after.certificate);
+    expect(serialOf(after.certificate)).not.toBe(issued!.serial);
+    expect(renewed.publicKey.export({ format: 'jwk' })).toMatchObject({
+      x: dara.device.publicJwk.x,
+      y: dara.device.publicJwk.y,
+    });
+    const now = Math.floor(server.clock.now().getTime() / 1000) * 1000;
+    // issued now (back-dated a little for the verifiers' clock skew, never to before the renewal point)
+    expect(new Date(renewed.validFrom).getTime()).toBeLessThanOrEqual(now);
+    expect(new Date(renewed.validFrom).getTime()).toBeGreaterThan(renewAt);
+    expect(Math.round((new Date(renewed.validTo).getTime() - now) / 86_400_000)).toBe(
+      server.deps.config.signing.certificateDays,
+    );
+    expect((await current()).map((r) => r.serial)).toEqual([serialHexOf(renewed), issued!.serial]);
+
+    // The citizen signs with it; renewal is not revocation: the old certificate is not listed.
+    const approved = await approveSignature(dara.device, after.id, dara.citizen.pin);
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    const [detail] = (await poll(after.id)).body.authorization_details as { signature: SignatureResult }[];
+    const verified = verifySignature(detail!.signature, { trustedRoot: rootPem });
+    expect(verified.signer.certificate.serialNumber).toBe(renewed.serialNumber);
+    const ca = new X509Certificate(
+      Buffer.from(await (await fetch(`${server.url}/pki/citizen-ca.crt`)).arrayBuffer()),
+    );
+    const crl = new Uint8Array(await (await fetch(`${server.url}/pki/citizen-ca.crl`)).arrayBuffer());
+    const old = new X509Certificate(
+      Buffer.from(
+        (
+          await server.deps.db
+            .selectFrom('citizen_certificates')
+            .select('certificate_der')
+            .where('serial', '=', issued!.serial)
+            .executeTakeFirstOrThrow()
+        ).certificate_der,
+      ),
+    );
+    expect(checkRevocation(old, crl, ca)).toEqual({ revoked: false });
   });
 });
