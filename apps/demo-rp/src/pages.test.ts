@@ -1,10 +1,11 @@
 /**
- * The demo portal serves its own Khmer font (issue 16, item 9): its pages ask for Kantumruy Pro
- * first, for the Khmer block, from the portal's own /assets/ (allowed by its CSP), and those URLs
- * answer with WOFF2 files. Nothing here reaches the identity server.
+ * The demo portal in Khmer (issue 16, items 9 and 11): its pages ask for its own Khmer font first,
+ * for the Khmer block, from the portal's own /assets/ (allowed by its CSP), and those URLs answer
+ * with WOFF2 files; dates are day/month/year in Khmer digits. Nothing here reaches the server.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDemoRp } from './app';
+import { homePage, shownDate } from './html';
 
 const rp = createDemoRp({
   issuer: 'http://127.0.0.1:9/oidc',
@@ -37,5 +38,14 @@ describe("the demo portal's Khmer font", () => {
       expect(font.rawPayload.subarray(0, 4).toString('latin1'), url).toBe('wOF2');
     }
     expect((await rp.app.inject({ method: 'GET', url: '/assets/other.woff2' })).statusCode).toBe(404);
+  });
+});
+
+describe("the demo portal's dates", () => {
+  it('writes the birth date day/month/year, in Khmer digits on the Khmer page', () => {
+    expect(shownDate('km', '2001-02-11')).toBe('១១/០២/២០០១');
+    expect(shownDate('en', '2001-02-11')).toBe('11/02/2001');
+    const page = homePage('km', { km: 'ក', en: 'A' }, { sub: 's', birthdate: '2001-02-11' });
+    expect(page).toContain('<dd id="birthdate">១១/០២/២០០១</dd>');
   });
 });
