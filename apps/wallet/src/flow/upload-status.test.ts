@@ -3,14 +3,16 @@
  * with a progress bar, in the language's digits; then what the server is doing with it ("Checking
  * your face…"); and a capture kept on the phone after the connection dropped, with "Send it now".
  */
-import { createElement } from 'react';
+import { type ComponentProps, createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initI18n, setLanguage } from '../i18n';
 import { KeptUpload, UploadStatus } from './UploadStatus';
 
-const draw = (node: Parameters<typeof createElement>[0], props: object) =>
-  renderToStaticMarkup(createElement(node as never, props as never));
+const status = (props: ComponentProps<typeof UploadStatus>) =>
+  renderToStaticMarkup(createElement(UploadStatus, props));
+const kept = (props: ComponentProps<typeof KeptUpload>) =>
+  renderToStaticMarkup(createElement(KeptUpload, props));
 
 beforeAll(async () => {
   await initI18n('km');
@@ -19,7 +21,7 @@ beforeAll(async () => {
 describe('the upload status of a long step', () => {
   it('counts the bytes sent of the total, in English', async () => {
     await setLanguage('en');
-    const html = draw(UploadStatus, {
+    const html = status({
       state: { phase: 'sending', sent: 420_000, total: 840_000 },
       panel: 'liveness',
     });
@@ -31,7 +33,7 @@ describe('the upload status of a long step', () => {
 
   it('counts in Khmer digits in Khmer', async () => {
     await setLanguage('km');
-    const html = draw(UploadStatus, {
+    const html = status({
       state: { phase: 'sending', sent: 1_250_000, total: 2_500_000 },
       panel: 'document',
     });
@@ -43,20 +45,20 @@ describe('the upload status of a long step', () => {
 
   it('says what the server is doing once everything is sent', async () => {
     await setLanguage('en');
-    expect(draw(UploadStatus, { state: { phase: 'checking' }, panel: 'liveness' })).toContain(
+    expect(status({ state: { phase: 'checking' }, panel: 'liveness' })).toContain(
       'Sent. Checking your face…',
     );
-    expect(draw(UploadStatus, { state: { phase: 'checking' }, panel: 'document' })).toContain(
+    expect(status({ state: { phase: 'checking' }, panel: 'document' })).toContain(
       'Sent. Checking your document…',
     );
-    expect(draw(UploadStatus, { state: { phase: 'checking' }, panel: 'form' })).toContain(
+    expect(status({ state: { phase: 'checking' }, panel: 'form' })).toContain(
       'Sending your registration to the officers…',
     );
   });
 
   it('offers a capture kept on the phone again, without recording again', async () => {
     await setLanguage('en');
-    const html = draw(KeptUpload, { panel: 'liveness', busy: false, onSend: () => undefined });
+    const html = kept({ panel: 'liveness', busy: false, onSend: () => undefined });
     expect(html).toContain('data-testid="kept-upload"');
     expect(html).toContain('You do not need to record again.');
     expect(html).toContain('Send it now');
