@@ -72,7 +72,7 @@ export function SettingsView({ onError }: { onError: (error: unknown) => void })
               <th scope="row">
                 {label(`threshold.${key}`, key)} <code className="muted">{key}</code>
               </th>
-              <td id={`threshold-${key}`}>{String(value)}</td>
+              <td id={`threshold-${key}`}>{n(String(value))}</td>
             </tr>
           ))}
         </tbody>
