@@ -21,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { judgedEvidence } from '../support/evidence';
 import { createOfficer as createTestOfficer, OFFICER_PASSWORD, totpCode } from '../support/officers';
 import { startTestServer, type TestServer } from '../support/server';
+import { a11y, a11yReport } from './support/a11y';
 import { ensureBuilt } from './support/builds';
 import { launchChromium, openJourney, SCREENSHOTS } from './support/chromium';
 
@@ -62,6 +63,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  console.log(`accessibility of the console, screen by screen:\n${a11yReport()}`);
   await browser?.close();
   await server?.close();
 });
@@ -73,6 +75,7 @@ describe('the officer console in Chromium', () => {
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.goto(`${server.url}/console/`);
     await expect.poll(() => page.locator('h1').textContent()).toBe('ការចូលប្រើរបស់មន្ត្រី');
+    await a11y(page, 'console-signin-km');
 
     await signIn(page, 'dara', '000000');
     await expect.poll(() => page.locator('[role=alert]').textContent()).toMatch(/[\u1780-\u17ff]/);
@@ -85,6 +88,7 @@ describe('the officer console in Chromium', () => {
     expect(await page.locator(`tr[data-account="${accountId}"] .badge`).first().textContent()).toBe('ទាន់ពេល');
     expect(await page.locator('#nav-admin').count()).toBe(0);
     await journey.shot('console-2-queue-km');
+    await a11y(page, 'console-queue-km');
 
     await page.click('#switch-lang');
     await expect.poll(() => page.locator('h1').textContent()).toBe('Registrations waiting for review');
@@ -110,7 +114,10 @@ describe('the officer console in Chromium', () => {
     expect(await page.locator('#comparison tr[data-field="documentNumber"] td').nth(0).textContent()).toBe(
       await page.locator('#comparison tr[data-field="documentNumber"] td').nth(1).textContent(),
     );
+    // Every step of the history has a label: no raw audit id such as `registration.details_draft_saved`.
+    expect(await page.locator('#history').textContent()).not.toMatch(/\b[a-z_]+\.[a-z_]+\b/);
     await journey.shot('console-3-case');
+    await a11y(page, 'console-case-en');
 
     await page.click('#decide');
     await page.click('#confirm-decision');
@@ -180,6 +187,14 @@ describe('the officer console in Chromium', () => {
     expect(await fits()).toBe(true);
     expect(await page.locator('#workload').textContent()).toContain('Officer dara');
     await journey.shot('console-7-dashboard');
+    await a11y(page, 'console-dashboard-en');
+    // In Khmer the days and counts are written in Khmer digits with Khmer month names.
+    await page.click('#switch-lang');
+    await expect.poll(() => page.locator('#per-day').textContent()).toMatch(/ថ្ងៃទី [០-៩]+ ខែ/);
+    expect(await page.locator('#per-day').textContent()).not.toMatch(/[0-9]/);
+    expect(await page.locator('#sla-tiles').textContent()).not.toMatch(/[0-9]/);
+    await journey.shot('console-7-dashboard-km');
+    await a11y(page, 'console-dashboard-km');
     await page.click('#sign-out');
     await page.locator('#sign-in').waitFor();
     expect(journey.problems).toEqual([]);

@@ -3,6 +3,7 @@ import { iconShapes, VIEWBOX } from '@camdigikey/brand/mark';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from './api';
 import type { Lang, MessageKey } from './i18n';
+import { en } from './i18n/en';
 
 const KHMER_DIGITS = '០១២៣៤៥៦៧៨៩';
 
@@ -24,6 +25,24 @@ export function useT() {
     },
     n: (value: string | number) => localDigits(value, lang),
   };
+}
+
+/**
+ * The catalogue key for an audit action in a case's history: its own label (`hist.<action>`), else
+ * its family's (`hist.group.<prefix>`, e.g. "Login"), else "Other account event": the officer never
+ * reads a raw id such as `registration.details_draft_saved` (issue 16, item 11).
+ */
+export function historyKey(action: string, known: (key: string) => boolean): MessageKey {
+  const own = `hist.${action}`;
+  if (known(own)) return own as MessageKey;
+  const group = `hist.group.${action.split('.')[0]}`;
+  return (known(group) ? group : 'hist.other') as MessageKey;
+}
+
+/** An audit action of a case's history in the current language (see historyKey). */
+export function useHistoryLabel() {
+  const { t } = useT();
+  return (action: string) => t(historyKey(action, (key) => key in en));
 }
 
 /** A label from the catalogue, or the code itself when the server sends one the catalogue lacks. */
@@ -55,9 +74,15 @@ export function Badge({ tone, children }: { tone: string; children: React.ReactN
 const PHNOM_PENH_OFFSET_MS = 7 * 3_600_000;
 const pad = (n: number) => String(n).padStart(2, '0');
 
+/** A local calendar day (`YYYY-MM-DD`, as the server counts days in Phnom Penh) read back; undefined when not one. */
+export function dayParts(day: string): { day: number; month: number; year: number } | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  return m ? { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) } : undefined;
+}
+
 /**
  * Dates and times in Phnom Penh time, with month names from the catalogue (browsers' Khmer locale
- * data is incomplete: headless Chromium prints "M11" for November).
+ * data is incomplete: headless Chromium prints "M11" for November), in Khmer digits in Khmer.
  */
 export function useFormat() {
   const { t, n } = useT();
@@ -70,6 +95,16 @@ export function useFormat() {
         month: t(`month.${d.getUTCMonth() + 1}` as MessageKey),
         year: d.getUTCFullYear(),
         time: n(`${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`),
+      });
+    },
+    /** A local day (`YYYY-MM-DD`) as "7 December 2026" / "ថ្ងៃទី ៧ ខែធ្នូ ឆ្នាំ ២០២៦". */
+    date: (day: string) => {
+      const parts = dayParts(day);
+      if (!parts) return n(day);
+      return t('time.date', {
+        day: parts.day,
+        month: t(`month.${parts.month}` as MessageKey),
+        year: parts.year,
       });
     },
     workingTime: (ms: number) => {

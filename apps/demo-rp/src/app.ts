@@ -78,7 +78,8 @@ export function createDemoRp(options: DemoRpOptions): DemoRp {
   const app = Fastify({ logger: options.logger ?? false });
 
   app.addHook('onSend', async (_request, reply) => {
-    reply.header('cache-control', 'no-store');
+    // Pages are personal: never stored. The font says it may be (it is the same for everyone).
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
   });

@@ -72,6 +72,18 @@ const acrLabel = (lang: Lang, acr: string | undefined) => {
   return key ? tr(lang, key) : acr;
 };
 
+const KHMER_DIGITS = '០១២៣៤៥៦៧៨៩';
+
+/**
+ * A date as Cambodians write it, day/month/year, in Khmer digits on the Khmer page (issue 16,
+ * item 11: the CamDigiKey app does the same); anything that is not an ISO date is shown as it came.
+ */
+export function shownDate(lang: Lang, value: string): string {
+  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  const text = iso ? `${iso[3]}/${iso[2]}/${iso[1]}` : value;
+  return lang === 'km' ? text.replace(/[0-9]/g, (d) => KHMER_DIGITS[Number(d)]!) : text;
+}
+
 /** What the portal knows about the logged-in citizen (from the ID token and userinfo). */
 export interface Citizen {
   sub: string;
@@ -113,7 +125,7 @@ ${classic}
 <dl id="citizen">
 <dt>${t(lang, 'home.name_km')}</dt><dd class="name-km" id="name-km" lang="km">${value(citizen.nameKm)}</dd>
 <dt>${t(lang, 'home.name_latin')}</dt><dd id="name-latin" lang="en">${value(citizen.nameLatin)}</dd>
-<dt>${t(lang, 'home.birthdate')}</dt><dd id="birthdate">${value(citizen.birthdate)}</dd>
+<dt>${t(lang, 'home.birthdate')}</dt><dd id="birthdate">${value(citizen.birthdate && shownDate(lang, citizen.birthdate))}</dd>
 <dt>${t(lang, 'home.method')}</dt><dd id="acr">${value(acrLabel(lang, citizen.acr))}</dd>
 <dt>${t(lang, 'home.subject')}</dt><dd id="sub"><code>${escapeHtml(citizen.sub)}</code></dd>
 </dl>

@@ -3,7 +3,7 @@
  * identity server (`npm start`) so a developer can log in end to end, both ways: OpenID Connect
  * (`/login`) and the CamDigiKey client API (`/login/classic`, and app-to-app from `/app`).
  *
- * Where its credentials come from, first found wins:
+ * Where its credentials come from, first found wins (settings.ts):
  *   1. the environment: DEMO_RP_CLIENT_ID + DEMO_RP_CLIENT_SECRET (OIDC) and the CAMDIGIKEY_*
  *      variables (client API; without them only OIDC starts);
  *   2. the sandbox files that `npm start` writes (DATA_DIR/sandbox/oidc.env and client-api.env):
@@ -19,35 +19,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CamDigiKeyClient } from '@camdigikey/client';
 import { createDemoRp } from './app';
+import { demoRpSettings } from './settings';
 
-/** KEY=value lines of an env file (comments and blank lines skipped). */
-export function readEnvFile(path: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    const match = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
-    if (match) out[match[1]!] = match[2]!;
-  }
-  return out;
-}
-
-const sandboxDir = join(process.env.DATA_DIR ?? '.data', 'sandbox');
-const fromSandbox =
-  !process.env.DEMO_RP_CLIENT_ID && existsSync(join(sandboxDir, 'oidc.env'))
-    ? {
-        ...readEnvFile(join(sandboxDir, 'oidc.env')),
-        ...(existsSync(join(sandboxDir, 'client-api.env'))
-          ? readEnvFile(join(sandboxDir, 'client-api.env'))
-          : {}),
-      }
-    : {};
-const env: Record<string, string | undefined> = { ...fromSandbox, ...process.env };
-const issuer = (env.CDK_ISSUER ?? `${(env.PUBLIC_URL ?? 'http://localhost:8080').replace(/\/+$/, '')}/oidc`)
-  .trim()
-  .replace(/\/+$/, '');
-const port = Number(env.DEMO_RP_PORT ?? 3000);
-const host = env.DEMO_RP_HOST ?? '127.0.0.1';
-const baseUrl = (env.DEMO_RP_BASE_URL ?? `http://127.0.0.1:${port}`).replace(/\/+$/, '');
-const sandbox = Object.keys(fromSandbox).length > 0 && !process.env.DEMO_RP_CLIENT_ID;
+const { env, sandbox, issuer, port, host, baseUrl, clientApi: clientApiOn } = demoRpSettings(process.env);
 
 function adminToken(): string | undefined {
   if (env.ADMIN_TOKEN) return env.ADMIN_TOKEN;
@@ -90,7 +64,7 @@ async function main(): Promise<void> {
     registered = true;
   }
   // The client API (web login with a login token, and app-to-app) when its credentials are there.
-  const clientApi = env.CAMDIGIKEY_CLIENT_ID ? CamDigiKeyClient.fromEnv(env) : undefined;
+  const clientApi = clientApiOn ? CamDigiKeyClient.fromEnv(env) : undefined;
   const rp = createDemoRp({
     issuer,
     clientId,

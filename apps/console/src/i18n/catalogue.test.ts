@@ -8,6 +8,51 @@ import { describe, expect, it } from 'vitest';
 import { en } from './en';
 import { km } from './km';
 
+/**
+ * The audit actions the server records with the account as subject, which a case's history shows
+ * (apps/server/src/console/case-file.ts; review.case_viewed is left out of it).
+ */
+const ACCOUNT_AUDIT_ACTIONS = [
+  'account.status_changed',
+  'account.exported',
+  'account.media_exported',
+  'account.pin_changed',
+  'account.recovered',
+  'account.locked_by_link',
+  'client_api.sign_requested',
+  'consent.granted',
+  'consent.revoked',
+  'demo.account_seeded',
+  'device.revoked',
+  'face_id.enabled',
+  'face_id.disabled',
+  'login.scanned',
+  'login.scan_refused',
+  'login.wrong_code',
+  'login.approved',
+  'login.rejected',
+  'login.completed',
+  'login.app_approved',
+  'login.app_rejected',
+  'login.backchannel_approved',
+  'login.backchannel_rejected',
+  'login.backchannel_not_me',
+  'pin.verified',
+  'pin.failed',
+  'recovery.referral_resolved',
+  'resubmission.started',
+  'resubmission.completed',
+  'resubmission.refused',
+  'review.approve',
+  'review.reject',
+  'review.resubmit',
+  'review.fraud_confirmed',
+  'review.fraud_overruled',
+  'signature.signed',
+  'signature.declined',
+  'signature.not_me',
+];
+
 const SRC = fileURLToPath(new URL('..', import.meta.url));
 const sources = (dir: string): string[] =>
   readdirSync(dir).flatMap((name) => {
@@ -60,6 +105,8 @@ describe('the console catalogue', () => {
       // The case history: every step the registration flow audits (and its draft save), so the
       // officer never reads a raw id such as `registration.details_draft_saved`.
       'hist.registration': [...Object.keys(REGISTRATION_TRANSITIONS), 'started', 'details_draft_saved'],
+      // …and what the server audits on the account itself (apps/server/src: subjectType 'account').
+      hist: ACCOUNT_AUDIT_ACTIONS,
     };
     const missing = Object.entries(codes).flatMap(([prefix, list]) =>
       list.map((code) => `${prefix}.${code}`).filter((key) => !(key in en)),

@@ -245,6 +245,7 @@ export function RelyingParties({ onError }: { onError: (error: unknown) => void 
           ))}
         </tbody>
       </table>
+      {/* The Khmer names are required here: the Khmer app and login pages show them (issue 16, item 8). */}
       <form className="stack" onSubmit={create} id="create-rp">
         <label>
           {t('rp.organisation')}
@@ -252,7 +253,7 @@ export function RelyingParties({ onError }: { onError: (error: unknown) => void 
         </label>
         <label>
           {t('rp.organisation_km')}
-          <input name="organisationKm" lang="km" minLength={2} maxLength={200} />
+          <input name="organisationKm" lang="km" required minLength={2} maxLength={200} />
         </label>
         <label>
           {t('rp.app_name')}
@@ -260,7 +261,7 @@ export function RelyingParties({ onError }: { onError: (error: unknown) => void 
         </label>
         <label>
           {t('rp.app_name_km')}
-          <input name="appNameKm" lang="km" maxLength={120} />
+          <input name="appNameKm" lang="km" required maxLength={120} />
         </label>
         <label>
           {t('rp.logo')}

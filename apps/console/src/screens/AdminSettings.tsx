@@ -9,7 +9,7 @@ import { api, type Settings } from '../api';
 import { ErrorText, useLabel, useT } from '../ui';
 
 export function SettingsView({ onError }: { onError: (error: unknown) => void }) {
-  const { t } = useT();
+  const { t, n } = useT();
   const label = useLabel();
   const [settings, setSettings] = useState<Settings | undefined>();
   const [error, setError] = useState<unknown>();
@@ -28,7 +28,7 @@ export function SettingsView({ onError }: { onError: (error: unknown) => void })
     <div id="settings">
       <dl className="facts">
         <dt>{t('settings.sla_hours')}</dt>
-        <dd>{settings.slaWorkingHours}</dd>
+        <dd>{n(settings.slaWorkingHours)}</dd>
         {settings.workingDays && (
           <>
             <dt>{t('settings.working_days')}</dt>
@@ -48,13 +48,13 @@ export function SettingsView({ onError }: { onError: (error: unknown) => void })
                 : [settings.workingHours]
               : [])
           )
-            .map((p) => `${p.start}–${p.end}`)
+            .map((p) => n(`${p.start}–${p.end}`))
             .join(', ')}
         </dd>
         {settings.utcOffsetMinutes !== undefined && (
           <>
             <dt>{t('settings.utc_offset')}</dt>
-            <dd>{settings.utcOffsetMinutes}</dd>
+            <dd>{n(settings.utcOffsetMinutes)}</dd>
           </>
         )}
         {settings.workingHours?.timeZone && (
@@ -72,7 +72,7 @@ export function SettingsView({ onError }: { onError: (error: unknown) => void })
               <th scope="row">
                 {label(`threshold.${key}`, key)} <code className="muted">{key}</code>
               </th>
-              <td id={`threshold-${key}`}>{String(value)}</td>
+              <td id={`threshold-${key}`}>{n(String(value))}</td>
             </tr>
           ))}
         </tbody>

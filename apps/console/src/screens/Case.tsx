@@ -6,7 +6,7 @@
  */
 import { useEffect, useState } from 'react';
 import { api, type CaseFile, type Evidence } from '../api';
-import { ErrorText, useFormat, useLabel, useT } from '../ui';
+import { ErrorText, useFormat, useHistoryLabel, useLabel, useT } from '../ui';
 import { LivenessPlayer, ZoomImage } from './CaseMedia';
 import { DecisionPanel } from './DecisionPanel';
 import { EvidenceTable } from './EvidenceTable';
@@ -37,6 +37,7 @@ export function CaseScreen({
   const { t } = useT();
   const f = useFormat();
   const label = useLabel();
+  const historyLabel = useHistoryLabel();
   const [file, setFile] = useState<CaseFile | undefined>();
   const [error, setError] = useState<unknown>();
 
@@ -135,7 +136,7 @@ export function CaseScreen({
             .map((h) => (
               <li key={h.step}>
                 {f.dateTime(h.at)} · {label(`actor.${h.actorType}`, h.actorType)} ·{' '}
-                {label(`hist.${h.action}`, h.action)}
+                <span title={h.action}>{historyLabel(h.action)}</span>
               </li>
             ))}
         </ol>

@@ -9,7 +9,7 @@ import type { MessageKey } from '../i18n';
 import { Badge, useT } from '../ui';
 
 export function ZoomImage({ src, label, id }: { src: string; label: string; id: string }) {
-  const { t } = useT();
+  const { t, n } = useT();
   const [zoom, setZoom] = useState(1);
   const frame = useRef<HTMLDivElement>(null);
   const drag = useRef<{ x: number; y: number; left: number; top: number; moved: boolean } | undefined>(
@@ -53,7 +53,7 @@ export function ZoomImage({ src, label, id }: { src: string; label: string; id: 
         <img id={id} src={src} alt={label} draggable={false} style={{ width: `${zoom * 100}%` }} />
       </div>
       <label>
-        {t('case.zoom')} ({zoom.toFixed(2)}×)
+        {t('case.zoom')} ({n(zoom.toFixed(2))}×)
         <input
           type="range"
           min={1}

@@ -8,7 +8,7 @@ import { api, type Dashboard } from '../api';
 import { ErrorText, useFormat, useT } from '../ui';
 
 export function DashboardScreen({ onError }: { onError: (error: unknown) => void }) {
-  const { t } = useT();
+  const { t, n } = useT();
   const f = useFormat();
   const [data, setData] = useState<Dashboard | undefined>();
   const [error, setError] = useState<unknown>();
@@ -35,7 +35,7 @@ export function DashboardScreen({ onError }: { onError: (error: unknown) => void
       <div className="tiles" id="sla-tiles">
         {tiles.map(([key, value, tone]) => (
           <div key={key} className={`tile tile-${tone}`} data-tile={key}>
-            <span className="value">{value}</span>
+            <span className="value">{n(value)}</span>
             <span>{t(`dash.${key}` as 'dash.pending')}</span>
           </div>
         ))}
@@ -52,14 +52,14 @@ export function DashboardScreen({ onError }: { onError: (error: unknown) => void
         <tbody>
           {data.days.map((d) => (
             <tr key={d.day}>
-              <td>{d.day}</td>
+              <td>{f.date(d.day)}</td>
               <td>
                 <span
                   className="bar"
                   style={{ width: `${(d.decisions / most) * 100}%` }}
                   aria-hidden="true"
                 />{' '}
-                {d.decisions}
+                {n(d.decisions)}
               </td>
               <td>
                 {d.medianWorkingMinutes === null
@@ -84,9 +84,9 @@ export function DashboardScreen({ onError }: { onError: (error: unknown) => void
           {data.workload.map((w) => (
             <tr key={w.officerId}>
               <td>{w.displayName}</td>
-              <td>{w.claimed}</td>
-              <td>{w.decisionsToday}</td>
-              <td>{w.decisions7d}</td>
+              <td>{n(w.claimed)}</td>
+              <td>{n(w.decisionsToday)}</td>
+              <td>{n(w.decisions7d)}</td>
             </tr>
           ))}
         </tbody>

@@ -103,6 +103,21 @@ describe("the app's catalogue", () => {
     expect([...ids].filter((id) => !isMessageId(id) || !isServerMessageId(id))).toEqual([]);
   });
 
+  // Issue 16, item 8: "Face ID" is Apple's word; Android phones read "fingerprint or face unlock".
+  it('names the biometric unlock in Android words wherever a text says Face ID', () => {
+    const all = { en: en as Record<string, string>, km: km as Record<string, string> };
+    const apple = Object.keys(all.en).filter(
+      (key) => !key.endsWith('.android') && /Face ID/.test(all.en[key]!),
+    );
+    expect(apple.length).toBeGreaterThan(10);
+    expect(apple.filter((key) => !(`${key}.android` in all.en))).toEqual([]);
+    for (const lang of ['en', 'km'] as const)
+      expect(
+        apple.filter((key) => /Face ID/.test(all[lang][`${key}.android`] ?? 'Face ID')),
+        lang,
+      ).toEqual([]);
+  });
+
   it("does not collide with the camera screens' keys", () => {
     expect(Object.keys(camera.en).filter((key) => key in en)).toEqual([]);
   });
