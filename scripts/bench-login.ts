@@ -70,6 +70,9 @@ async function main() {
     FLOWS_PER_IP_PER_HOUR: '10000',
     OTP_MAX_SENDS_PER_IP_PER_HOUR: '10000',
     OTP_MAX_VERIFY_PER_IP_PER_HOUR: '10000',
+    // One address drives every simulated citizen's login (and device nonces) here.
+    OIDC_AUTH_PER_IP_PER_MINUTE: '1000000',
+    DEVICE_NONCES_PER_IP_PER_MINUTE: '1000000',
   });
   const deps = await createDeps(config, { outbox, logger: pino({ level: 'silent' }) });
   const app = await buildApp(deps);

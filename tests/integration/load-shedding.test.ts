@@ -5,7 +5,10 @@
  * and requests are admitted again.
  *
  * The admitted requests are console sign-ins held at their password check (a gate the test
- * opens), so "at once" is a fact of ordering, not a timing.
+ * opens), so "at once" is a fact of ordering, not a timing. The second case keeps 5× overload up
+ * for several rounds (issue 18, item 4) and checks it as counts and ratios: exactly the bound
+ * admitted and answered per round, the rest refused with 503 + Retry-After before any admitted
+ * one is answered, and the in-flight count back to zero after every round.
  */
 import { bilingual } from '@camdigikey/messages';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,6 +82,78 @@ describe('load shedding', () => {
       expect((await Promise.all(admitted)).map((r) => r.status)).toEqual(Array(MAX_IN_FLIGHT).fill(401));
       await until(() => server.app.shedding.stats().inFlight === 0, 'the backlog to drain');
       expect((await signIn(999)).status).toBe(401);
+    } finally {
+      open();
+      passwords.verify = verify;
+    }
+  });
+
+  it('under sustained 5× overload, admits exactly the bound each round, refuses the rest at once, and drains', async () => {
+    // WAVES rounds of 6× the bound offered at once (the bound's worth admitted, 5× more than it
+    // can take), each held at the password check until its refusals are all answered, then let
+    // go: the numbers are counts and ratios, the ordering ("at once") is a fact of the gate.
+    const WAVES = 8;
+    const passwords = server.deps.passwords;
+    const verify = passwords.verify.bind(passwords);
+    let open: () => void = () => undefined;
+    let gate = Promise.resolve();
+    let held = 0;
+    passwords.verify = async (...args) => {
+      held++;
+      await gate;
+      return verify(...args);
+    };
+    const shedBefore = server.app.shedding.stats().shed;
+    let answered = 0;
+    let refused = 0;
+    try {
+      for (let wave = 0; wave < WAVES; wave++) {
+        held = 0;
+        gate = new Promise<void>((resolve) => {
+          open = resolve;
+        });
+        let gateOpen = false;
+        let refusedSoFar = 0;
+        const offered = Array.from({ length: 6 * MAX_IN_FLIGHT }, (_, i) =>
+          signIn(wave * 6 * MAX_IN_FLIGHT + i).then(async (r) => {
+            if (r.status === 503) refusedSoFar++;
+            const body = (await r.json()) as { error?: { details?: { reason?: string } } };
+            return {
+              status: r.status,
+              retryAfter: Number(r.headers.get('retry-after')),
+              reason: body.error?.details?.reason,
+              beforeGateOpened: !gateOpen,
+            };
+          }),
+        );
+        // The admitted requests reach their password check and stay there; every other one must
+        // be answered meanwhile (refused at once, not queued behind them), or this times out.
+        await until(
+          () => held === MAX_IN_FLIGHT && refusedSoFar === 5 * MAX_IN_FLIGHT,
+          `wave ${wave}: the admitted sign-ins held and the rest refused`,
+        );
+        expect(server.app.shedding.stats().inFlight).toBe(MAX_IN_FLIGHT);
+        gateOpen = true;
+        open();
+        const answers = await Promise.all(offered);
+        const ok = answers.filter((a) => a.status === 401);
+        const shed = answers.filter((a) => a.status === 503);
+        expect(ok.length).toBe(MAX_IN_FLIGHT);
+        expect(shed.length).toBe(5 * MAX_IN_FLIGHT);
+        expect(ok.every((a) => !a.beforeGateOpened)).toBe(true);
+        for (const a of shed) {
+          expect(a.beforeGateOpened).toBe(true);
+          expect(a.retryAfter).toBeGreaterThanOrEqual(1);
+          expect(a.reason).toBe('overloaded');
+        }
+        answered += ok.length;
+        refused += shed.length;
+        await until(() => server.app.shedding.stats().inFlight === 0, `wave ${wave}: the backlog to drain`);
+      }
+      // Over the whole run: a sixth admitted and answered, five sixths refused, none lost.
+      expect(answered / (answered + refused)).toBe(1 / 6);
+      expect(server.app.shedding.stats().shed - shedBefore).toBe(refused);
+      expect((await signIn(9999)).status).toBe(401);
     } finally {
       open();
       passwords.verify = verify;

@@ -222,7 +222,8 @@ function buildProbes(device: TestDevice): Probe[] {
     },
     {
       name: 'OIDC authorization',
-      needs: ['database'],
+      // Each one stores an interaction (database) after its per-IP count (hot state, ip-limits.ts).
+      needs: ['database', 'redis'],
       healthy: (a) => a.status === 303 || a.status === 302,
       send: async () => answerOf(await fetch(authorizationUrl(), { redirect: 'manual' })),
     },

@@ -160,6 +160,11 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
     // The same for the per-IP budgets of flows and codes: every walk comes from 127.0.0.1, and a
     // sliding window does not forget them by the next hour (rate-limits.test.ts sets its own).
     FLOWS_PER_IP_PER_HOUR: '1000',
+    // Authorization requests and device nonces come from 127.0.0.1 too, hundreds in one file on a
+    // clock that does not move (the fuzz and conformance files hammer /oidc/auth): a high limit,
+    // still a limit (ip-limits.test.ts sets small ones and checks them).
+    OIDC_AUTH_PER_IP_PER_MINUTE: '20000',
+    DEVICE_NONCES_PER_IP_PER_MINUTE: '20000',
     // The dependency deadlines (1–2 s in production) are for outages: a test process also renders
     // images and films on the same event loop, and on a loaded machine a pause past a second would
     // turn into a stray 503. outage.test.ts runs a server process with the production values.

@@ -17,6 +17,8 @@ import type { HotState } from './infra/hot-state';
 import { openHotState } from './infra/open-hot-state';
 import { createLogger } from './logging';
 import { Metrics } from './observability/metrics';
+import { ClientCache } from './oidc/client-cache';
+import { activeClientMetadata } from './oidc/relying-parties';
 import { OtpService } from './otp/otp-service';
 import { keyClearOtpTargets } from './otp/otp-targets';
 import { PinHasher } from './pin/pin-hasher';
@@ -56,6 +58,11 @@ export interface Deps {
   metrics: Metrics;
   /** Signed checkpoints of the audit chain's head, written outside the database. */
   auditCheckpoints: AuditCheckpointer;
+  /**
+   * The relying parties the OIDC provider looks up, kept for OIDC_CLIENT_CACHE_SECONDS; whatever
+   * changes a relying party calls `forget` (oidc/client-cache.ts).
+   */
+  oidcClients: ClientCache;
   close(): Promise<void>;
 }
 
@@ -227,6 +234,8 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
         ? new HttpCivilRegistry(config.registry.url, config.registry.token, config.registry.timeoutMs)
         : undefined),
     auditCheckpoints,
+    // Set just below: it reads the registry through deps (database, envelope).
+    oidcClients: undefined as unknown as ClientCache,
     async close() {
       await auditCheckpoints.close();
       releaseAuditChain();
@@ -237,6 +246,11 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     },
   };
   deps.push = new WebPushSender(() => vapidKeys(deps), overrides.pushAgent);
+  deps.oidcClients = new ClientCache(
+    (clientId) => activeClientMetadata(deps.db, deps.envelope, clientId, config.http.publicUrl),
+    clock,
+    config.oidc.clientCacheSeconds,
+  );
   // Migration 0022's keyed data step, before anything serves: rows still holding personal data
   // in clear are sealed (none after the first start; idempotent, batched, one transaction each).
   const sealed = await sealPlaintextRows(deps.db, deps);

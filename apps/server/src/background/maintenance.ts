@@ -1,8 +1,9 @@
 /**
  * Scheduled clean-ups, run by the worker role: rows whose purpose has ended are deleted in
  * bounded batches, so the hot tables stay small at national volume. What goes:
- *  - OpenID Connect payloads (sessions, codes, interactions…) expired for more than an hour
- *    (the web instances also sweep now and then as they write);
+ *  - OpenID Connect payloads (sessions, codes…) expired for more than an hour, interactions (one
+ *    per authorization request) as soon as they expire (the web instances also sweep now and
+ *    then as they write; oidc/pg-adapter.ts);
  *  - cross-device login requests a day after they expired (the audit log keeps every login);
  *  - finished jobs after 30 days (failed jobs stay for an operator to look at);
  *  - expired hot-state rows (counters, one-time values, claims) kept in the database when no
@@ -16,6 +17,8 @@
  */
 import { sql } from 'kysely';
 import type { Deps } from '../deps';
+import { sweepExpiredPayloads } from '../oidc/pg-adapter';
+import { providerNow } from '../oidc/provider-time';
 
 const LOCK_KEY = 0x63646b01; // "cdk" + 1: the clean-up round
 const BATCH = 5000;
@@ -47,11 +50,8 @@ export async function cleanUpOnce(deps: Pick<Deps, 'db' | 'clock'>): Promise<Cle
         hotOnce: 0,
         clientAuthAttempts: 0,
       };
-    const oidc = await sql`
-      delete from oidc_payloads where ctid in (
-        select ctid from oidc_payloads where expires_at < ${new Date(now - HOUR)} limit ${BATCH})`.execute(
-      trx,
-    );
+    // The provider's records carry its own time (oidc/provider-time.ts) and are judged on it.
+    const oidc = await sweepExpiredPayloads(trx, providerNow(), BATCH);
     const logins = await sql`
       delete from login_requests where id in (
         select id from login_requests where expires_at < ${new Date(now - 24 * HOUR)} limit ${BATCH})`.execute(
@@ -75,7 +75,7 @@ export async function cleanUpOnce(deps: Pick<Deps, 'db' | 'clock'>): Promise<Cle
          limit ${BATCH})`.execute(trx);
     return {
       ran: true,
-      oidcPayloads: Number(oidc.numAffectedRows ?? 0),
+      oidcPayloads: oidc,
       loginRequests: Number(logins.numAffectedRows ?? 0),
       jobs: Number(jobs.numAffectedRows ?? 0),
       hotCounters: Number(counters.numAffectedRows ?? 0),

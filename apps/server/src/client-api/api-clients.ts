@@ -72,6 +72,8 @@ export async function issueApiClient(deps: Deps, rpClientId: string, input: ApiC
       })
       .execute();
   });
+  // The front-door client api.<id> exists from now on (oidc/client-cache.ts).
+  deps.oidcClients.forget(rp.client_id);
   await recordAudit(
     deps.db,
     {

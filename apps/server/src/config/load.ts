@@ -219,6 +219,8 @@ export function loadConfig(env: Env = process.env) {
       refreshTokenTtlDays: v.REFRESH_TOKEN_TTL_DAYS as number,
       sessionHours: v.SSO_SESSION_HOURS as number,
       sessionIdleMinutes: v.SSO_IDLE_MINUTES as number,
+      authPerIpPerMinute: v.OIDC_AUTH_PER_IP_PER_MINUTE as number,
+      clientCacheSeconds: v.OIDC_CLIENT_CACHE_SECONDS as number,
     },
     login: {
       requestSeconds: v.LOGIN_REQUEST_SECONDS as number,
@@ -264,6 +266,7 @@ export function loadConfig(env: Env = process.env) {
     device: {
       proofMaxAgeSeconds: v.DEVICE_PROOF_MAX_AGE_SECONDS as number,
       nonceTtlSeconds: v.DEVICE_NONCE_TTL_SECONDS as number,
+      noncesPerIpPerMinute: v.DEVICE_NONCES_PER_IP_PER_MINUTE as number,
     },
     webauthn: {
       rpId: (v.WEBAUTHN_RP_ID as string | undefined) ?? publicUrl.hostname,

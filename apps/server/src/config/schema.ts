@@ -268,6 +268,18 @@ export const VARIABLES = {
     default: '60',
     description: 'The single sign-on session ends after this long without use.',
   },
+  OIDC_AUTH_PER_IP_PER_MINUTE: {
+    schema: int(1, 1_000_000),
+    default: '600',
+    description:
+      'Authorization requests (GET or POST /oidc/auth, each of which stores an interaction) from one IP address per minute; beyond that 429 rate_limited with Retry-After. Generous for a NAT or a carrier-grade NAT (10 login starts a second from one address); one address cannot keep more than about this × 13 interactions (LOGIN_REQUEST_SECONDS + 10 min) alive.',
+  },
+  OIDC_CLIENT_CACHE_SECONDS: {
+    schema: int(0, 300),
+    default: '10',
+    description:
+      'How long an instance keeps a relying party (OIDC client) it has read from the registry, so that authorization and token requests do not read the database each time. A change made through this instance takes effect at once; other instances see it within this many seconds. 0 reads the registry every time.',
+  },
   LOGIN_REQUEST_SECONDS: {
     schema: int(60, 600),
     default: '180',
@@ -374,6 +386,12 @@ export const VARIABLES = {
     schema: int(10, 300),
     default: '60',
     description: 'Maximum age of a device proof.',
+  },
+  DEVICE_NONCES_PER_IP_PER_MINUTE: {
+    schema: int(1, 1_000_000),
+    default: '1200',
+    description:
+      'Device-proof nonces (POST /api/device/v1/nonce, one per signed device request) issued to one IP address per minute; beyond that 429 rate_limited with Retry-After. Generous for many phones behind one NAT (20 a second); one address cannot keep more than about this × DEVICE_NONCE_TTL_SECONDS / 60 unused nonces alive.',
   },
   DEVICE_NONCE_TTL_SECONDS: {
     schema: int(30, 900),

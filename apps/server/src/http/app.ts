@@ -44,6 +44,7 @@ import { consoleStatic, walletStatic } from './console-static';
 import { installErrorHandling } from './error-handler';
 import type { Streams } from './event-stream';
 import { healthRoutes } from './health.routes';
+import { limitAuthorizationRequests, limitPerIp } from './ip-limits';
 import { installLoadShedding, type LoadShedding } from './load-shedding';
 import { laxUnlessSecure } from './oidc-cookies';
 import { closeQuietConnections } from './quiet-connections';
@@ -97,6 +98,10 @@ export async function buildApp(deps: Deps): Promise<App> {
   );
   // Before every route and before oidc-provider (middie runs in a later onRequest hook).
   fastify.addHook('onRequest', requestGuard);
+  // Authorization requests store an interaction each: a per-IP limit before the provider sees one.
+  fastify.addHook('onRequest', async (request) => {
+    await limitAuthorizationRequests(deps, request);
+  });
   fastify.addHook('onResponse', async (request, reply) => {
     logRequestCompleted(request.log, request, reply.statusCode, reply.elapsedTime);
     const route = request.routeOptions.url ?? (request.url.startsWith('/oidc') ? '/oidc/*' : 'unmatched');
@@ -142,7 +147,9 @@ export async function buildApp(deps: Deps): Promise<App> {
   const streams: Streams = new Set();
   deps.metrics.countStreams(() => streams.size);
   healthRoutes(fastify, deps);
-  fastify.post('/api/device/v1/nonce', async (_request, reply) => {
+  fastify.post('/api/device/v1/nonce', async (request, reply) => {
+    // Every nonce is stored until it expires: a per-IP limit first (ip-limits.ts).
+    await limitPerIp(deps, 'device-nonce', request.ip);
     const nonce = await deps.proofs.issueNonce();
     reply.header(NONCE_HEADER, nonce);
     return { nonce, expiresIn: deps.config.device.nonceTtlSeconds };

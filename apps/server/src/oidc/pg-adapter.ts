@@ -2,7 +2,7 @@
  * The storage adapter of oidc-provider on PostgreSQL (or PGlite): every model (sessions,
  * interactions, codes, tokens, grants…) is a row of `oidc_payloads` keyed by kind and id, so
  * sessions and grants survive restarts and are shared by every instance. Expired rows are
- * invisible and swept lazily. Clients are not stored here: they come from the relying-party
+ * invisible and swept lazily (bounded batches as the adapter writes, and the scheduled clean-up). Clients are not stored here: they come from the relying-party
  * registry (relying-parties.ts), which is the single source of client metadata.
  *
  * Contract (oidc-provider Adapter): upsert, find, findByUid, findByUserCode, consume, destroy,
@@ -10,7 +10,7 @@
  * itself refuses and revokes on a second use.
  */
 import type { Database } from '@camdigikey/db';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { providerEpochSeconds, providerNow } from './provider-time';
 
 export type AdapterPayload = Record<string, unknown> & {
@@ -24,14 +24,40 @@ export interface ClientSource {
   find(clientId: string): Promise<Record<string, unknown> | undefined>;
 }
 
+/** Every SWEEP_EVERY writes a sweep deletes up to SWEEP_BATCH expired rows (SWEEP_BATCH > SWEEP_EVERY). */
+export const SWEEP_EVERY = 500;
+export const SWEEP_BATCH = 2000;
+/** Other payloads stay an hour past their expiry (invisible) before they are deleted. */
+const GRACE_MS = 3_600_000;
+
+/**
+ * Deletes up to `batch` expired payloads: interactions as soon as they have expired (each
+ * authorization request stores one, anonymous and unused after its TTL, so a flood of them is
+ * gone LOGIN_REQUEST_SECONDS + 10 minutes later), everything else an hour after its expiry.
+ * Bounded, on the expiry index, so that no single sweep grows with what a flood left behind.
+ */
+export async function sweepExpiredPayloads(db: Kysely<Database>, now: Date, batch: number): Promise<number> {
+  const result = await sql`
+    delete from oidc_payloads where ctid in (
+      select ctid from oidc_payloads
+       where expires_at <= ${now}
+         and (kind = 'Interaction' or expires_at < ${new Date(now.getTime() - GRACE_MS)})
+       limit ${batch})`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
+
 export function createAdapterClass(db: Kysely<Database>, clients: ClientSource) {
-  let sweeps = 0;
-  const sweep = async () => {
-    if (++sweeps % 500 !== 0) return;
-    await db
-      .deleteFrom('oidc_payloads')
-      .where('expires_at', '<', new Date(providerNow().getTime() - 3600_000))
-      .execute();
+  let writes = 0;
+  let sweeping: Promise<unknown> | undefined;
+  // In the background, one at a time: a write never waits for a sweep (the scheduled clean-up,
+  // background/maintenance.ts, deletes what a failed sweep left).
+  const written = () => {
+    if (++writes % SWEEP_EVERY !== 0 || sweeping) return;
+    sweeping = sweepExpiredPayloads(db, providerNow(), SWEEP_BATCH)
+      .catch(() => undefined)
+      .finally(() => {
+        sweeping = undefined;
+      });
   };
 
   return class PostgresAdapter {
@@ -62,7 +88,7 @@ export function createAdapterClass(db: Kysely<Database>, clients: ClientSource) 
           }),
         )
         .execute();
-      await sweep();
+      written();
     }
 
     async findWhere(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {

@@ -22,7 +22,7 @@ import { FINANCIAL_GRADE, fapiFeatures } from './fapi';
 import { ensureSigningKeys, loadSigningKeys } from './keys';
 import { createAdapterClass } from './pg-adapter';
 import { providerEpochSeconds } from './provider-time';
-import { activeClientMetadata, findRelyingParty, OIDC_SCOPES, RP_KEYS_PATH } from './relying-parties';
+import { findRelyingParty, OIDC_SCOPES, RP_KEYS_PATH } from './relying-parties';
 import { accountForSubject, isAccountId, pairwiseSubject, recordPairwiseSubject } from './subjects';
 
 export const ACR = {
@@ -58,9 +58,9 @@ export async function createProvider(deps: Deps): Promise<Provider> {
   const { db, envelope, config } = deps;
   await ensureSigningKeys(db, envelope, deps.clock.now());
   const keys = await loadSigningKeys(db, envelope, deps.clock.now());
-  const adapter = createAdapterClass(db, {
-    find: (id) => activeClientMetadata(db, envelope, id, config.http.publicUrl),
-  });
+  // Client lookups go through the short-lived cache (oidc/client-cache.ts), not to the registry
+  // on every request.
+  const adapter = createAdapterClass(db, { find: (id) => deps.oidcClients.find(id) });
 
   const configuration: Configuration = {
     adapter,

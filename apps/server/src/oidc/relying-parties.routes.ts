@@ -278,6 +278,7 @@ export function relyingPartyRoutes(root: FastifyInstance, deps: Deps, provider: 
         .execute();
       await refuseUnservable(provider, deps, await load(trx, clientId));
     });
+    deps.oidcClients.forget(clientId);
     await audited(admin, 'relying_party.registered', clientId, request.ip, request.id, {
       domain: b.domain,
       scopes: b.allowedScopes,
@@ -316,6 +317,8 @@ export function relyingPartyRoutes(root: FastifyInstance, deps: Deps, provider: 
         .execute();
       await refuseUnservable(provider, deps, await load(trx, clientId));
     });
+    // Here at once; other instances within OIDC_CLIENT_CACHE_SECONDS (oidc/client-cache.ts).
+    deps.oidcClients.forget(clientId);
     await audited(admin, 'relying_party.changed', clientId, request.ip, request.id, {
       fields: Object.keys(request.body),
     });
@@ -336,6 +339,7 @@ export function relyingPartyRoutes(root: FastifyInstance, deps: Deps, provider: 
       })
       .where('client_id', '=', rp.client_id)
       .execute();
+    deps.oidcClients.forget(rp.client_id);
     await audited(admin, 'relying_party.secret_rotated', rp.client_id, request.ip, request.id, {});
     return { clientId: rp.client_id, clientSecret: secret };
   });
