@@ -17,6 +17,7 @@ import type { HotState } from './infra/hot-state';
 import { openHotState } from './infra/open-hot-state';
 import { createLogger } from './logging';
 import { Metrics } from './observability/metrics';
+import { databaseTracing, Tracer } from './observability/tracing';
 import { OtpService } from './otp/otp-service';
 import { keyClearOtpTargets } from './otp/otp-targets';
 import { PinHasher } from './pin/pin-hasher';
@@ -56,6 +57,8 @@ export interface Deps {
   metrics: Metrics;
   /** Signed checkpoints of the audit chain's head, written outside the database. */
   auditCheckpoints: AuditCheckpointer;
+  /** OpenTelemetry traces (exported only when OTEL_EXPORTER_OTLP_ENDPOINT is set). */
+  tracer?: Tracer;
   close(): Promise<void>;
 }
 
@@ -113,6 +116,14 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     database = opened;
     closeDb = opened.close;
   }
+  // With tracing on, every statement run for a request or a job is a span (observability/tracing.ts).
+  const tracer = new Tracer({
+    endpoint: config.tracing.endpoint,
+    serviceName: config.tracing.serviceName,
+    role: config.role.name,
+    logger,
+  });
+  const db = tracer.enabled ? database.db.withPlugin(databaseTracing(tracer)) : database.db;
   const hot =
     overrides.hot ??
     openHotState(
@@ -129,7 +140,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
         reconnectMaxDelayMs: config.redis.reconnectMaxDelayMs,
       },
       // Without Redis the security state (counters, nonces, claims) is kept in the database.
-      database.db,
+      db,
     );
 
   const sms =
@@ -163,7 +174,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   });
   const blindIndex = new BlindIndex(config.secrets.blindIndexKey);
   const otp = new OtpService({
-    db: database.db,
+    db: db,
     hot,
     clock,
     key: config.secrets.otpKey,
@@ -181,7 +192,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   });
 
   const auditCheckpoints = new AuditCheckpointer({
-    db: database.db,
+    db: db,
     key: config.audit.keys[0] as AuditKey,
     clock,
     store: overrides.auditCheckpointStore ?? new FileCheckpointStore(config.audit.checkpointDir),
@@ -197,7 +208,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
 
   const deps: Deps = {
     config,
-    db: database.db,
+    db: db,
     dbKind: database.kind,
     pingDb: () => (database as { ping(): Promise<void> }).ping(),
     hot,
@@ -227,8 +238,10 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
         ? new HttpCivilRegistry(config.registry.url, config.registry.token, config.registry.timeoutMs)
         : undefined),
     auditCheckpoints,
+    tracer,
     async close() {
       await auditCheckpoints.close();
+      await tracer.close();
       releaseAuditChain();
       await Promise.all([pins.close(), passwords.close()]);
       mail.close();

@@ -4,12 +4,15 @@
  * code logs through the process logger rather than `request.log`.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { SpanContext } from './tracing';
 
 export interface WorkContext {
   requestId?: string;
   jobId?: string;
   /** For a request: true once its client has gone (the connection closed before the answer). */
   clientGone?: () => boolean;
+  /** The request's or job's trace span, when tracing is on (tracing.ts). */
+  span?: SpanContext;
 }
 
 export const workContext = new AsyncLocalStorage<WorkContext>();
