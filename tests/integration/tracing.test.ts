@@ -28,6 +28,7 @@ let collector: Server;
 let endpoint: string;
 const received: { service: string; spans: OtlpSpan[] }[] = [];
 let traced: TestServer;
+const logLines: string[] = [];
 let untraced: TestServer;
 
 beforeAll(async () => {
@@ -55,7 +56,10 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
   endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
-  traced = await startTestServer({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint } });
+  traced = await startTestServer({
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint },
+    logSink: (line) => logLines.push(line),
+  });
   untraced = await startTestServer();
 }, 120_000);
 afterAll(async () => {
@@ -96,6 +100,12 @@ describe('traces', () => {
     expect(server?.name).toBe('POST /api/admin/v1/officers');
     expect(server?.parentSpanId).toBe(callerSpan);
     expect(attr(server, 'request.id')).toBe(requestId);
+    // The request's log lines name the trace too.
+    const logged = logLines
+      .map((l) => JSON.parse(l) as { requestId?: string; reqId?: string; traceId?: string })
+      .filter((l) => l.requestId === requestId);
+    expect(logged.length).toBeGreaterThan(0);
+    expect(logged.every((l) => l.traceId === traceId)).toBe(true);
     expect(attr(server, 'http.response.status_code')).toBe('201');
     expect(BigInt(server!.endTimeUnixNano)).toBeGreaterThanOrEqual(BigInt(server!.startTimeUnixNano));
     const statements = spans().filter((s) => s.parentSpanId === server?.spanId);

@@ -17,11 +17,12 @@ export interface WorkContext {
 
 export const workContext = new AsyncLocalStorage<WorkContext>();
 
-/** Fields for a log line: the current request id or job id, if any. */
-export function currentWorkFields(): WorkContext {
+/** Fields for a log line: the current request id or job id, if any, and its trace id when traced. */
+export function currentWorkFields(): { requestId?: string; jobId?: string; traceId?: string } {
   const store = workContext.getStore();
   if (!store) return {};
-  return store.jobId ? { jobId: store.jobId } : { requestId: store.requestId as string };
+  const trace = store.span ? { traceId: store.span.traceId } : {};
+  return store.jobId ? { jobId: store.jobId, ...trace } : { requestId: store.requestId as string, ...trace };
 }
 
 /** The current request's "has the client gone?" test (undefined outside a request). */
