@@ -15,6 +15,7 @@ COPY apps/console/package.json apps/console/
 COPY apps/wallet/package.json apps/wallet/
 COPY apps/login/package.json apps/login/
 COPY apps/demo-rp/package.json apps/demo-rp/
+COPY packages/brand/package.json packages/brand/
 COPY packages/contracts/package.json packages/contracts/
 COPY packages/core/package.json packages/core/
 COPY packages/db/package.json packages/db/
@@ -42,6 +43,7 @@ COPY --from=build /src/apps/server/package.json apps/server/
 COPY --from=build /src/apps/login/package.json apps/login/
 COPY --from=build /src/apps/console/package.json apps/console/
 COPY --from=build /src/apps/wallet/package.json apps/wallet/
+COPY --from=build /src/packages/brand/package.json packages/brand/
 COPY --from=build /src/packages/contracts/package.json packages/contracts/
 COPY --from=build /src/packages/core/package.json packages/core/
 COPY --from=build /src/packages/db/package.json packages/db/

@@ -13,7 +13,11 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Each front-end: its workspace, and the folders its bundle is made from. */
 export const FRONT_ENDS = [
-  { name: 'console', workspace: '@camdigikey/console', inputs: ['apps/console', 'packages/contracts/src'] },
+  {
+    name: 'console',
+    workspace: '@camdigikey/console',
+    inputs: ['apps/console', 'packages/contracts/src', 'packages/brand/src'],
+  },
   {
     name: 'wallet',
     workspace: '@camdigikey/wallet',
@@ -23,6 +27,7 @@ export const FRONT_ENDS = [
       'packages/messages/src',
       'packages/mrz-reader/src',
       'packages/core/src',
+      'packages/brand/src',
     ],
   },
 ];

@@ -479,4 +479,41 @@ describe('app-to-app login', () => {
     });
     expect(forged.status).toBe(410);
   });
+
+  it('counts the login funnel of both channels in the metrics, expiries included', async () => {
+    const counts = async () =>
+      Object.fromEntries(
+        (await server.deps.metrics.loginEvents.get()).values.map((v) => [
+          `${v.labels.channel}.${v.labels.event}`,
+          v.value,
+        ]),
+      );
+    const before = await counts();
+    const delta = async () => {
+      const after = await counts();
+      return Object.fromEntries(
+        Object.entries(after)
+          .map(([k, v]) => [k, v - (before[k] ?? 0)])
+          .filter(([, v]) => v !== 0),
+      );
+    };
+    await webLogin();
+    const approved = await loginToken();
+    await dara.device.call('POST', `${APP}/inspect`, { loginToken: approved });
+    await dara.device.call('POST', `${APP}/approve`, { loginToken: approved, pin: dara.citizen.pin });
+    await dara.device.call('POST', `${APP}/reject`, { loginToken: await loginToken() });
+    const late = await loginToken();
+    server.clock.advance((server.deps.config.clientApi.loginTokenSeconds + 1) * 1000);
+    expect((await dara.device.call('POST', `${APP}/inspect`, { loginToken: late })).status).toBe(410);
+    expect(await delta()).toEqual({
+      'qr.requested': 1,
+      'qr.scanned': 1,
+      'qr.approved': 1,
+      'qr.completed': 1,
+      'app.scanned': 1,
+      'app.approved': 1,
+      'app.rejected': 1,
+      'app.expired': 1,
+    });
+  });
 });

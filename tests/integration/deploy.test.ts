@@ -9,7 +9,7 @@
  * read-only root file system, secrets from a Secret, a configuration that loads).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '@camdigikey/server/config/load';
 import { SECRET_FACTORIES } from '@camdigikey/server/config/secrets';
@@ -17,6 +17,7 @@ import { Metrics } from '@camdigikey/server/observability/metrics';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { buildAll } from '../../scripts/build.mjs';
+import { copyOf, dockerStages } from '../support/dockerfile';
 
 const root = join(import.meta.dirname, '../..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
@@ -26,31 +27,6 @@ const has = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`]
 beforeAll(async () => {
   await buildAll({ ifStale: true, quiet: true });
 }, 400_000);
-
-interface Instruction {
-  op: string;
-  args: string;
-}
-
-/** Dockerfile instructions by stage (continuation lines joined, comments dropped). */
-function dockerStages(text: string): { from: string; name?: string; steps: Instruction[] }[] {
-  const joined = text
-    .split('\n')
-    .filter((l) => !l.trim().startsWith('#'))
-    .join('\n')
-    .replace(/\\\n\s*/g, ' ');
-  const stages: { from: string; name?: string; steps: Instruction[] }[] = [];
-  for (const line of joined.split('\n').map((l) => l.trim())) {
-    if (!line) continue;
-    const [op = '', ...rest] = line.split(/\s+/);
-    const args = rest.join(' ');
-    if (op.toUpperCase() === 'FROM') {
-      const [from = '', , name] = rest;
-      stages.push({ from, ...(name ? { name } : {}), steps: [] });
-    } else stages.at(-1)?.steps.push({ op: op.toUpperCase(), args });
-  }
-  return stages;
-}
 
 describe('Dockerfile', () => {
   const text = read('Dockerfile');
@@ -88,6 +64,30 @@ describe('Dockerfile', () => {
     const copied = copies.map((c) => c.args);
     for (const output of ['apps/server/dist', 'apps/console/dist', 'apps/wallet/dist', 'apps/login/public'])
       expect(copied.some((c) => c.includes(`/src/${output} `))).toBe(true);
+  });
+
+  it('gives npm every workspace of the repository in both stages (npm ci needs them all)', () => {
+    const workspaces = (JSON.parse(read('package.json')) as { workspaces: string[] }).workspaces.flatMap(
+      (pattern) =>
+        pattern.endsWith('/*')
+          ? readdirSync(join(root, pattern.slice(0, -2)), { withFileTypes: true })
+              .filter(
+                (d) =>
+                  d.isDirectory() && existsSync(join(root, pattern.slice(0, -2), d.name, 'package.json')),
+              )
+              .map((d) => `${pattern.slice(0, -2)}/${d.name}`)
+          : [pattern],
+    );
+    expect(workspaces.length).toBeGreaterThan(10);
+    for (const stage of stages) {
+      const copied = stage.steps
+        .filter((s) => s.op === 'COPY')
+        .flatMap((s) => copyOf(s).sources)
+        .map((source) => source.replace(/^\/src\//, ''));
+      const missing = workspaces.filter((w) => !copied.includes(`${w}/package.json`));
+      // The build stage copies the whole tree later, but its `npm ci` runs before that.
+      expect(missing, stage.name ?? stage.from).toEqual([]);
+    }
   });
 
   it('checks health on the port it sets and exposes the HTTP and metrics ports', () => {

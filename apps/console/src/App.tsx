@@ -8,6 +8,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { ApiError, api, type Officer } from './api';
 import { setLanguage } from './i18n';
 import { AdminScreen } from './screens/Admin';
+import { ExpiryBanner } from './screens/AdminExpiries';
 import { CaseScreen } from './screens/Case';
 import { DashboardScreen } from './screens/Dashboard';
 import { QueueScreen } from './screens/Queue';
@@ -140,7 +141,10 @@ export function App() {
           {t('nav.sign_out')}
         </button>
       </header>
-      <main>{body}</main>
+      <main>
+        {admin && <ExpiryBanner onError={onUnauthorized} />}
+        {body}
+      </main>
     </div>
   );
 }

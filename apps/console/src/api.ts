@@ -3,6 +3,8 @@
  * administration API). The session is the HttpOnly `cdk_console` cookie (same origin); errors come
  * back as `{ error: { code, messageId, message: { km, en } } }` and are thrown as {@link ApiError}.
  */
+import type { Expiry } from '@camdigikey/contracts/expiry';
+
 export interface Officer {
   id: string;
   username: string;
@@ -213,6 +215,8 @@ export const api = {
   dashboard: () => call<Dashboard>('GET', `${C}/dashboard`),
   settings: () => call<Settings>('GET', `${C}/settings`),
   officers: () => call<{ officers: OfficerRow[] }>('GET', `${C}/officers`),
+  expiries: () =>
+    call<{ warningDays: number; criticalDays: number; items: Expiry[] }>('GET', `${C}/expiries`),
   createOfficer: (body: { username: string; displayName: string; role: string; password: string }) =>
     call<{ id: string; otpauthUri: string }>('POST', `${C}/officers`, body),
   holidays: (year: number) =>

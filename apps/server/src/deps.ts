@@ -17,6 +17,7 @@ import type { HotState } from './infra/hot-state';
 import { openHotState } from './infra/open-hot-state';
 import { createLogger } from './logging';
 import { Metrics } from './observability/metrics';
+import { databaseTracing, Tracer } from './observability/tracing';
 import { ClientCache } from './oidc/client-cache';
 import { activeClientMetadata } from './oidc/relying-parties';
 import { OtpService } from './otp/otp-service';
@@ -63,6 +64,8 @@ export interface Deps {
    * changes a relying party calls `forget` (oidc/client-cache.ts).
    */
   oidcClients: ClientCache;
+  /** OpenTelemetry traces (exported only when OTEL_EXPORTER_OTLP_ENDPOINT is set). */
+  tracer?: Tracer;
   close(): Promise<void>;
 }
 
@@ -120,6 +123,14 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     database = opened;
     closeDb = opened.close;
   }
+  // With tracing on, every statement run for a request or a job is a span (observability/tracing.ts).
+  const tracer = new Tracer({
+    endpoint: config.tracing.endpoint,
+    serviceName: config.tracing.serviceName,
+    role: config.role.name,
+    logger,
+  });
+  const db = tracer.enabled ? database.db.withPlugin(databaseTracing(tracer)) : database.db;
   const hot =
     overrides.hot ??
     openHotState(
@@ -136,7 +147,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
         reconnectMaxDelayMs: config.redis.reconnectMaxDelayMs,
       },
       // Without Redis the security state (counters, nonces, claims) is kept in the database.
-      database.db,
+      db,
     );
 
   const sms =
@@ -170,7 +181,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   });
   const blindIndex = new BlindIndex(config.secrets.blindIndexKey);
   const otp = new OtpService({
-    db: database.db,
+    db: db,
     hot,
     clock,
     key: config.secrets.otpKey,
@@ -188,7 +199,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   });
 
   const auditCheckpoints = new AuditCheckpointer({
-    db: database.db,
+    db: db,
     key: config.audit.keys[0] as AuditKey,
     clock,
     store: overrides.auditCheckpointStore ?? new FileCheckpointStore(config.audit.checkpointDir),
@@ -204,7 +215,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
 
   const deps: Deps = {
     config,
-    db: database.db,
+    db: db,
     dbKind: database.kind,
     pingDb: () => (database as { ping(): Promise<void> }).ping(),
     hot,
@@ -236,8 +247,10 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     auditCheckpoints,
     // Set just below: it reads the registry through deps (database, envelope).
     oidcClients: undefined as unknown as ClientCache,
+    tracer,
     async close() {
       await auditCheckpoints.close();
+      await tracer.close();
       releaseAuditChain();
       await Promise.all([pins.close(), passwords.close()]);
       mail.close();

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EXPIRY_KINDS, EXPIRY_LEVELS } from '@camdigikey/contracts/expiry';
 import { RECOVERY_REFERRAL_REASONS } from '@camdigikey/contracts/recovery';
 import { REJECTION_REASONS, RESUBMISSION_PARTS } from '@camdigikey/contracts/review';
 import { REGISTRATION_TRANSITIONS } from '@camdigikey/core/flows/registration';
@@ -99,6 +100,8 @@ describe('the console catalogue', () => {
       action: ['turn_left', 'turn_right', 'nod', 'blink'],
       'rr.reason': RECOVERY_REFERRAL_REASONS,
       'rr.outcome': ['passed', 'liveness_failed', 'face_mismatch'],
+      'expiry.kind': EXPIRY_KINDS,
+      'expiry.level': EXPIRY_LEVELS,
       'case.registry_status': ['found', 'not_found', 'unavailable', 'not_applicable'],
       month: Array.from({ length: 12 }, (_, i) => String(i + 1)),
       day: Array.from({ length: 7 }, (_, i) => String(i + 1)),

@@ -1,9 +1,11 @@
 /**
  * Administration: officer accounts (the TOTP secret shown once), the public-holiday calendar per
  * year (review deadlines count working hours on it), the working hours and thresholds in force,
- * and the relying-party registry (register, suspend/activate, new secret, client-API credentials).
+ * the relying-party registry (register, suspend/activate, new secret, client-API credentials), and
+ * the certificates and keys with their expiry dates.
  */
 import { useT } from '../ui';
+import { Expiries } from './AdminExpiries';
 import { Holidays } from './AdminHolidays';
 import { Officers } from './AdminOfficers';
 import { RelyingParties } from './AdminRelyingParties';
@@ -14,6 +16,7 @@ const TABS = [
   ['holidays', 'admin.holidays'],
   ['settings', 'admin.settings'],
   ['relying-parties', 'admin.relying_parties'],
+  ['expiries', 'admin.expiries'],
 ] as const;
 
 export function AdminScreen({ tab, onError }: { tab: string; onError: (error: unknown) => void }) {
@@ -34,6 +37,8 @@ export function AdminScreen({ tab, onError }: { tab: string; onError: (error: un
         <SettingsView onError={onError} />
       ) : tab === 'relying-parties' ? (
         <RelyingParties onError={onError} />
+      ) : tab === 'expiries' ? (
+        <Expiries onError={onError} />
       ) : (
         <Officers onError={onError} />
       )}

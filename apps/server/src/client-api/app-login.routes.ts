@@ -11,6 +11,7 @@
  *   POST /api/device/v1/app-login/approve   {loginToken, pin} or {loginToken, assertion} → {authToken, callbackUrl}
  *   POST /api/device/v1/app-login/reject    {loginToken}        → {callbackUrl}
  */
+import { CLIENT_ERROR_CODES } from '@camdigikey/rp-protocol';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -59,7 +60,12 @@ export function appLoginRoutes(root: FastifyInstance, deps: Deps): void {
       if (client?.rp.status !== 'active') throw new AppError('login_request_expired');
       return { opened, client };
     } catch (error) {
-      if (error instanceof ApiError) throw new AppError('login_request_expired');
+      if (error instanceof ApiError) {
+        // The funnel's `expired`: the login token's lifetime ran out before the citizen decided
+        // (a forged or used token is refused the same way but is not an expiry).
+        if (error.code === CLIENT_ERROR_CODES.EXPIRED_ACCESS_TOKEN) deps.metrics.login('app', 'expired');
+        throw new AppError('login_request_expired');
+      }
       throw error;
     }
   };

@@ -334,6 +334,10 @@ export function loadConfig(env: Env = process.env) {
       timeoutMs: v.CIVIL_REGISTRY_TIMEOUT_MS as number,
     },
     mail: { smtpUrl: v.SMTP_URL as string | undefined, from: v.MAIL_FROM as string },
+    tracing: {
+      endpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT as string | undefined,
+      serviceName: v.OTEL_SERVICE_NAME as string,
+    },
     sms: {
       gatewayUrl: v.SMS_GATEWAY_URL as string | undefined,
       gatewayToken: v.SMS_GATEWAY_TOKEN as string | undefined,

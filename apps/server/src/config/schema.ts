@@ -71,6 +71,16 @@ export const VARIABLES = {
     secret: true,
     description: 'When set, `/metrics` answers only requests with `Authorization: Bearer <METRICS_TOKEN>`.',
   },
+  OTEL_EXPORTER_OTLP_ENDPOINT: {
+    schema: z.url().optional(),
+    description:
+      'OpenTelemetry collector (OTLP over HTTP, JSON): when set, every HTTP request, the database statements it runs and every background job are sent as spans to `<endpoint>/v1/traces`, each with its request id or job id. Unset: no tracing.',
+  },
+  OTEL_SERVICE_NAME: {
+    schema: z.string().min(1).max(100),
+    default: 'camdigikey',
+    description: 'The `service.name` of the spans (the role is in `camdigikey.role`).',
+  },
   TRUST_PROXY: {
     schema: bool,
     default: 'false',

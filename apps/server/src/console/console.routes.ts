@@ -14,6 +14,7 @@
  *   GET    /api/console/v1/dashboard                    SLA dashboard, workload, approvals to re-check (supervisor)
  *   GET    /api/console/v1/settings                     working calendar, SLA and thresholds in force
  *   GET    /api/console/v1/officers                     officer accounts (administrator)
+ *   GET    /api/console/v1/expiries                     certificates and keys, soonest expiry first (administrator)
  *   POST   /api/console/v1/officers                     create an officer (administrator)
  *   POST   /api/admin/v1/officers                       create an officer (bootstrap admin token too)
  *   GET    /api/console/v1/recovery-referrals           recoveries referred to an officer (open)
@@ -29,6 +30,7 @@ import { z } from 'zod';
 import { CONSOLE_COOKIE, consoleToken, requireAdmin } from '../admin/admin-auth';
 import { recordAudit } from '../audit/audit-log';
 import type { Deps } from '../deps';
+import { CRITICAL_DAYS, expiries, WARNING_DAYS } from '../observability/expiries';
 import { caseFile, caseMedia, MEDIA_KINDS } from './case-file';
 import { createOfficer, officerForToken, signIn, signOut } from './officers';
 import { dashboard, listOfficers, pendingSecondOpinions, requireRole, reviewSettings } from './oversight';
@@ -192,6 +194,11 @@ export function consoleRoutes(root: FastifyInstance, deps: Deps): void {
   app.get('/api/console/v1/officers', async (request) => {
     requireRole(await officer(request), 'administrator');
     return { officers: await listOfficers(deps) };
+  });
+
+  app.get('/api/console/v1/expiries', async (request) => {
+    requireRole(await officer(request), 'administrator');
+    return { warningDays: WARNING_DAYS, criticalDays: CRITICAL_DAYS, items: await expiries(deps) };
   });
 
   app.post('/api/console/v1/officers', { schema: { body: officerBody } }, async (request, reply) => {

@@ -33,6 +33,7 @@ import { logRequestCompleted } from '../logging';
 import { deviceLoginRoutes } from '../login/device-login.routes';
 import { loginPageRoutes } from '../login/pages.routes';
 import { responseAbandoned, workContext } from '../observability/context';
+import { parseTraceparent, SPAN_KIND, type Span } from '../observability/tracing';
 import { backchannelDeviceRoutes } from '../oidc/backchannel';
 import { createProvider } from '../oidc/provider';
 import { relyingPartyRoutes } from '../oidc/relying-parties.routes';
@@ -93,9 +94,28 @@ export async function buildApp(deps: Deps): Promise<App> {
 
   // Every log line written while serving a request names it (see observability/context.ts);
   // hashing skips the work of a request whose client has gone (pin/pin-hasher.ts).
-  fastify.addHook('onRequest', (request, reply, done) =>
-    workContext.run({ requestId: request.id, clientGone: () => responseAbandoned(reply.raw) }, done),
-  );
+  // With tracing on, the request is a server span (continuing the caller's traceparent) that the
+  // database statements and log lines of the request run under.
+  const spans = new WeakMap<object, Span>();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const span = deps.tracer?.enabled
+      ? deps.tracer.start(
+          request.method,
+          SPAN_KIND.server,
+          { 'request.id': request.id, 'http.request.method': request.method },
+          parseTraceparent(request.headers.traceparent) ?? null,
+        )
+      : undefined;
+    if (span) spans.set(request, span);
+    workContext.run(
+      {
+        requestId: request.id,
+        clientGone: () => responseAbandoned(reply.raw),
+        ...(span ? { span: { traceId: span.traceId, spanId: span.spanId } } : {}),
+      },
+      done,
+    );
+  });
   // Before every route and before oidc-provider (middie runs in a later onRequest hook).
   fastify.addHook('onRequest', requestGuard);
   // Authorization requests store an interaction each: a per-IP limit before the provider sees one.
@@ -109,6 +129,12 @@ export async function buildApp(deps: Deps): Promise<App> {
       { method: request.method, route, status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
+    spans
+      .get(request)
+      ?.end(
+        { 'http.route': route, 'http.response.status_code': reply.statusCode },
+        { name: `${request.method} ${route}`, error: reply.statusCode >= 500 },
+      );
   });
 
   fastify.addHook('onSend', async (request, reply) => {

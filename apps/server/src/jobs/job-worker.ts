@@ -7,6 +7,7 @@
  */
 import type { Deps } from '../deps';
 import { workContext } from '../observability/context';
+import { SPAN_KIND } from '../observability/tracing';
 import { type ClaimedJob, claimJob, completeJob, failJob, JOBS_CHANNEL } from './job-queue';
 
 export type JobHandler = (job: ClaimedJob) => Promise<void>;
@@ -18,7 +19,7 @@ export class JobWorker {
   private unsubscribe: (() => Promise<void>) | undefined;
 
   constructor(
-    private readonly deps: Pick<Deps, 'db' | 'hot' | 'clock' | 'logger' | 'metrics'>,
+    private readonly deps: Pick<Deps, 'db' | 'hot' | 'clock' | 'logger' | 'metrics' | 'tracer'>,
     private readonly handlers: Record<string, JobHandler>,
     private readonly options: { pollMs: number; leaseSeconds: number },
   ) {}
@@ -50,14 +51,27 @@ export class JobWorker {
       );
       if (!job) return;
       const handler = this.handlers[job.kind];
+      // With tracing on, each job is a trace of its own; its database statements are under it.
+      const span = this.deps.tracer?.enabled
+        ? this.deps.tracer.start(
+            `job ${job.kind}`,
+            SPAN_KIND.internal,
+            { 'job.id': job.id, 'job.kind': job.kind },
+            null,
+          )
+        : undefined;
+      const context = {
+        jobId: job.id,
+        ...(span ? { span: { traceId: span.traceId, spanId: span.spanId } } : {}),
+      };
       try {
         if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
-        await workContext.run({ jobId: job.id }, () =>
-          this.deps.metrics.timeJob(job.kind, () => handler(job)),
-        );
+        await workContext.run(context, () => this.deps.metrics.timeJob(job.kind, () => handler(job)));
+        span?.end({ 'job.attempt': job.attempts });
         await completeJob(this.deps.db, job.id, this.deps.clock.now());
         this.deps.logger.info({ jobId: job.id, kind: job.kind }, 'job done');
       } catch (err) {
+        span?.end({ 'job.attempt': job.attempts }, { error: true });
         this.deps.logger.warn({ err, jobId: job.id, kind: job.kind, attempt: job.attempts }, 'job failed');
         await failJob(
           this.deps.db,

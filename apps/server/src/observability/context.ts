@@ -4,21 +4,25 @@
  * code logs through the process logger rather than `request.log`.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { SpanContext } from './tracing';
 
 export interface WorkContext {
   requestId?: string;
   jobId?: string;
   /** For a request: true once its client has gone (the connection closed before the answer). */
   clientGone?: () => boolean;
+  /** The request's or job's trace span, when tracing is on (tracing.ts). */
+  span?: SpanContext;
 }
 
 export const workContext = new AsyncLocalStorage<WorkContext>();
 
-/** Fields for a log line: the current request id or job id, if any. */
-export function currentWorkFields(): WorkContext {
+/** Fields for a log line: the current request id or job id, if any, and its trace id when traced. */
+export function currentWorkFields(): { requestId?: string; jobId?: string; traceId?: string } {
   const store = workContext.getStore();
   if (!store) return {};
-  return store.jobId ? { jobId: store.jobId } : { requestId: store.requestId as string };
+  const trace = store.span ? { traceId: store.span.traceId } : {};
+  return store.jobId ? { jobId: store.jobId, ...trace } : { requestId: store.requestId as string, ...trace };
 }
 
 /** The current request's "has the client gone?" test (undefined outside a request). */

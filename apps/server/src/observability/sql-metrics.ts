@@ -12,6 +12,7 @@ import { Gauge } from 'prom-client';
 import { platformKeys } from '../client-api/platform-keys';
 import { reviewQueue } from '../console/review';
 import type { Deps } from '../deps';
+import { expiries } from './expiries';
 
 const REGISTRATION_CACHE_MS = 60_000;
 
@@ -120,6 +121,18 @@ export function registerDatabaseMetrics(deps: Deps): void {
         .catch(log('client certificates'));
       if (earliest?.notAfter)
         this.set({ certificate: 'earliest_client' }, (new Date(earliest.notAfter).getTime() - now) / 1000);
+    },
+  });
+
+  new Gauge({
+    name: 'cdk_expiring_items',
+    help: "Certificates and keys by warning level, as the administrator's console shows them: ok, warning (under 30 days left), critical (under 7 days), expired. Signing keys count from their yearly rotation date.",
+    labelNames: ['level'],
+    registers: [registry],
+    async collect() {
+      const counts: Record<string, number> = { ok: 0, warning: 0, critical: 0, expired: 0 };
+      for (const item of await expiries(deps)) counts[item.level] = (counts[item.level] ?? 0) + 1;
+      for (const [level, n] of Object.entries(counts)) this.set({ level }, n);
     },
   });
 
