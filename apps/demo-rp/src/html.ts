@@ -250,8 +250,7 @@ export function signStatusPage(lang: Lang, siteName: Bilingual, signing: Signing
   const id = encodeURIComponent(signing.id);
   const signed =
     signing.state === 'signed'
-      ? `<dl><dt>${t(lang, 'sign.signer')}</dt><dd id="signer">${escapeHtml(signing.signer ?? '')}</dd></dl>
-<p><a class="button" id="download" href="/sign/${id}/pdf" download="${escapeHtml(signing.fileName)}">${t(lang, 'sign.download')}</a></p>`
+      ? `<p><a class="button" id="download" href="/sign/${id}/pdf" download="${escapeHtml(signing.fileName)}">${t(lang, 'sign.download')}</a></p>`
       : '';
   return frame(
     lang,
@@ -262,7 +261,7 @@ export function signStatusPage(lang: Lang, siteName: Bilingual, signing: Signing
 <dt>${t(lang, 'sign.contract')}</dt><dd id="contract-number">${escapeHtml(signing.contractNumber)}</dd>
 <dt>${t(lang, 'sign.file')}</dt><dd id="file-name">${escapeHtml(signing.fileName)}</dd>
 <dt>${t(lang, 'sign.code')}</dt><dd class="code" id="verification-code">${escapeHtml(signing.verificationCode)}</dd>
-</dl>
+${signing.state === 'signed' ? `<dt>${t(lang, 'sign.signer')}</dt><dd id="signer">${escapeHtml(signing.signer ?? '')}</dd>\n` : ''}</dl>
 ${signing.state === 'pending' ? `<p class="hint">${t(lang, 'sign.code_hint')}</p>\n` : ''}<p class="state" id="sign-state" data-state="${signing.state}" role="status">${t(lang, `sign.state.${signing.state}`)}</p>
 ${signing.unreachable ? `<p class="error" id="sign-unreachable">${t(lang, 'sign.unreachable')}</p>\n` : ''}${signed}
 <p><a id="sign-again" href="/sign">${t(lang, 'sign.again')}</a> · <a id="home" href="/">${t(lang, 'error.back')}</a></p>`,
