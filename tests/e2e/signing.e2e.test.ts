@@ -10,7 +10,13 @@
  *      camdigikey_sign, its code on the bank's screen): the app shows the bank, the code, the text
  *      and the file's name; the citizen enters the PIN and signs; the bank embeds the PAdES
  *      signature and poppler's pdfsig reports the PDF signed by the citizen, with a trusted chain;
- *   3. "Me" lists the signature with the document's name.
+ *   3. "Me" lists the signature with the document's name;
+ *   4. the demo bank's own portal (apps/demo-rp, in a desktop browser): the citizen logs in with
+ *      the client API, opens the loan contract and asks to sign it; the portal shows the
+ *      verification code and "waiting"; the phone shows the same code, the contract's text and
+ *      file name; the PIN signs; the portal shows "signed", the test downloads the PDF from it and
+ *      pdfsig reports it signed by the citizen with a trusted chain;
+ *   5. a second request from the portal, declined on the phone: the portal shows "declined".
  *
  * The citizen's phone is registered by seeding (its own WebCrypto key, made in the page, certified
  * for an active account): the registration journey has its own story (wallet.e2e.test.ts).
@@ -37,6 +43,7 @@ import { freePort, startTestServer, type TestServer, WallClock } from '../suppor
 import { ensureBuilt } from './support/builds';
 import { type Journey, launchChromium, openJourney, SCREENSHOTS } from './support/chromium';
 import { openPhone, type Phone } from './support/phone';
+import { DEMO_BANK, type Portal, startPortal } from './support/portals';
 import { decodeQrPng } from './support/qr-image';
 
 const citizen = makeCitizen(1717, { documentType: 'id_card' });
@@ -53,11 +60,68 @@ let redirectUri: string;
 let oidc: CamDigiKeyOidc;
 let accountId: string;
 let subject: string;
+let portal: Portal;
+let bankWeb: Journey;
 
 const byId = (page: Page, id: string) => page.getByTestId(id);
 const tap = (page: Page, id: string) => byId(page, id).tap();
 async function typePin(page: Page, pin: string) {
   for (const digit of pin) await tap(page, `pin-key-${digit}`);
+}
+
+/** An NSS database that trusts the platform's root (made once), for poppler's pdfsig. */
+let nssDir: string | undefined;
+function trustingNss(rootPem: string): string {
+  if (nssDir) return nssDir;
+  const nss = join(work, 'nss');
+  mkdirSync(nss);
+  writeFileSync(join(work, 'root.pem'), rootPem);
+  execFileSync('certutil', ['-N', '-d', `sql:${nss}`, '--empty-password']);
+  execFileSync('certutil', [
+    '-A',
+    '-d',
+    `sql:${nss}`,
+    '-n',
+    'CamDigiKey root',
+    '-t',
+    'C,C,C',
+    '-i',
+    join(work, 'root.pem'),
+  ]);
+  nssDir = nss;
+  return nss;
+}
+
+/** pdfsig's report on a signed PDF, the platform's root trusted. */
+async function pdfsig(pdfPath: string): Promise<string> {
+  const nss = trustingNss((await platformKeys(server.deps)).root.pem);
+  return execFileSync('pdfsig', ['-nssdir', `sql:${nss}`, pdfPath], { encoding: 'utf8' });
+}
+
+/** The phone opens a website's QR login (the link form of a scan), picks the number and approves. */
+async function approveQrLogin(page: Page, domain: string) {
+  await page.locator('#qr svg').waitFor({ state: 'visible' });
+  const payload = await decodeQrPng(await page.locator('#qr').screenshot());
+  const app = phone.page;
+  await app.goto(`${server.url}/app/login?qr=${encodeURIComponent(payload)}`);
+  await byId(app, 'login-rp-name').waitFor();
+  expect(await byId(app, 'login-rp-domain').textContent()).toContain(domain);
+  const matchCode = page.locator('#match-code');
+  await matchCode.waitFor({ state: 'visible' });
+  await tap(app, `match-${(await matchCode.textContent())?.trim()}`);
+  await typePin(app, citizen.pin);
+  await tap(app, 'approve-pin');
+  await byId(app, 'login-approved').waitFor();
+  const allow = page.locator('button[name=decision][value=allow]');
+  await allow.waitFor({ state: 'visible' });
+  await allow.click();
+}
+
+/** On the portal's offer page: ask for the signature; answers the new request's id (from the URL). */
+async function askToSign(page: Page): Promise<string> {
+  await page.locator('#sign-request').click();
+  await page.waitForURL((url) => /^\/sign\/[0-9a-f-]{36}$/.test(url.pathname));
+  return new URL(page.url()).pathname.slice('/sign/'.length);
 }
 
 /** The phone becomes an active account's device: its key made in the page, the account seeded. */
@@ -167,11 +231,16 @@ beforeAll(async () => {
   );
   phone = await openPhone(join(work, 'phone'), { lang: 'km', camera });
   accountId = await registerThePhone();
+  // The demo bank's own portal (apps/demo-rp) with the client API, in a browser of its own.
+  portal = await startPortal(server, DEMO_BANK, { clientApi: true });
+  bankWeb = await openJourney(desktop, 'en');
 }, 240_000);
 
 afterAll(async () => {
   await phone?.close().catch(() => undefined);
   await web?.context.close().catch(() => undefined);
+  await bankWeb?.context.close().catch(() => undefined);
+  await portal?.app.close().catch(() => undefined);
   await desktop?.close();
   await server?.close();
   rmSync(work, { recursive: true, force: true });
@@ -284,22 +353,7 @@ describe('Sign with CamDigiKey: a bank, a loan contract and a citizen’s phone'
     const pdfPath = join(SCREENSHOTS, 'signing-loan-contract-signed.pdf');
     writeFileSync(pdfPath, signedPdf);
 
-    const nss = join(work, 'nss');
-    mkdirSync(nss);
-    writeFileSync(join(work, 'root.pem'), rootPem);
-    execFileSync('certutil', ['-N', '-d', `sql:${nss}`, '--empty-password']);
-    execFileSync('certutil', [
-      '-A',
-      '-d',
-      `sql:${nss}`,
-      '-n',
-      'CamDigiKey root',
-      '-t',
-      'C,C,C',
-      '-i',
-      join(work, 'root.pem'),
-    ]);
-    const report = execFileSync('pdfsig', ['-nssdir', `sql:${nss}`, pdfPath], { encoding: 'utf8' });
+    const report = await pdfsig(pdfPath);
     expect(report).toContain('Signature Validation: Signature is Valid.');
     expect(report).toContain('Certificate Validation: Certificate is Trusted.');
     expect(report).toContain(
@@ -321,4 +375,93 @@ describe('Sign with CamDigiKey: a bank, a loan contract and a citizen’s phone'
     expect(phone.problems).toEqual([]);
     expect(phone.external).toEqual([]);
   });
+
+  it('4. the demo bank’s portal asks to sign; the phone shows its code; the PIN signs; the portal gives a PDF pdfsig validates', async () => {
+    const { page } = bankWeb;
+    await page.goto(`${portal.url}/?lang=en`);
+    await page.click('#login-classic');
+    await page.waitForURL(new RegExp(`^${server.url}/login/`));
+    await approveQrLogin(page, DEMO_BANK.domain);
+    await page.waitForURL(new RegExp(`^${portal.url}/`));
+    expect(await page.locator('#sub').textContent()).toBe(accountId);
+
+    await page.click('#sign-loan');
+    await page.waitForURL(`${portal.url}/sign`);
+    expect(await page.locator('#loan-borrower').textContent()).toBe(
+      `${citizen.latinGivenName} ${citizen.latinSurname}`,
+    );
+    await bankWeb.shot('signing-07-portal-loan-offer');
+    const requestId = await askToSign(page);
+    const code = (await page.locator('#verification-code').textContent())?.trim() ?? '';
+    expect(code).toMatch(/^\d{4}$/);
+    const contractNumber = (await page.locator('#contract-number').textContent()) ?? '';
+    expect(contractNumber).toMatch(/^LN-\d{4}-\d{4}$/);
+    const fileName = (await page.locator('#file-name').textContent()) ?? '';
+    expect(fileName).toBe(`loan-contract-${contractNumber}.pdf`);
+    expect(await page.locator('#sign-state').getAttribute('data-state')).toBe('pending');
+    await bankWeb.shot('signing-08-portal-waiting');
+
+    // The phone shows the portal's request: the same code, the text and the file's name.
+    const app = phone.page;
+    await app.goto(`${server.url}/app/requests`);
+    await byId(app, `sign-${requestId}`).waitFor({ timeout: 30_000 });
+    expect(await byId(app, 'sign-rp-domain').textContent()).toBe(DEMO_BANK.domain);
+    expect(await byId(app, 'sign-code').textContent()).toBe(code);
+    expect(await byId(app, 'sign-text-en').textContent()).toContain(
+      `agree to borrow 5,000 USD from ${DEMO_BANK.title.en} over 24 months at 1.1% per month under loan contract ${contractNumber}`,
+    );
+    expect(await byId(app, 'sign-text-en').locator('strong').textContent()).toBe('5,000 USD');
+    expect(await byId(app, 'sign-text-km').textContent()).toContain(contractNumber);
+    expect(await byId(app, 'sign-document').textContent()).toContain(fileName);
+    await phone.shot('signing-09-phone-portal-request-km');
+    await tap(app, 'sign-open');
+    await typePin(app, citizen.pin);
+    await tap(app, 'sign-approve');
+    await byId(app, 'sign-outcome-signed').waitFor();
+
+    // The portal (it reloads itself while it waits) checks the signature and offers the PDF.
+    await page.locator('#sign-state[data-state=signed]').waitFor({ timeout: 60_000 });
+    expect(await page.locator('#signer').textContent()).toBe(
+      `${citizen.latinGivenName.toUpperCase()} ${citizen.latinSurname.toUpperCase()}`,
+    );
+    await bankWeb.shot('signing-10-portal-signed');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+    expect(download.suggestedFilename()).toBe(fileName);
+    const pdfPath = join(SCREENSHOTS, 'signing-portal-loan-contract-signed.pdf');
+    await download.saveAs(pdfPath);
+
+    const report = await pdfsig(pdfPath);
+    expect(report.match(/Signature Validation: Signature is Valid\./g)).toHaveLength(1);
+    expect(report).toContain('Certificate Validation: Certificate is Trusted.');
+    expect(report).toContain(
+      `Signer Certificate Common Name: ${citizen.latinGivenName.toUpperCase()} ${citizen.latinSurname.toUpperCase()}`,
+    );
+    expect(report).toContain(`serialNumber=${accountId}`);
+    expect(report).toContain('Signature Type: ETSI.CAdES.detached');
+    expect(report).toContain('Total document signed');
+  }, 240_000);
+
+  it('5. a second request from the portal, declined on the phone: the portal shows "declined"', async () => {
+    const { page } = bankWeb;
+    await page.click('#sign-again');
+    await page.waitForURL(`${portal.url}/sign`);
+    const requestId = await askToSign(page);
+    const code = (await page.locator('#verification-code').textContent())?.trim() ?? '';
+    expect(await page.locator('#sign-state').getAttribute('data-state')).toBe('pending');
+
+    const app = phone.page;
+    await app.goto(`${server.url}/app/requests`);
+    await byId(app, `sign-${requestId}`).waitFor({ timeout: 30_000 });
+    expect(await byId(app, 'sign-code').textContent()).toBe(code);
+    await tap(app, 'sign-open');
+    await tap(app, 'sign-decline');
+    await byId(app, 'sign-outcome-declined').waitFor();
+
+    await page.locator('#sign-state[data-state=declined]').waitFor({ timeout: 60_000 });
+    expect(await page.locator('#download').count()).toBe(0);
+    await bankWeb.shot('signing-11-portal-declined');
+    expect(bankWeb.problems).toEqual([]);
+    expect(phone.problems).toEqual([]);
+    expect(phone.external).toEqual([]);
+  }, 180_000);
 });

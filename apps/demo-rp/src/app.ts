@@ -3,6 +3,8 @@
  * OpenID Connect. Routes: `/` (home: the login button, or the citizen's names and a logout link),
  * `/login` (starts the authorization request), `/callback` (finishes it, or shows the provider's
  * error such as access_denied), `/logout` (forgets the session and logs out at the provider).
+ * With the client API: its logins, the app-to-app page, and the demo bank's loan contract to sign
+ * (`/sign`, `/sign/:id`, `/sign/:id/pdf`; issue 17).
  * Nothing listens here: the caller picks the port that matches `baseUrl`.
  */
 
@@ -11,10 +13,20 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { type CamDigiKeyClient, CamDigiKeyError } from '@camdigikey/client';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { appPage, type Citizen, CSP, errorPage, homePage } from './html';
+import {
+  appPage,
+  type Citizen,
+  CSP,
+  errorPage,
+  homePage,
+  signErrorPage,
+  signOfferPage,
+  signStatusPage,
+} from './html';
 import { type Bilingual, isLang, type Lang, tr } from './i18n';
 import { errorCodeOf, OidcClient } from './oidc';
 import { readCookie, SessionStore } from './session';
+import { loanOffer, refreshSigning, startSigning } from './signing';
 
 export interface DemoRpOptions {
   /** The provider's issuer, e.g. `http://localhost:8080/oidc`. */
@@ -35,6 +47,8 @@ export interface DemoRpOptions {
    * app-to-app demonstration page `/app` (its callback `/app/callback` stands for the app scheme).
    */
   clientApi?: CamDigiKeyClient;
+  /** The portal's clock (the contract's date and the signature field's signing time). */
+  now?: () => Date;
 }
 
 export interface DemoRp {
@@ -75,7 +89,14 @@ export function createDemoRp(options: DemoRpOptions): DemoRp {
     ...(options.scope ? { scope: options.scope } : {}),
   });
   const sessions = new SessionStore(url);
+  const now = options.now ?? (() => new Date());
   const app = Fastify({ logger: options.logger ?? false });
+  // The portal's only form (the signature request) posts nothing the portal reads.
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (_request, _body, done) => done(null, {}),
+  );
 
   app.addHook('onSend', async (_request, reply) => {
     // Pages are personal: never stored. The font says it may be (it is the same for everyone).
@@ -120,7 +141,10 @@ export function createDemoRp(options: DemoRpOptions): DemoRp {
     return html(
       reply,
       200,
-      homePage(lang, siteName, session?.citizen, { clientApi: Boolean(options.clientApi) }),
+      homePage(lang, siteName, session?.citizen, {
+        clientApi: Boolean(options.clientApi),
+        canSign: Boolean(options.clientApi && session?.accessToken),
+      }),
     );
   });
 
@@ -170,28 +194,33 @@ export function createDemoRp(options: DemoRpOptions): DemoRp {
 
   const sdk = options.clientApi;
   if (sdk) {
-    /** The citizen from the status claims of a client-API access token (validateJwt). */
-    const signIn = async (authToken: string, acr: string): Promise<Citizen> => {
+    /** The citizen from the status claims of a client-API access token (validateJwt), and the token. */
+    const signIn = async (
+      authToken: string,
+      acr: string,
+    ): Promise<{ citizen: Citizen; accessToken: string }> => {
       const { data } = await sdk.getUserAccessToken(authToken);
-      const checked = await sdk.validateJwt(data!.accessToken);
+      const accessToken = data!.accessToken;
+      const checked = await sdk.validateJwt(accessToken);
       const p = checked.payload;
       if (!checked.is_valid || !p) throw new CamDigiKeyError('Access token is not valid', 104);
-      return {
+      const citizen: Citizen = {
         sub: String(p.camdigikey_id),
         nameKm: `${p.last_name_kh ?? ''} ${p.first_name_kh ?? ''}`.trim() || undefined,
         nameLatin: `${p.first_name_en ?? ''} ${p.last_name_en ?? ''}`.trim() || undefined,
         birthdate: p.dob,
         acr,
       };
+      return { citizen, accessToken };
     };
     const finish = async (request: FastifyRequest, reply: FastifyReply, acr: string) => {
       const lang = languageOf(request, reply);
       const authToken = (request.query as Record<string, string | undefined>).authToken;
       if (!authToken) return html(reply, 400, errorPage(lang, siteName, 'session'));
       try {
-        const citizen = await signIn(authToken, acr);
+        const signedIn = await signIn(authToken, acr);
         sessions.destroy(request.headers.cookie);
-        addCookie(reply, sessions.create({ citizen }));
+        addCookie(reply, sessions.create(signedIn));
         return reply.redirect('/', 303);
       } catch (error) {
         const code = error instanceof CamDigiKeyError ? String(error.errorCode) : 'temporarily_unavailable';
@@ -235,6 +264,69 @@ export function createDemoRp(options: DemoRpOptions): DemoRp {
       const message = (request.query as Record<string, string | undefined>).message;
       if (message) return html(reply, 400, errorPage(languageOf(request, reply), siteName, 'access_denied'));
       return finish(request, reply, 'urn:camdigikey:app-to-app');
+    });
+
+    // The demo bank (issue 17): a loan contract the logged-in citizen signs with CamDigiKey.
+    const MAX_SIGNINGS = 5;
+    const SIGN_ID = /^[0-9a-f-]{36}$/i;
+    const signingOf = (request: FastifyRequest) => {
+      const session = sessions.get(request.headers.cookie);
+      const id = (request.params as { id: string }).id;
+      const signing = SIGN_ID.test(id) ? session?.signings?.find((s) => s.id === id) : undefined;
+      return session?.citizen && signing ? { session, citizen: session.citizen, signing } : undefined;
+    };
+
+    app.get('/sign', async (request, reply) => {
+      const lang = languageOf(request, reply);
+      const session = sessions.get(request.headers.cookie);
+      if (!session?.citizen) return reply.redirect('/', 303);
+      return html(
+        reply,
+        200,
+        signOfferPage(lang, siteName, loanOffer(session.citizen), Boolean(session.accessToken)),
+      );
+    });
+
+    app.post('/sign', async (request, reply) => {
+      const lang = languageOf(request, reply);
+      const session = sessions.get(request.headers.cookie);
+      if (!session?.citizen || !session.accessToken) return reply.redirect('/sign', 303);
+      try {
+        const signing = await startSigning(sdk, {
+          accessToken: session.accessToken,
+          citizen: session.citizen,
+          bank: siteName,
+          now: now(),
+        });
+        session.signings = [signing, ...(session.signings ?? [])].slice(0, MAX_SIGNINGS);
+        return reply.redirect(`/sign/${signing.id}`, 303);
+      } catch (error) {
+        const code = error instanceof CamDigiKeyError ? String(error.errorCode) : 'temporarily_unavailable';
+        request.log.warn({ err: error, code }, 'signature request failed');
+        return html(
+          reply,
+          code === 'temporarily_unavailable' ? 502 : 400,
+          signErrorPage(lang, siteName, code),
+        );
+      }
+    });
+
+    app.get('/sign/:id', async (request, reply) => {
+      const lang = languageOf(request, reply);
+      const found = signingOf(request);
+      if (!found) return html(reply, 404, errorPage(lang, siteName, 'not_found'));
+      await refreshSigning(sdk, found.signing, found.citizen.sub);
+      return html(reply, 200, signStatusPage(lang, siteName, found.signing));
+    });
+
+    app.get('/sign/:id/pdf', async (request, reply) => {
+      const found = signingOf(request);
+      if (!found?.signing.signedPdf)
+        return html(reply, 404, errorPage(languageOf(request, reply), siteName, 'not_found'));
+      return reply
+        .header('content-type', 'application/pdf')
+        .header('content-disposition', `attachment; filename="${found.signing.fileName}"`)
+        .send(found.signing.signedPdf);
     });
   }
 

@@ -33,19 +33,35 @@ dd{margin:0;font-weight:600;overflow-wrap:anywhere}
 code{overflow-wrap:anywhere;word-break:break-all}
 .name-km{font-size:28px}
 .error{color:#b00020;font-weight:600}
+.code{font-size:34px;font-weight:700;letter-spacing:6px}
+.state{padding:12px 16px;border-radius:8px;background:#eef2fa;font-weight:600}
+.state[data-state=signed]{background:#e6f4ea;color:#1e6b34}
+.state[data-state=declined],.state[data-state=expired],.state[data-state=failed]{background:#fdecee;color:#b00020}
+form.inline{display:inline}
+button.button{border:0;cursor:pointer;font-family:inherit}
 footer{text-align:center;color:#5a6270;font-size:14px;margin-bottom:32px}
 `;
 
 /** The Content-Security-Policy of every page: the one inline style above and the portal's own Khmer font. */
 export const CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(STYLE).digest('base64')}'; font-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`;
 
-function frame(lang: Lang, siteName: Bilingual, title: string, body: string): string {
+function frame(
+  lang: Lang,
+  siteName: Bilingual,
+  title: string,
+  body: string,
+  options: { refreshSeconds?: number } = {},
+): string {
   const other = otherLang(lang);
+  // No scripts under the CSP: a page that waits for something reloads itself.
+  const refresh = options.refreshSeconds
+    ? `\n<meta http-equiv="refresh" content="${options.refreshSeconds}">`
+    : '';
   return `<!doctype html>
 <html lang="${lang}">
 <head>
 <meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="viewport" content="width=device-width, initial-scale=1">${refresh}
 <title>${escapeHtml(title)}</title>
 <style>${STYLE}</style>
 </head>
@@ -97,7 +113,7 @@ export function homePage(
   lang: Lang,
   siteName: Bilingual,
   citizen: Citizen | undefined,
-  options: { clientApi?: boolean } = {},
+  options: { clientApi?: boolean; canSign?: boolean } = {},
 ): string {
   if (!citizen) {
     const classic = options.clientApi
@@ -129,7 +145,7 @@ ${classic}
 <dt>${t(lang, 'home.method')}</dt><dd id="acr">${value(acrLabel(lang, citizen.acr))}</dd>
 <dt>${t(lang, 'home.subject')}</dt><dd id="sub"><code>${escapeHtml(citizen.sub)}</code></dd>
 </dl>
-<p><a class="button secondary" id="logout" href="/logout">${t(lang, 'home.logout')}</a></p>`,
+${options.canSign ? `<p><a class="button" id="sign-loan" href="/sign">${t(lang, 'home.sign_loan')}</a></p>\n` : ''}<p><a class="button secondary" id="logout" href="/logout">${t(lang, 'home.logout')}</a></p>`,
   );
 }
 
@@ -177,5 +193,104 @@ export function errorPage(lang: Lang, siteName: Bilingual, code: string): string
 <p class="error" id="error-message">${t(lang, key)}</p>
 <p class="hint" id="error-code">${t(lang, 'error.code', { code })}</p>
 <p><a class="button" id="retry" href="/login">${t(lang, 'error.retry')}</a> <a id="home" href="/">${t(lang, 'error.back')}</a></p>`,
+  );
+}
+
+/** The loan the demo bank offers to every logged-in citizen (issue 17's "demo bank"). */
+export interface LoanOffer {
+  borrower: string;
+  amountUsd: number;
+  months: number;
+  ratePercentPerMonth: number;
+}
+
+export type SignState = 'pending' | 'signed' | 'declined' | 'expired' | 'failed';
+
+/** One signature request as the bank's page shows it. */
+export interface SigningView {
+  id: string;
+  contractNumber: string;
+  fileName: string;
+  verificationCode: string;
+  state: SignState;
+  /** The signer's name from their certificate, once signed and checked. */
+  signer?: string | undefined;
+  /** The last status call failed (the page keeps the last known state and tries again). */
+  unreachable?: boolean | undefined;
+}
+
+const money = (amount: number) => amount.toLocaleString('en-US');
+
+function offerTerms(lang: Lang, offer: LoanOffer): string {
+  return `<dl id="loan-terms">
+<dt>${t(lang, 'sign.borrower')}</dt><dd id="loan-borrower">${escapeHtml(offer.borrower)}</dd>
+<dt>${t(lang, 'sign.amount')}</dt><dd id="loan-amount">${t(lang, 'sign.amount_value', { amount: money(offer.amountUsd) })}</dd>
+<dt>${t(lang, 'sign.term')}</dt><dd>${t(lang, 'sign.term_value', { months: String(offer.months) })}</dd>
+<dt>${t(lang, 'sign.rate')}</dt><dd>${t(lang, 'sign.rate_value', { rate: String(offer.ratePercentPerMonth) })}</dd>
+</dl>`;
+}
+
+/**
+ * The loan offer: its terms and one button that asks CamDigiKey for the citizen's signature (a
+ * POST, so a link or a prefetch never starts a request). Without a client-API login there is no
+ * access token to ask with: the page says how to get one.
+ */
+export function signOfferPage(lang: Lang, siteName: Bilingual, offer: LoanOffer, canSign: boolean): string {
+  const action = canSign
+    ? `<form class="inline" method="post" action="/sign"><button class="button" id="sign-request" type="submit">${t(lang, 'sign.request')}</button></form>
+<p class="hint">${t(lang, 'sign.request_hint')}</p>`
+    : `<p class="error" id="sign-needs-login">${t(lang, 'sign.needs_client_api')}</p>
+<p><a class="button secondary" id="login-classic" href="/login/classic">${t(lang, 'home.login_classic')}</a></p>`;
+  return frame(
+    lang,
+    siteName,
+    tr(lang, 'sign.title'),
+    `<h1>${t(lang, 'sign.title')}</h1>
+<p>${t(lang, 'sign.intro')}</p>
+${offerTerms(lang, offer)}
+${action}
+<p><a id="home" href="/">${t(lang, 'error.back')}</a></p>`,
+  );
+}
+
+/**
+ * A signature request: the contract, the verification code the citizen compares with the app,
+ * and its state; it reloads itself while it waits. Once signed (and checked by the bank), the
+ * signed PDF can be downloaded.
+ */
+export function signStatusPage(lang: Lang, siteName: Bilingual, signing: SigningView): string {
+  const id = encodeURIComponent(signing.id);
+  const signed =
+    signing.state === 'signed'
+      ? `<p><a class="button" id="download" href="/sign/${id}/pdf" download="${escapeHtml(signing.fileName)}">${t(lang, 'sign.download')}</a></p>`
+      : '';
+  return frame(
+    lang,
+    siteName,
+    tr(lang, 'sign.contract_title', { number: signing.contractNumber }),
+    `<h1>${t(lang, 'sign.contract_title', { number: signing.contractNumber })}</h1>
+<dl>
+<dt>${t(lang, 'sign.contract')}</dt><dd id="contract-number">${escapeHtml(signing.contractNumber)}</dd>
+<dt>${t(lang, 'sign.file')}</dt><dd id="file-name">${escapeHtml(signing.fileName)}</dd>
+<dt>${t(lang, 'sign.code')}</dt><dd class="code" id="verification-code">${escapeHtml(signing.verificationCode)}</dd>
+${signing.state === 'signed' ? `<dt>${t(lang, 'sign.signer')}</dt><dd id="signer">${escapeHtml(signing.signer ?? '')}</dd>\n` : ''}</dl>
+${signing.state === 'pending' ? `<p class="hint">${t(lang, 'sign.code_hint')}</p>\n` : ''}<p class="state" id="sign-state" data-state="${signing.state}" role="status">${t(lang, `sign.state.${signing.state}`)}</p>
+${signing.unreachable ? `<p class="error" id="sign-unreachable">${t(lang, 'sign.unreachable')}</p>\n` : ''}${signed}
+<p><a id="sign-again" href="/sign">${t(lang, 'sign.again')}</a> · <a id="home" href="/">${t(lang, 'error.back')}</a></p>`,
+    signing.state === 'pending' ? { refreshSeconds: 2 } : {},
+  );
+}
+
+/** The signature request could not start (CamDigiKey refused it, or the login has ended). */
+export function signErrorPage(lang: Lang, siteName: Bilingual, code: string): string {
+  const key: MessageKey = code === '118' ? 'sign.error.refused' : 'sign.error.generic';
+  return frame(
+    lang,
+    siteName,
+    tr(lang, 'sign.error.title'),
+    `<h1>${t(lang, 'sign.error.title')}</h1>
+<p class="error" id="error-message">${t(lang, key)}</p>
+<p class="hint" id="error-code">${t(lang, 'error.code', { code })}</p>
+<p><a class="button" id="retry" href="/sign">${t(lang, 'sign.again')}</a> <a id="home" href="/">${t(lang, 'error.back')}</a></p>`,
   );
 }

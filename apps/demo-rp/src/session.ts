@@ -8,6 +8,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Citizen } from './html';
 import type { Lang } from './i18n';
+import type { Signing } from './signing';
 
 /** An authorization request in flight (kept until the callback, used once). */
 export interface PendingLogin {
@@ -21,6 +22,10 @@ export interface Session {
   pending?: PendingLogin | undefined;
   citizen?: Citizen | undefined;
   idToken?: string | undefined;
+  /** The client API's user access token (a client-API login): what a signature request is made with. */
+  accessToken?: string | undefined;
+  /** This citizen's signature requests, newest first (a few kept). */
+  signings?: Signing[] | undefined;
 }
 
 const MAX_SESSIONS = 10_000;

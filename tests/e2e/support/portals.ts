@@ -47,6 +47,20 @@ export const TAX: PortalSpec = {
   },
 };
 
+/** The demo bank's online portal (issue 17): its loan contract is signed with CamDigiKey. */
+export const DEMO_BANK: PortalSpec = {
+  organisation: 'Demo Bank Plc.',
+  organisationKm: 'ធនាគារសាកល្បង ភីអិលស៊ី',
+  logoColour: '#0b5c8a',
+  appName: 'Demo Bank Online',
+  appNameKm: 'ធនាគារសាកល្បងអនឡាញ',
+  domain: 'portal.demobank.example.kh',
+  title: {
+    km: 'ធនាគារសាកល្បង — សេវាធនាគារអនឡាញ',
+    en: 'Demo Bank Plc. — Online Banking',
+  },
+};
+
 /** A seal-like round logo in the portal's colour (a test fixture, not any real emblem). */
 export const logoOf = (colour: string) =>
   `data:image/svg+xml;base64,${Buffer.from(
