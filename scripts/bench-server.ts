@@ -17,7 +17,8 @@
  * (Argon2 verifies, login-shaped transactions) and saturating the PIN pool.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { changeAccountStatus } from '../apps/server/src/accounts/account-status';
@@ -87,6 +88,7 @@ async function main() {
   const app = await buildApp(deps);
   await app.fastify.listen({ host: '127.0.0.1', port });
 
+  let profiler: Session | undefined;
   let saturating: Promise<unknown> | undefined;
   let stopSaturating = false;
   const pinVerifier = await deps.pins.hash('482913');
@@ -96,6 +98,23 @@ async function main() {
       const cpu = process.cpuUsage();
       const memory = process.memoryUsage();
       return { cpuMs: (cpu.user + cpu.system) / 1000, rss: memory.rss, heapUsed: memory.heapUsed };
+    },
+    // A V8 CPU profile of just the measured phase (what `node --cpu-prof` writes for the whole run).
+    async profileStart() {
+      profiler = new Session();
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
+      await profiler.post('Profiler.start');
+      return null;
+    },
+    async profileStop({ file }) {
+      if (!profiler) return null;
+      const { profile } = await profiler.post('Profiler.stop');
+      profiler.disconnect();
+      profiler = undefined;
+      writeFileSync(String(file), JSON.stringify(profile));
+      return String(file);
     },
     async gc() {
       (globalThis as { gc?: () => void }).gc?.();
