@@ -46,7 +46,7 @@ import {
  * a login showed among the top self-time items; one byte segment skips it for a payload this short.
  */
 const qrSvg = (payload: string) =>
-  QRCode.toString([{ data: payload, mode: 'byte' }], { type: 'svg', margin: 1 });
+  QRCode.toString([{ data: Buffer.from(payload), mode: 'byte' }], { type: 'svg', margin: 1 });
 
 const COOKIE = 'cdk_lr';
 const eventsParams = z.object({ uid: z.string().min(1).max(128) });
