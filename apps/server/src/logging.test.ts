@@ -1,6 +1,13 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createLogger, loggerOptions, logRequestCompleted, redactUrl, URL_REDACTION } from './logging';
+import {
+  createLogger,
+  loggerOptions,
+  logRequestCompleted,
+  redactUrl,
+  requestLineLogger,
+  URL_REDACTION,
+} from './logging';
 
 const token = 'q3Xk9vZ2mN8pL4rT7wY1bC6dF0gH5jK2sA9eU3iO7xQ';
 
@@ -66,5 +73,23 @@ describe('request log line', () => {
       logRequestCompleted(logger, request, 200, 1);
       expect(lines).toHaveLength(0);
     }
+  });
+
+  it('through the request-line logger: the same line, the URL still redacted, other lines still redacted', () => {
+    const { lines, logger } = capture('info');
+    const tokenRequest = { ...request, url: `/account/lock/${token}?code=123456` };
+    logRequestCompleted(requestLineLogger(logger), tokenRequest, 303, 2);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      msg: 'request completed',
+      reqId: 'r-1',
+      req: { id: 'r-1', method: 'GET', url: `/account/lock/${URL_REDACTION}`, ip: '10.0.0.1' },
+      res: { statusCode: 303 },
+    });
+    expect(JSON.stringify(lines)).not.toContain(token);
+    expect(JSON.stringify(lines)).not.toContain('123456');
+    // The process logger (and so every other line) keeps its redaction.
+    logger.info({ body: { pin: '482913' } }, 'other');
+    expect(JSON.stringify(lines[1])).not.toContain('482913');
   });
 });

@@ -29,7 +29,7 @@ import { NONCE_HEADER } from '../device/proof';
 import { recoveryRoutes } from '../flows/recovery/routes';
 import { registrationRoutes } from '../flows/registration/routes';
 import { kycRoutes } from '../kyc/kyc.routes';
-import { logRequestCompleted } from '../logging';
+import { logRequestCompleted, requestLineLogger } from '../logging';
 import { deviceLoginRoutes } from '../login/device-login.routes';
 import { loginPageRoutes } from '../login/pages.routes';
 import { responseAbandoned, workContext } from '../observability/context';
@@ -122,8 +122,9 @@ export async function buildApp(deps: Deps): Promise<App> {
   fastify.addHook('onRequest', async (request) => {
     await limitAuthorizationRequests(deps, request);
   });
+  const requestLines = requestLineLogger(deps.logger);
   fastify.addHook('onResponse', async (request, reply) => {
-    logRequestCompleted(request.log, request, reply.statusCode, reply.elapsedTime);
+    logRequestCompleted(requestLines, request, reply.statusCode, reply.elapsedTime);
     const route = request.routeOptions.url ?? (request.url.startsWith('/oidc') ? '/oidc/*' : 'unmatched');
     deps.metrics.httpRequests.observe(
       { method: request.method, route, status: String(reply.statusCode) },
