@@ -6,7 +6,7 @@
  * as long as the work, before and after it), and p99 / max during a face match (selfie vs ID-card
  * portrait) and during a liveness judgement (15 frames of turns and a nod), with the ratio
  * during / idle. monitorEventLoopDelay at 10 ms resolution; N = BENCH_N rounds (default 3), the
- * worst round is printed.
+ * worst round is printed (BENCH_VERBOSE=1: every round).
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -56,6 +56,8 @@ async function run(name: string, engine: Engine, selfie: Buffer, card: Buffer, r
       const idle2 = await measure(() => sleep(busy.ms));
       const idle = Math.max(idle1.p99, idle2.p99);
       const ratio = busy.p99 / idle;
+      if (process.env.BENCH_VERBOSE)
+        console.log(name, what, round, busy.p99.toFixed(1), busy.max.toFixed(1), idle.toFixed(1));
       const worst = rows[what];
       if (!worst || ratio > worst.ratio)
         rows[what] = { p99: busy.p99, max: busy.max, idle, ratio, ms: busy.ms };
