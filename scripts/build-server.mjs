@@ -6,6 +6,7 @@
 //   dist/main.mjs          the server (every role)
 //   dist/cli.mjs           `node apps/server/dist/cli.mjs migrate|audit-verify|secrets|pii …`
 //   dist/mrz-worker.mjs    the MRZ reader's worker thread (document-ocr.ts finds it next to main)
+//   dist/face-worker.mjs   the face engine's worker thread (proofing/face.ts finds it next to main)
 //   dist/argon2-worker.mjs the PIN hashing worker thread (plain JavaScript, copied)
 //   dist/models/           the face engine's recognition model (copied)
 //
@@ -91,6 +92,7 @@ export async function buildServer({ ifStale = false, quiet = false } = {}) {
       main: 'apps/server/src/main.ts',
       cli: 'apps/server/src/cli/cli.ts',
       'mrz-worker': 'apps/server/src/proofing/mrz-task.ts',
+      'face-worker': 'apps/server/src/proofing/face-task.ts',
     },
     outdir,
     outExtension: { '.js': '.mjs' },

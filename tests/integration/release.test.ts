@@ -8,7 +8,7 @@
  *  - a busy port is one line and exit 1; SIGTERM ends each role with exit 0.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { productionSecrets } from '@camdigikey/server/cli/secrets';
@@ -208,6 +208,28 @@ describe('the release in production', () => {
     ).toBeGreaterThan(365 * 86_400);
     expect(sample(text, 'cdk_engine_loaded', { role: 'worker', engine: 'face' })).toBe(0);
   });
+
+  it('runs the face engine from the bundle in its worker thread (dist/face-worker.mjs, models in dist/models)', () => {
+    // The pool of the compiled server (proofing/face.ts) starts `./face-worker.mjs` next to main.mjs.
+    expect(readFileSync(MAIN, 'utf8')).toContain('new URL("./face-worker.mjs", import.meta.url)');
+    const script = `
+      import { Piscina } from 'piscina';
+      const pool = new Piscina({ filename: ${JSON.stringify(join(root, 'apps/server/dist/face-worker.mjs'))}, workerData: { thresholds: {} } });
+      const none = await pool.run({ op: 'detect', image: new Uint8Array(64) });
+      const init = await pool.run({ op: 'init' });
+      console.log(JSON.stringify({ none, model: init.provenance.model, models: init.provenance.models }));
+      await pool.destroy();`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, NODE_ENV: 'production' },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const answer = JSON.parse(run.stdout.trim().split('\n').at(-1) as string);
+    expect(answer.none).toMatchObject({ ok: false, error: 'image_decode' });
+    expect(answer.model).toBe('fr_feature');
+    expect(answer.models).toContain('fr_feature');
+  }, 180_000);
 
   it('says in one line that a port is taken, and exits 1', async () => {
     const second = await start('web', web.port);

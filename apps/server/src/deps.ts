@@ -30,7 +30,7 @@ import { Notifier } from './ports/notifier';
 import { Outbox } from './ports/outbox';
 import { type PushSender, WebPushSender } from './ports/push';
 import { HttpSmsGateway, OutboxSms, type SmsSender } from './ports/sms';
-import { configureFaceEngine } from './proofing/face';
+import { configureFaceEngine, releaseFaceEngine } from './proofing/face';
 import { vapidKeys } from './push/push';
 
 export interface Deps {
@@ -190,8 +190,12 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     deliver: (d) => notifier.deliverOtp(d),
   });
   // The thresholds are set now; the models (~230 MB) load on first use only (a selfie checked at
-  // upload, an evidence job, an Open KYC call), so a web process that never sees a face stays small.
-  configureFaceEngine(config.face.thresholds);
+  // upload, an evidence job, an Open KYC call), in the face pool's worker thread (proofing/face.ts),
+  // so a web process that never sees a face stays small and a face never holds the event loop.
+  configureFaceEngine(config.face.thresholds, {
+    threads: config.face.threads,
+    maxQueue: config.face.maxQueue,
+  });
   const proofs = new DeviceProofVerifier(hot, clock, {
     publicUrl: config.http.publicUrl,
     maxAgeSeconds: config.device.proofMaxAgeSeconds,
@@ -252,7 +256,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
       await auditCheckpoints.close();
       await tracer.close();
       releaseAuditChain();
-      await Promise.all([pins.close(), passwords.close()]);
+      await Promise.all([pins.close(), passwords.close(), releaseFaceEngine()]);
       mail.close();
       if (!overrides.hot) await hot.close();
       if (closeDb) await closeDb();

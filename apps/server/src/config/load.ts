@@ -319,6 +319,8 @@ export function loadConfig(env: Env = process.env) {
       requestSkewSeconds: v.CLIENT_API_REQUEST_SKEW_SECONDS as number,
     },
     face: {
+      threads: v.FACE_ENGINE_THREADS as number,
+      maxQueue: v.FACE_ENGINE_MAX_QUEUE as number,
       thresholds: {
         match: v.FACE_MATCH_THRESHOLD as number,
         confident: v.FACE_MATCH_CONFIDENT_THRESHOLD as number,

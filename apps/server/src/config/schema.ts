@@ -512,6 +512,18 @@ export const VARIABLES = {
     default: '3000',
     description: 'Timeout of one civil-registry call.',
   },
+  FACE_ENGINE_THREADS: {
+    schema: int(1, 16),
+    default: '1',
+    description:
+      'Worker threads of the face engine (face match, liveness, selfie quality): each loads its own models (~230 MB) on its first task; the engine never runs on the thread that serves requests.',
+  },
+  FACE_ENGINE_MAX_QUEUE: {
+    schema: int(0, 1000),
+    default: '16',
+    description:
+      'Face analyses that may wait for a face-engine thread; beyond that one is refused at once (503 with Retry-After). A request waits before an evidence job.',
+  },
   FACE_MATCH_THRESHOLD: {
     schema: unit,
     default: String(DEFAULT_THRESHOLDS.match),

@@ -28,7 +28,6 @@
  * An undecodable or oversized video is error 1 (400, 413), never a server error.
  */
 import type { TLSSocket } from 'node:tls';
-import { sharedFaceEngine } from '@camdigikey/face-engine';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { recordAudit } from '../audit/audit-log';
@@ -36,10 +35,12 @@ import { issuedCertificateFingerprint } from '../client-api/api-clients';
 import { reserveClientAuth } from '../client-api/client-auth-attempts';
 import { constantTimeEqual } from '../crypto/keyed-hash';
 import type { Deps } from '../deps';
+import { AppError } from '../errors';
 import { toAppError } from '../http/error-handler';
 import { findRelyingParty, secretContext } from '../oidc/relying-parties';
 import { RegistryUnavailable } from '../ports/civil-registry';
 import { readDocumentMrz } from '../proofing/document-ocr';
+import { serverFaceEngine } from '../proofing/face';
 import { compareWithRegistry } from '../proofing/registry-compare';
 import { decodeVideoFrames, VIDEO_LIMITS, VideoDecodeError } from '../proofing/video-frames';
 
@@ -230,8 +231,8 @@ export function kycRoutes(app: FastifyInstance, deps: Deps): void {
   };
 
   const similarity = async (a: Buffer, b: Buffer) => {
-    const engine = sharedFaceEngine();
-    const match = await engine.matchFaces(a, b).catch(() => ({ error: 'no_face_in_selfie' as const }));
+    const engine = serverFaceEngine();
+    const match = await engine.matchFaces(a, b).catch(notAnalysed('no_face_in_selfie'));
     if ('error' in match)
       throw new KycError(
         5,
@@ -320,7 +321,7 @@ export function kycRoutes(app: FastifyInstance, deps: Deps): void {
         throw new KycError(1, caught.reason === 'too_large' ? 413 : 400, `liveness: ${caught.message}`);
       }
       const { record, userInfo: result } = await checkInfo(body.userInfo);
-      const engine = sharedFaceEngine();
+      const engine = serverFaceEngine();
       // The judge takes at most maxFrames frames: longer videos are sampled evenly.
       const all = decoded.frames;
       const max = engine.thresholds.maxFrames;
@@ -346,9 +347,7 @@ export function kycRoutes(app: FastifyInstance, deps: Deps): void {
       const best = frames[frontal?.i ?? 0]?.jpeg;
       const videoSimilarity = async (reference: Buffer) => {
         if (!best) return null;
-        const match = await engine
-          .matchFaces(best, reference)
-          .catch(() => ({ error: 'no_face_in_reference' }));
+        const match = await engine.matchFaces(best, reference).catch(notAnalysed('no_face_in_reference'));
         if (!('error' in match)) return match.similarity;
         if (match.error === 'no_face_in_reference')
           throw new KycError(5, 422, 'No face in the reference image');
@@ -372,3 +371,14 @@ export function kycRoutes(app: FastifyInstance, deps: Deps): void {
 }
 
 const frontalness = (pose: { yaw: number; pitch: number }) => Math.abs(pose.yaw) + Math.abs(pose.pitch);
+
+/**
+ * A face comparison that could not analyse a picture (unreadable) answers as a picture without a
+ * face, as it always did; a face engine that is full (503, Retry-After) or away stays that error.
+ */
+const notAnalysed =
+  <E extends string>(error: E) =>
+  (caught: unknown): { error: E } => {
+    if (caught instanceof AppError) throw caught;
+    return { error };
+  };

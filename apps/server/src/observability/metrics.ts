@@ -15,6 +15,7 @@
 import { createRequire } from 'node:module';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { mrzReaderStarted } from '../proofing/document-ocr';
+import { faceEngineLoaded as faceModelsLoaded } from '../proofing/face';
 
 export type LoginChannel = 'qr' | 'app';
 export type LoginEvent = 'requested' | 'scanned' | 'approved' | 'rejected' | 'expired' | 'completed';
@@ -48,8 +49,12 @@ export interface MetricsSources {
   pingHot?: (() => Promise<void>) | undefined;
 }
 
-/** The face engine (human + tfjs, ~230 MB) is loaded through require: its module is then cached. */
+/**
+ * The face engine (human + tfjs, ~230 MB): loaded by the face pool's threads (face.ts), or on this
+ * thread through require (its module is then cached), which the server itself never does.
+ */
 const faceEngineLoaded = () =>
+  faceModelsLoaded() ||
   Object.keys(createRequire(import.meta.url).cache).some((file) => file.includes('@vladmandic/human'));
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];

@@ -1,12 +1,12 @@
 /**
  * The job that computes a registration's evidence after submission, and the worker that runs it.
- * The face engine (about 230 MB, 0.5 s to load) is the process-wide one (tfjs is a process
- * singleton), loaded on the first job only and released when the process ends.
+ * The face engine (about 230 MB, 0.5 s to load) is the process's face pool (face.ts): its models
+ * load in a worker thread on the first job only, and the judgements never run on the event loop.
  */
-import { sharedFaceEngine } from '@camdigikey/face-engine';
 import type { Deps } from '../deps';
 import { JobWorker } from '../jobs/job-worker';
 import { computeRegistrationEvidence } from './evidence';
+import { serverFaceEngine } from './face';
 
 export const EVIDENCE_JOB = 'registration.evidence';
 
@@ -15,7 +15,7 @@ export function evidenceWorker(deps: Deps): JobWorker {
     deps,
     {
       [EVIDENCE_JOB]: async (job) => {
-        const engine = sharedFaceEngine();
+        const engine = serverFaceEngine();
         await engine.init();
         await computeRegistrationEvidence(deps, engine, String(job.payload.accountId));
       },

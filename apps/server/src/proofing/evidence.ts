@@ -17,13 +17,14 @@
  */
 import { diffAgainstMrz, parseIdentityMrz } from '@camdigikey/core/identity/mrz';
 import { type Database, type EvidenceStatus, LIVE_ACCOUNT_STATUSES } from '@camdigikey/db';
-import { type FaceEngine, faceHash, judgeRecording, type Provenance } from '@camdigikey/face-engine';
+import { faceHash, type Provenance } from '@camdigikey/face-engine';
 import type { Kysely } from 'kysely';
 import { openPersonal } from '../accounts/personal-data';
 import type { Deps } from '../deps';
 import { sealContext } from '../flows/registration/flow-data';
 import { readBlob, unpackRecording } from '../uploads/blobs';
 import { COMPARED_FIELDS, compareMrz, MRZ_READER_VERSION, readDocumentMrz } from './document-ocr';
+import type { ServerFaceEngine } from './face';
 import { compareMrzNamesWithRegistry, compareWithRegistry } from './registry-compare';
 import { keepSignatures, replayCheck } from './replay';
 
@@ -206,7 +207,7 @@ async function loadAccount(deps: Deps, accountId: string) {
 
 export async function computeRegistrationEvidence(
   deps: Deps,
-  engine: FaceEngine,
+  engine: ServerFaceEngine,
   accountId: string,
 ): Promise<EvidenceRow[]> {
   const account = await loadAccount(deps, accountId);
@@ -240,13 +241,13 @@ export async function computeRegistrationEvidence(
   }
 
   // Liveness: the recording against its challenge; frame times are offsets from the first frame.
-  let recording: Awaited<ReturnType<typeof judgeRecording>> | undefined;
+  let recording: Awaited<ReturnType<ServerFaceEngine['judgeRecording']>> | undefined;
   if (media.recording) {
     const { manifest, frames } = unpackRecording(media.recording);
     const receivedAt = new Date(manifest.receivedAt);
     const start = receivedAt.getTime() - (frames.at(-1)?.t ?? 0);
-    const judged = await judgeRecording(
-      engine,
+    // Each frame is copied out of the recording once, and that copy moves to the face thread.
+    const judged = await engine.judgeRecording(
       frames.map((f) => ({ t: start + f.t, image: Buffer.from(f.bytes) })),
       {
         actions: manifest.actions as never,
@@ -254,7 +255,7 @@ export async function computeRegistrationEvidence(
         issuedAt: manifest.issuedAt,
         timeLimitSeconds: deps.config.flows.livenessTimeLimitSeconds,
       },
-      { receivedAt, ...(media.selfie ? { selfie: media.selfie } : {}) },
+      { receivedAt, ...(media.selfie ? { selfie: media.selfie } : {}), handOver: true },
     );
     const result = judged.liveness;
     const bound = judged.binding?.passed ?? false;
@@ -389,7 +390,7 @@ export async function computeRegistrationEvidence(
  */
 async function registryEvidence(
   deps: Deps,
-  engine: FaceEngine,
+  engine: ServerFaceEngine,
   account: Awaited<ReturnType<typeof loadAccount>>,
   selfie: Buffer | undefined,
 ): Promise<EvidenceRow | undefined> {

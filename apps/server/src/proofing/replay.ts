@@ -19,9 +19,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Database } from '@camdigikey/db';
-import { type FaceEngine, type FaceSignature, hashDistance } from '@camdigikey/face-engine';
+import { type FaceSignature, hashDistance } from '@camdigikey/face-engine';
 import type { Kysely } from 'kysely';
 import type { Deps } from '../deps';
+import type { ServerFaceEngine } from './face';
 
 export const REPLAY_THRESHOLDS = Object.freeze({ maxHashDistance: 10, minSimilarity: 0.97 });
 
@@ -55,7 +56,7 @@ const round = (v: number) => Math.round(v * 1000) / 1000;
  */
 export async function replayCheck(
   deps: Deps,
-  engine: FaceEngine,
+  engine: Pick<ServerFaceEngine, 'compare'>,
   accountId: string,
   pictures: { what: string; signature: FaceSignature }[],
   ownRegistration: 'skip' | 'compare' = 'compare',

@@ -10,8 +10,9 @@
  * Only the reasons leave the server, never the image or its measures.
  */
 import type { ErrorCode } from '@camdigikey/contracts/errors';
-import { type SelfieQualityReason, sharedFaceEngine } from '@camdigikey/face-engine';
+import type { SelfieQualityReason } from '@camdigikey/face-engine';
 import { AppError, fieldIssue } from '../errors';
+import { serverFaceEngine } from './face';
 
 export const SELFIE_QUALITY_ERRORS: Readonly<Record<SelfieQualityReason, ErrorCode>> = {
   no_face: 'selfie_no_face',
@@ -26,7 +27,7 @@ export const SELFIE_QUALITY_ERRORS: Readonly<Record<SelfieQualityReason, ErrorCo
 
 /** Throws the AppError of the first failed check; resolves when the selfie is usable. */
 export async function assertSelfieQuality(selfie: Buffer): Promise<void> {
-  const assessment = await sharedFaceEngine().assessSelfie(selfie);
+  const assessment = await serverFaceEngine().assessSelfie(selfie);
   if (assessment.ok) return;
   const codes = assessment.reasons.map((r) => SELFIE_QUALITY_ERRORS[r]);
   throw new AppError(codes[0]!, {

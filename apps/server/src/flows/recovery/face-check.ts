@@ -12,15 +12,9 @@
  * An unreachable registry does not block recovery (the enrolled face already bound the account
  * to this person at registration).
  */
-import {
-  type FaceEngine,
-  type FaceSignature,
-  faceHash,
-  judgeRecording,
-  sharedFaceEngine,
-  type Thresholds,
-} from '@camdigikey/face-engine';
+import { type FaceSignature, faceHash, type Thresholds } from '@camdigikey/face-engine';
 import type { Deps } from '../../deps';
+import { type ServerFaceEngine, serverFaceEngine } from '../../proofing/face';
 import { keepSignatures, replayCheck } from '../../proofing/replay';
 import { latestAccountBlob } from '../../uploads/blobs';
 import { sealContext } from '../registration/flow-data';
@@ -46,13 +40,13 @@ const round = (n: number) => Math.round(n * 1000) / 1000;
  * The band in which a face match may give an account back without an officer: the face engine's
  * `confident` threshold when it has one (face-engine config.ts), else its `match` threshold.
  */
-export function confidentThreshold(engine: FaceEngine): number {
+export function confidentThreshold(engine: Pick<ServerFaceEngine, 'thresholds'>): number {
   const th = engine.thresholds as Readonly<Thresholds & { confident?: number }>;
   return typeof th.confident === 'number' ? th.confident : th.match;
 }
 
 /** The enrolled face: the embedding kept by the evidence job (else the stored selfie's) and the selfie's signature. */
-async function enrolledFace(deps: Deps, engine: FaceEngine, accountId: string) {
+async function enrolledFace(deps: Deps, engine: ServerFaceEngine, accountId: string) {
   const kept = await deps.db
     .selectFrom('face_embeddings')
     .select('embedding')
@@ -109,12 +103,11 @@ async function registryPortrait(deps: Deps, accountId: string): Promise<Buffer |
  * Every judged attempt's pictures are kept (sealed) for later replay checks.
  */
 export async function checkRecoveryFace(deps: Deps, input: FaceCheckInput): Promise<FaceCheckOutcome> {
-  const engine = sharedFaceEngine();
+  const engine = serverFaceEngine();
   const receivedAt = deps.clock.now();
   const start = receivedAt.getTime() - (input.frames.at(-1)?.t ?? 0);
   const frames = input.frames.map((f) => ({ t: start + f.t, image: f.image }));
-  const judged = await judgeRecording(
-    engine,
+  const judged = await engine.judgeRecording(
     frames,
     {
       actions: input.challenge.actions,
