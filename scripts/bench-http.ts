@@ -12,7 +12,15 @@
  * BENCH_SECONDS (default 10) per run, BENCH_CONNECTIONS (default 10).
  */
 import autocannon from 'autocannon';
-import { type BenchServer, figure, loadAverage, startBareFastify, startBenchServer } from './bench-support';
+import {
+  BENCH_REDIRECT_URI,
+  type BenchServer,
+  figure,
+  loadAverage,
+  registerBenchClient,
+  startBareFastify,
+  startBenchServer,
+} from './bench-support';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -132,19 +140,7 @@ async function main() {
     console.log(describe(authorize));
 
     // POST /oidc/token with an invalid code (the error path), for a registered confidential client.
-    const rp = (await (
-      await fetch(`${server.url}/api/admin/v1/relying-parties`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          organisation: 'Bench',
-          appName: 'Bench RP',
-          domain: 'bench.example.kh',
-          redirectUris: ['http://127.0.0.1:9/cb'],
-          allowedScopes: ['openid', 'profile'],
-        }),
-      })
-    ).json()) as { clientId: string; clientSecret: string };
+    const rp = await registerBenchClient(server);
     const token = await run({
       url: `${server.url}/oidc/token`,
       method: 'POST',
@@ -155,7 +151,7 @@ async function main() {
       body: new URLSearchParams({
         grant_type: 'authorization_code',
         code: 'not-a-code-0123456789',
-        redirect_uri: 'http://127.0.0.1:9/cb',
+        redirect_uri: BENCH_REDIRECT_URI,
         code_verifier: 'a'.repeat(43),
       }).toString(),
     });

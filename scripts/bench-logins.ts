@@ -9,7 +9,7 @@ import { walkRegistration } from '../packages/testkit/src/registration-walker';
 import { TestDevice } from '../packages/testkit/src/test-device';
 import { SoftAuthenticator } from '../packages/testkit/src/webauthn-authenticator';
 import { TestBrowser } from '../tests/support/browser';
-import type { BenchServer } from './bench-support';
+import { BENCH_REDIRECT_URI, type BenchServer, registerBenchClient } from './bench-support';
 
 export type Method = 'pin' | 'face_id';
 
@@ -41,20 +41,7 @@ export async function loginDriver(server: BenchServer, concurrency: number, timi
     await server.call('activate', { accountId: flow.account!.id });
     citizens.push({ citizen, device, authenticator });
   }
-  const admin = { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' };
-  const rp = (await (
-    await fetch(`${url}/api/admin/v1/relying-parties`, {
-      method: 'POST',
-      headers: admin,
-      body: JSON.stringify({
-        organisation: 'Bench',
-        appName: 'Bench RP',
-        domain: 'bench.example.kh',
-        redirectUris: ['http://127.0.0.1:9/cb'],
-        allowedScopes: ['openid', 'profile'],
-      }),
-    })
-  ).json()) as { clientId: string; clientSecret: string };
+  const rp = await registerBenchClient(server);
   const cfg = await oidc.discovery(
     new URL(`${url}/oidc`),
     rp.clientId,
@@ -68,7 +55,7 @@ export async function loginDriver(server: BenchServer, concurrency: number, timi
     const browser = new TestBrowser();
     const verifier = oidc.randomPKCECodeVerifier();
     const auth = oidc.buildAuthorizationUrl(cfg, {
-      redirect_uri: 'http://127.0.0.1:9/cb',
+      redirect_uri: BENCH_REDIRECT_URI,
       scope: 'openid profile',
       code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',

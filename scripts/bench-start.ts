@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freeLoopbackPort, startLocalPostgres, startLocalRedis } from '@camdigikey/testkit/local-services';
-import { productionSecrets } from '../apps/server/src/cli/secrets';
+import { productionSecretsEnv } from '../apps/server/src/cli/secrets';
 import { buildAll } from './build.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -30,14 +30,6 @@ const app = Fastify();
 app.get('/readyz', async () => ({ status: 'ready' }));
 await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT) });
 `;
-
-const envOf = (text: string) =>
-  Object.fromEntries(
-    text
-      .split('\n')
-      .filter((l) => l && !l.startsWith('#'))
-      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-  );
 
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -83,7 +75,7 @@ console.log('starting a PostgreSQL and a Redis of our own…');
 const [pg, redis] = await Promise.all([startLocalPostgres(), startLocalRedis()]);
 const dataDir = mkdtempSync(join(tmpdir(), 'cdk-bench-start-'));
 try {
-  const secrets = envOf(productionSecrets());
+  const secrets = productionSecretsEnv();
   const production: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     ...secrets,

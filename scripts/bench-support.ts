@@ -115,6 +115,27 @@ export async function startBareFastify(): Promise<{ url: string; stop(): Promise
   };
 }
 
+/** The benches' confidential relying party (client_secret_basic), registered over the admin API. */
+export const BENCH_REDIRECT_URI = 'http://127.0.0.1:9/cb';
+export async function registerBenchClient(
+  server: BenchServer,
+): Promise<{ clientId: string; clientSecret: string }> {
+  const response = await fetch(`${server.url}/api/admin/v1/relying-parties`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      organisation: 'Bench',
+      appName: 'Bench RP',
+      domain: 'bench.example.kh',
+      redirectUris: [BENCH_REDIRECT_URI],
+      allowedScopes: ['openid', 'profile'],
+    }),
+  });
+  if (!response.ok)
+    throw new Error(`registering the bench client: ${response.status} ${await response.text()}`);
+  return (await response.json()) as { clientId: string; clientSecret: string };
+}
+
 export const loadAverage = () =>
   loadavg()
     .map((x) => x.toFixed(2))

@@ -20,7 +20,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CamDigiKeyClient } from '@camdigikey/client';
-import { productionSecrets } from '@camdigikey/server/cli/secrets';
+import { productionSecretsEnv } from '@camdigikey/server/cli/secrets';
 import { startRegistrySimulator } from '@camdigikey/server/dev/registry-simulator';
 import { makeCitizen } from '@camdigikey/testkit/citizens';
 import {
@@ -69,14 +69,6 @@ const workers: Instance[] = [];
 let db: pg.Pool;
 const registered: { accountId: string; device: TestDevice; pin: string }[] = [];
 let rpClientId = '';
-
-const envOf = (text: string) =>
-  Object.fromEntries(
-    text
-      .split('\n')
-      .filter((l) => l && !l.startsWith('#'))
-      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-  );
 
 let finished = false;
 const until = async (check: () => Promise<boolean> | boolean, what: string, instance?: Instance) => {
@@ -225,7 +217,7 @@ beforeAll(async () => {
   lbUrl = `http://127.0.0.1:${lbPort}`;
   env = {
     PATH: process.env.PATH,
-    ...envOf(productionSecrets()),
+    ...productionSecretsEnv(),
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
     PUBLIC_URL: lbUrl,

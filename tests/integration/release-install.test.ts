@@ -10,7 +10,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { productionSecrets } from '@camdigikey/server/cli/secrets';
+import { productionSecretsEnv } from '@camdigikey/server/cli/secrets';
 import {
   freeLoopbackPort,
   type LocalPostgres,
@@ -32,14 +32,6 @@ let server: ChildProcess;
 let port: number;
 let output = '';
 let install: { status: number | null; stderr: string };
-
-const envOf = (text: string) =>
-  Object.fromEntries(
-    text
-      .split('\n')
-      .filter((l) => l && !l.startsWith('#'))
-      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-  );
 
 /** The runtime stage's ENV lines as variables. */
 const imageEnv = () =>
@@ -87,7 +79,7 @@ beforeAll(async () => {
     env: {
       PATH: process.env.PATH,
       ...imageEnv(),
-      ...envOf(productionSecrets()),
+      ...productionSecretsEnv(),
       HOST: '127.0.0.1',
       PORT: String(port),
       METRICS_HOST: '127.0.0.1',

@@ -11,7 +11,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { productionSecrets } from '@camdigikey/server/cli/secrets';
+import { productionSecretsEnv } from '@camdigikey/server/cli/secrets';
 import {
   freeLoopbackPort,
   type LocalPostgres,
@@ -39,14 +39,6 @@ let redis: LocalRedis;
 let env: NodeJS.ProcessEnv;
 let web: Running;
 let worker: Running;
-
-const envOf = (text: string) =>
-  Object.fromEntries(
-    text
-      .split('\n')
-      .filter((l) => l && !l.startsWith('#'))
-      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-  );
 
 async function start(role: 'web' | 'worker', port?: number): Promise<Running> {
   const p = port ?? (await freeLoopbackPort());
@@ -104,7 +96,7 @@ beforeAll(async () => {
   [pg, redis] = await Promise.all([startLocalPostgres(), startLocalRedis()]);
   env = {
     PATH: process.env.PATH,
-    ...envOf(productionSecrets()),
+    ...productionSecretsEnv(),
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
     DATABASE_URL: pg.url,

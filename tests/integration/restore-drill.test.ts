@@ -14,7 +14,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { productionSecrets } from '@camdigikey/server/cli/secrets';
+import { productionSecretsEnv } from '@camdigikey/server/cli/secrets';
 import { makeCitizen } from '@camdigikey/testkit/citizens';
 import { freeLoopbackPort, type LocalPostgres, startLocalPostgres } from '@camdigikey/testkit/local-services';
 import { walkRegistration } from '@camdigikey/testkit/registration-walker';
@@ -41,14 +41,6 @@ let dir = '';
 let who: ActiveCitizen;
 let clientId = '';
 let eventsBefore = 0;
-
-const envOf = (text: string) =>
-  Object.fromEntries(
-    text
-      .split('\n')
-      .filter((l) => l && !l.startsWith('#'))
-      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-  );
 
 async function startServer() {
   output = '';
@@ -97,7 +89,7 @@ beforeAll(async () => {
   url = `http://127.0.0.1:${port}`;
   env = {
     PATH: process.env.PATH,
-    ...envOf(productionSecrets()),
+    ...productionSecretsEnv(),
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
     PORT: String(port),

@@ -7,15 +7,21 @@
  */
 import { OPTIONAL_SECRET_FACTORIES, SECRET_FACTORIES } from '../config/secrets';
 
+/** A fresh production set as variables (NODE_ENV and every secret), for a process's environment. */
+export function productionSecretsEnv(): Record<string, string> {
+  const env: Record<string, string> = { NODE_ENV: 'production' };
+  for (const [name, make] of Object.entries({ ...SECRET_FACTORIES, ...OPTIONAL_SECRET_FACTORIES })) {
+    env[name] = String(make?.());
+  }
+  return env;
+}
+
 export function productionSecrets(): string {
   const lines = [
     '# CamDigiKey production secrets: one set per deployment, shared by every instance.',
     '# Store them in your secret manager; never commit them. See docs/operations.md.',
-    'NODE_ENV=production',
+    ...Object.entries(productionSecretsEnv()).map(([name, value]) => `${name}=${value}`),
   ];
-  for (const [name, make] of Object.entries({ ...SECRET_FACTORIES, ...OPTIONAL_SECRET_FACTORIES })) {
-    lines.push(`${name}=${make?.()}`);
-  }
   return `${lines.join('\n')}\n`;
 }
 

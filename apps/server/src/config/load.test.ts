@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseEnv } from 'node:util';
 import { DEFAULT_THRESHOLDS } from '@camdigikey/face-engine/config';
 import { describe, expect, it } from 'vitest';
 import { productionSecrets } from '../cli/secrets';
@@ -182,13 +183,8 @@ describe('configuration', () => {
   });
 
   it('starts in production with the set `npm run secrets` prints, a fresh one each time', () => {
-    const parse = (text: string) =>
-      Object.fromEntries(
-        text
-          .split('\n')
-          .filter((l) => l && !l.startsWith('#'))
-          .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-      );
+    // Read as an env file is read (node's own dotenv parser), as an operator's tooling would.
+    const parse = (text: string) => parseEnv(text) as Record<string, string>;
     const first = parse(productionSecrets());
     const config = loadConfig(first);
     expect(config.env).toBe('production');
