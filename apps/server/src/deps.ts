@@ -129,6 +129,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     serviceName: config.tracing.serviceName,
     role: config.role.name,
     logger,
+    clock,
   });
   const db = tracer.enabled ? database.db.withPlugin(databaseTracing(tracer)) : database.db;
   const hot =

@@ -19,6 +19,7 @@ import type {
   UnknownRow,
 } from 'kysely';
 import type { Logger } from 'pino';
+import type { Clock } from '../ports/clock';
 import { workContext } from './context';
 
 export interface SpanContext {
@@ -56,10 +57,6 @@ export function parseTraceparent(header: string | string[] | undefined): SpanCon
   return { traceId: m[1] as string, spanId: m[2] as string };
 }
 
-/** Span times: the wall clock at process start plus the monotonic clock since (no clock port: this is telemetry). */
-const originNs = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
-const nowNs = () => originNs + process.hrtime.bigint();
-
 const MAX_QUEUE = 4096;
 const BATCH = 512;
 
@@ -69,6 +66,8 @@ export class Tracer {
   #timer: NodeJS.Timeout | undefined;
   #sending: Promise<void> = Promise.resolve();
   #dropped = 0;
+  /** Span times: the clock port's time when the tracer was made plus the monotonic clock since. */
+  readonly #originNs: bigint;
 
   constructor(
     private readonly options: {
@@ -76,9 +75,11 @@ export class Tracer {
       serviceName: string;
       role: string;
       logger: Logger;
+      clock: Clock;
       flushEveryMs?: number;
     },
   ) {
+    this.#originNs = BigInt(options.clock.now().getTime()) * 1_000_000n - process.hrtime.bigint();
     this.enabled = Boolean(options.endpoint);
     if (this.enabled) {
       this.#timer = setInterval(() => void this.flush(), options.flushEveryMs ?? 2000);
@@ -99,7 +100,7 @@ export class Tracer {
     const parent = parentSpan === undefined ? workContext.getStore()?.span : (parentSpan ?? undefined);
     const traceId = parent?.traceId ?? randomBytes(16).toString('hex');
     const spanId = randomBytes(8).toString('hex');
-    const startNs = nowNs();
+    const startNs = this.#nowNs();
     return {
       traceId,
       spanId,
@@ -112,12 +113,16 @@ export class Tracer {
           name: options.name ?? name,
           kind,
           startNs,
-          endNs: nowNs(),
+          endNs: this.#nowNs(),
           attributes: { ...attributes, ...more },
           error: options.error ?? false,
         });
       },
     };
+  }
+
+  #nowNs(): bigint {
+    return this.#originNs + process.hrtime.bigint();
   }
 
   #record(span: Finished): void {
