@@ -11,6 +11,7 @@ import { makeCitizen } from '@camdigikey/testkit/citizens';
 import { walkRegistration } from '@camdigikey/testkit/registration-walker';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { warmFaceEngines } from '../support/faces';
 import { createOfficer, OFFICER_PASSWORD, signInOfficer, totpCode } from '../support/officers';
 import { startTestServer, type TestServer } from '../support/server';
 
@@ -22,7 +23,7 @@ const ids: Record<string, string> = {};
 beforeAll(async () => {
   registry = await startRegistrySimulator();
   server = await startTestServer({ env: { CIVIL_REGISTRY_URL: registry.url } });
-  await sharedFaceEngine().init();
+  await warmFaceEngines();
   for (const [username, role] of [
     ['vanna', 'officer'],
     ['bopha', 'officer'],

@@ -5,7 +5,6 @@
  * the face-engine's sample photos (read from node_modules, never committed).
  */
 
-import { sharedFaceEngine } from '@camdigikey/face-engine';
 import { DEFAULT_THRESHOLDS } from '@camdigikey/face-engine/config';
 import { cropSampleFaces, idCardVersion, type SampleFace } from '@camdigikey/face-engine/testing/samples';
 import { startRegistrySimulator } from '@camdigikey/server/dev/registry-simulator';
@@ -16,6 +15,7 @@ import { walkRegistration } from '@camdigikey/testkit/registration-walker';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { judgedEvidence } from '../support/evidence';
+import { warmFaceEngines } from '../support/faces';
 import { startTestServer, type TestServer } from '../support/server';
 
 let server: TestServer;
@@ -27,8 +27,7 @@ beforeAll(async () => {
   server = await startTestServer({
     env: { EVIDENCE_WORKER: 'true', EVIDENCE_POLL_MS: '200', CIVIL_REGISTRY_URL: registry.url },
   });
-  const engine = sharedFaceEngine();
-  await engine.init();
+  const engine = await warmFaceEngines();
   faces = await cropSampleFaces(engine, [1]);
 }, 120_000);
 afterAll(async () => {

@@ -19,6 +19,7 @@ import { makeCitizen } from '@camdigikey/testkit/citizens';
 import { renderDocument } from '@camdigikey/testkit/document-image';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerRelyingParty } from '../support/citizens';
+import { warmFaceEngines } from '../support/faces';
 import { startTestServer, type TestServer } from '../support/server';
 
 let server: TestServer;
@@ -36,8 +37,7 @@ beforeAll(async () => {
     domain: 'bank.example.com.kh',
     allowedScopes: ['openid', 'open_kyc'],
   });
-  const engine = sharedFaceEngine();
-  await engine.init();
+  const engine = await warmFaceEngines();
   faces = await cropSampleFaces(engine, [1]);
   registry.add(citizen, faces[0]!.crop);
 }, 120_000);

@@ -16,6 +16,7 @@ import {
   renderPose,
   timelinePoses,
 } from '@camdigikey/face-engine/testing/synthetic-motion';
+import { serverFaceEngine } from '@camdigikey/server/proofing/face';
 import { TIMED_FRAME_INTERVAL_MS, type TimedStep } from '@camdigikey/testkit/face-frames';
 import type { RecoveryFace } from '@camdigikey/testkit/recovery-walker';
 import { writeY4m, type Y4mSource, type Y4mWritten } from '@camdigikey/testkit/y4m';
@@ -43,9 +44,20 @@ export const ACTION_POSES: Record<string, Pose[]> = {
   ],
 };
 
-export async function sampleFaces(photos: number[]): Promise<{ engine: FaceEngine; faces: SampleFace[] }> {
+/**
+ * Loads the face models in this process twice over: the test's own engine (for cropping and
+ * judging samples) and the test servers' face pool (a worker thread of its own, see
+ * apps/server/src/proofing/face.ts), so no test's first face call pays for loading them inside
+ * its timeout. Call it after the file's server has started (the pool then has its configuration).
+ */
+export async function warmFaceEngines(): Promise<FaceEngine> {
   const engine = sharedFaceEngine();
-  await engine.init();
+  await Promise.all([engine.init(), serverFaceEngine().init()]);
+  return engine;
+}
+
+export async function sampleFaces(photos: number[]): Promise<{ engine: FaceEngine; faces: SampleFace[] }> {
+  const engine = await warmFaceEngines();
   return { engine, faces: await cropSampleFaces(engine, photos) };
 }
 
