@@ -289,3 +289,79 @@ describe('keys rotate-signing', () => {
     ).resolves.toBeTruthy();
   });
 });
+
+describe('keys rewrap on a busy or damaged database', () => {
+  const both = () => new Envelope([kekB, kekA]);
+  const runWith = async (envelope: Envelope, args: string[]) => {
+    const lines: string[] = [];
+    const code = await keysCommand(args, {
+      db: current().deps.db,
+      envelope,
+      now: () => current().deps.clock.now(),
+      print: (line) => lines.push(line),
+    });
+    return { code, lines };
+  };
+
+  it('leaves a value no listed KEK opens, counts it as failed and still finishes', async () => {
+    const { db } = current().deps;
+    const row = await db
+      .selectFrom('relying_parties')
+      .select(['client_id', 'client_secret_enc'])
+      .where('client_id', '=', rp.clientId)
+      .executeTakeFirstOrThrow();
+    const context = SEALED_COLUMNS.find((s) => s.table === 'relying_parties')!.context(
+      'client_secret_enc',
+      row,
+    );
+    const kekC: Kek = { id: 'kek-c-gone', key: randomBytes(32) };
+    const lost = new Envelope([kekC]).sealText('whatever', context);
+    await db
+      .updateTable('relying_parties')
+      .set({ client_secret_enc: lost })
+      .where('client_id', '=', rp.clientId)
+      .execute();
+    try {
+      const result = await runWith(both(), ['rewrap', '--batch', '1']);
+      expect(result.code).toBe(1);
+      expect(result.lines).toContain('relying_parties: re-sealed 0, failed 1, remaining kek-c-gone=1');
+      expect(result.lines.at(-1)).toBe('remaining under old KEKs: kek-c-gone=1 (total 1)');
+    } finally {
+      await db
+        .updateTable('relying_parties')
+        .set({ client_secret_enc: row.client_secret_enc })
+        .where('client_id', '=', rp.clientId)
+        .execute();
+    }
+  });
+
+  // PGlite has one connection: a second transaction waits for the first instead of skipping.
+  it.runIf(process.env.DATABASE_URL)(
+    'skips a row an instance holds locked, and a second run finishes it',
+    async () => {
+      const { db } = current().deps;
+      const context = sealContext.accountMrz(citizen.accountId);
+      const account = await db
+        .selectFrom('accounts')
+        .select('mrz_enc')
+        .where('id', '=', citizen.accountId)
+        .executeTakeFirstOrThrow();
+      const underA = new Envelope([kekA]).seal(both().open(account.mrz_enc, context), context);
+      await db.updateTable('accounts').set({ mrz_enc: underA }).where('id', '=', citizen.accountId).execute();
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .selectFrom('accounts')
+          .select('id')
+          .where('id', '=', citizen.accountId)
+          .forUpdate()
+          .execute();
+        const busy = await runWith(both(), ['rewrap']);
+        expect(busy.code).toBe(1);
+        expect(busy.lines).toContain(`accounts: re-sealed 0, failed 0, remaining ${kekA.id}=1`);
+      });
+      const after = await runWith(both(), ['rewrap']);
+      expect(after.code).toBe(0);
+      expect(after.lines).toContain('accounts: re-sealed 1, failed 0, remaining 0');
+    },
+  );
+});
