@@ -4,7 +4,7 @@
 // npm stay outside the bundle and are loaded from node_modules as usual (`npm ci --omit=dev`).
 //
 //   dist/main.mjs          the server (every role)
-//   dist/cli.mjs           `node apps/server/dist/cli.mjs migrate|audit-verify|secrets|pii …`
+//   dist/cli.mjs           `node apps/server/dist/cli.mjs migrate|audit-verify|secrets|pii|keys …`
 //   dist/mrz-worker.mjs    the MRZ reader's worker thread (document-ocr.ts finds it next to main)
 //   dist/face-worker.mjs   the face engine's worker thread (proofing/face.ts finds it next to main)
 //   dist/argon2-worker.mjs the PIN hashing worker thread (plain JavaScript, copied)

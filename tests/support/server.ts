@@ -78,6 +78,12 @@ export interface StartOptions {
    * secrets and clock): a restart. The folder is the test's to remove.
    */
   embedded?: { dataDir: string; restartOf?: TestServer };
+  /**
+   * Listen on this port (default: a free one). With `shareWith`, after closing the other
+   * instance's listener (`app.fastify.close()`), a restart at the same address with another
+   * configuration: devices keep working (their proofs name the URL).
+   */
+  port?: number;
 }
 
 /**
@@ -111,7 +117,8 @@ function defaultStart(options: StartOptions): string {
 export async function startTestServer(options: StartOptions = {}): Promise<TestServer> {
   const embedded = options.embedded;
   // A restart keeps its address (device proofs name the URL they were signed for).
-  const port = embedded?.restartOf ? Number(new URL(embedded.restartOf.url).port) : await freePort();
+  const port =
+    options.port ?? (embedded?.restartOf ? Number(new URL(embedded.restartOf.url).port) : await freePort());
   const inbox = options.shareWith?.inbox ?? (await startSmtpInbox());
   const database = embedded ? undefined : (options.shareWith?.database ?? (await createTestDatabase()));
   const clock =

@@ -22,7 +22,7 @@ import { AppError } from '../errors';
 import { findRelyingParty, type RelyingParty } from '../oidc/relying-parties';
 import { platformKeys } from './platform-keys';
 
-const context = (clientId: string, what: string) => `api-client:${clientId}:${what}`;
+export const context = (clientId: string, what: string) => `api-client:${clientId}:${what}`;
 const password = () => randomBytes(18).toString('base64url');
 
 export interface ApiClientInput {

@@ -56,7 +56,7 @@ export const API_ERRORS = {
   otherClient: () => new ApiError(C.INVALID_CLIENT_DOMAIN, 'The token was issued to another client.'),
 };
 
-const contextOf = (jti: string) => `api-token:${jti}:data`;
+export const contextOf = (jti: string) => `api-token:${jti}:data`;
 
 export async function issueApiToken<K extends TokenKind>(
   deps: Deps,

@@ -12,7 +12,7 @@ import { Secret, TOTP } from 'otpauth';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
 
-const totpContext = (id: string) => `officer:${id}:totp`;
+export const totpContext = (id: string) => `officer:${id}:totp`;
 const hash = (token: string) => createHash('sha256').update(token).digest('base64url');
 const SESSION_HOURS = 8;
 const SESSION_IDLE_MINUTES = 30;

@@ -43,6 +43,16 @@ describe('envelope encryption', () => {
     expect(() => new Envelope([kek('k3')]).open(old, 'c')).toThrow(/unknown key-encryption key k1/);
   });
 
+  it('names the KEK that seals and the KEK a value was sealed under (what keys rewrap counts)', () => {
+    const k1 = kek('k1');
+    const rotated = new Envelope([kek('k2'), k1]);
+    expect(rotated.activeKekId).toBe('k2');
+    expect(Envelope.kekIdOf(new Envelope([k1]).sealText('x', 'c'))).toBe('k1');
+    expect(Envelope.kekIdOf(rotated.sealText('x', 'c'))).toBe('k2');
+    expect(Envelope.kekIdOf('v1.k1.only-three')).toBeUndefined();
+    expect(Envelope.kekIdOf('not sealed')).toBeUndefined();
+  });
+
   it('refuses keys that are not 256 bits', () => {
     expect(() => new Envelope([{ id: 'x', key: new Uint8Array(16) }])).toThrow();
   });

@@ -85,6 +85,17 @@ export class Envelope {
     return this.open(sealed, context).toString('utf8');
   }
 
+  /** The id of the KEK new values are sealed under (the first configured one). */
+  get activeKekId(): string {
+    return this.active.id;
+  }
+
+  /** The id of the KEK a sealed value was sealed under (undefined when it is not a sealed value). */
+  static kekIdOf(sealed: string): string | undefined {
+    const parts = sealed.split('.');
+    return parts.length === 6 && parts[0] === 'v1' ? parts[1] : undefined;
+  }
+
   /** True when the value was sealed under an older KEK and should be re-sealed. */
   needsRewrap(sealed: string): boolean {
     return sealed.split('.')[1] !== this.active.id;

@@ -20,7 +20,7 @@ import { AppError } from '../errors';
 import { findRelyingParty } from '../oidc/relying-parties';
 
 export const loginChannel = (id: string) => `login:${id}`;
-const secretContext = (id: string) => `login-request:${id}:qr-secret`;
+export const secretContext = (id: string) => `login-request:${id}:qr-secret`;
 const bindingHash = (token: string) => createHash('sha256').update(token).digest('base64url');
 
 export interface LoginRequestView {

@@ -10,7 +10,7 @@ import type { Kysely } from 'kysely';
 import type { Envelope } from '../crypto/envelope';
 
 const ALGS = ['ES256', 'RS256'] as const;
-const context = (kid: string) => `signing-key:${kid}`;
+export const context = (kid: string) => `signing-key:${kid}`;
 
 async function createKey(db: Kysely<Database>, envelope: Envelope, alg: (typeof ALGS)[number], now: Date) {
   const { privateKey } = await generateKeyPair(alg, {

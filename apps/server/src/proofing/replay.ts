@@ -46,7 +46,7 @@ export interface ReplayResult {
   thresholds: typeof REPLAY_THRESHOLDS;
 }
 
-const context = (id: string) => `face-signature:${id}`;
+export const context = (id: string) => `face-signature:${id}`;
 const round = (v: number) => Math.round(v * 1000) / 1000;
 
 /**
