@@ -197,7 +197,7 @@ export const VARIABLES = {
       ),
     secret: true,
     description:
-      'Key-encryption keys for envelope encryption, `id:base64(32 bytes)`, comma-separated; the first encrypts, all decrypt (rotation).',
+      'Key-encryption keys for envelope encryption, `id:base64(32 bytes)`, comma-separated; the first encrypts, all decrypt (rotation: new key first, then `npm run keys -- rewrap` re-seals everything under it before an old key is removed; docs/operations.md §6).',
   },
   BLIND_INDEX_KEY: {
     schema: secret,
