@@ -86,6 +86,15 @@ export class JobWorker {
     }
   }
 
+  /**
+   * Run every job due when called (and queued before): a drain already under way may have made
+   * its last claim before that job was committed, so a second drain follows it.
+   */
+  async settle(): Promise<void> {
+    await this.wake();
+    await this.wake();
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
