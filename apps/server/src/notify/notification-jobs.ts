@@ -55,6 +55,19 @@ export function queuedDispatch(deps: {
   };
 }
 
+export class NotificationError extends Error {
+  override name = 'NotificationError';
+  constructor(channel: OutgoingMessage['channel'], cause: unknown) {
+    const { name, code, responseCode } = (cause ?? {}) as {
+      name?: unknown;
+      code?: unknown;
+      responseCode?: unknown;
+    };
+    const kind = [name, code, responseCode].filter((p) => typeof p === 'string' || typeof p === 'number');
+    super(`${channel} not sent (${kind.join(' ') || 'error'})`);
+  }
+}
+
 /** The worker that sends queued messages through `send` (the SMS and e-mail ports). */
 export function notificationWorker(deps: Deps, send: Dispatch): JobWorker {
   return new JobWorker(
@@ -65,7 +78,13 @@ export function notificationWorker(deps: Deps, send: Dispatch): JobWorker {
         const message = JSON.parse(
           deps.envelope.openText(String(job.payload.message), context(ref)),
         ) as OutgoingMessage;
-        await send(message);
+        try {
+          await send(message);
+        } catch (cause) {
+          // An SMTP server's answer may quote the address: the job's `last_error` and the log
+          // keep only the kind of failure.
+          throw new NotificationError(message.channel, cause);
+        }
       },
     },
     // A short lease: a worker that died mid-send is replaced within a minute, not five.
