@@ -106,6 +106,7 @@ describe('changing the phone number and the e-mail address', () => {
     expect(done.body).toMatchObject({ state: 'changed' });
     const account = await personalOf(server.deps.db, server.deps.envelope, kosal.accountId);
     expect(account?.phoneE164).toBe(newPhone);
+    await server.notified();
     const notice = await server.deps.outbox.latest(oldPhone, 2000);
     expect(notice?.text).toMatch(/\/account\/lock\/[A-Za-z0-9_-]{43}/);
     // The code was used once.
@@ -140,6 +141,7 @@ describe('changing the phone number and the e-mail address', () => {
     });
     expect(r.status).toBe(201);
     expect(r.body.state).toBe('awaiting_code');
+    await server.notified();
     const sent = server.deps.outbox.list('sms').filter((m) => m.to === taken);
     const wrong = await kosal.device.call('POST', `${CONTACT}/${r.body.id}/verify`, { code: '123456' });
     expect(wrong.body).toMatchObject({ error: { code: 'otp_invalid' } });

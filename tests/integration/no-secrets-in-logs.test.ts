@@ -36,6 +36,7 @@ describe('logs', () => {
     expect(lines.length).toBeGreaterThan(15);
     expect(lines.some((l) => /"requestId"|"reqId"/.test(l))).toBe(true);
     const phone = normalizePhone(citizen.phone);
+    await server.notified();
     const smsCode = extractOtp(
       (await server.deps.outbox.latest(phone.ok ? phone.value.e164 : ''))?.text ?? '',
     );

@@ -121,6 +121,7 @@ describe('the review', () => {
     expect(decided.status).toBe(200);
     expect(await stream.next()).toMatchObject({ status: 'active' });
     stream.close();
+    await server.notified();
     const sms = await server.deps.outbox.latest(e164(citizen.phone));
     expect(sms?.text).toContain('គណនី CamDigiKey របស់លោកអ្នកអាចប្រើប្រាស់បានហើយ');
     const audit = await server.deps.db
@@ -162,6 +163,7 @@ describe('the review', () => {
       .where('id', '=', accountId)
       .executeTakeFirstOrThrow();
     expect(row.status).toBe('rejected');
+    await server.notified();
     expect((await server.deps.outbox.latest(e164(citizen.phone)))?.text).toContain('មុខមិនត្រូវនឹងឯកសារ');
   });
 
@@ -232,6 +234,7 @@ describe('the review', () => {
           .executeTakeFirstOrThrow()
       ).status,
     ).toBe('resubmission_requested');
+    await server.notified();
     expect((await server.deps.outbox.latest(e164(citizen.phone)))?.text).toContain('ថតរូបឯកសារ');
     server.clock.advance(7 * 24 * 3_600_000);
     await relogin();

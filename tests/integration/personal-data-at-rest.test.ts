@@ -157,6 +157,7 @@ describe('a registered citizen', () => {
     const fresh = await startRegistration(device);
     const r = await device.call('POST', `${REGISTRATION}/${fresh.id}/phone`, { phone: citizen.phone });
     expect(r.status).toBe(200);
+    await server.notified();
     const sms = await server.deps.outbox.latest(e164(citizen.phone));
     expect(sms?.text).toMatch(/គណនីមានស្រាប់/);
     expect(sms?.text).not.toMatch(/\b\d{6}\b/);

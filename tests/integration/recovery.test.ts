@@ -148,6 +148,7 @@ describe('recovery on a new phone', { timeout: FACE_CHECKS_MS }, () => {
     ]);
     // A number without an account is told so (the app can say plainly that an SMS was sent),
     // and that message holds no code…
+    await server.notified();
     const notice = await server.deps.outbox.latest(unknown);
     expect(notice?.text).toBe(format('notify.recovery_no_account.sms', 'km'));
     expect(notice?.text).not.toMatch(/\d{6}/);

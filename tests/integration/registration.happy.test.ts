@@ -115,6 +115,7 @@ describe('registration with a Khmer ID card and Face ID', () => {
   });
 
   it('sent the codes in Khmer, the SMS through the gateway port and the e-mail over SMTP', async () => {
+    await server.notified();
     const sms = await server.deps.outbox.latest(
       `+855${khmerCard.phone.replace(/\D/g, '').replace(/^0/, '')}`,
     );
@@ -205,6 +206,7 @@ describe('registration with a foreign passport, in English, without Face ID', ()
       .where('account_id', '=', flow.account!.id)
       .executeTakeFirstOrThrow();
     expect(credentials.n).toBe(0);
+    await server.notified();
     const mail = server.inbox.messages.find((m) => m.to.includes(passport.email));
     expect(mail?.subject).toBe('Your CamDigiKey verification code');
   });

@@ -187,6 +187,7 @@ describe('one-time codes', () => {
     });
     expect(r.status).toBe(200);
     expect(r.body.state).toBe('awaiting_phone_code');
+    await server.notified();
     const sms = await server.deps.outbox.latest(e164(owner.phone));
     expect(sms?.text).toMatch(/គណនីមានស្រាប់/);
     expect(sms?.text).not.toMatch(/\b\d{6}\b/);
@@ -456,6 +457,7 @@ describe('identity document', () => {
       409,
       'document_already_registered',
     );
+    await server.notified();
     const notice = await server.deps.outbox.latest(e164(owner.phone));
     expect(notice?.text).toMatch(/ឯកសារអត្តសញ្ញាណ/);
   });

@@ -204,6 +204,7 @@ describe('resubmission of the document photo', () => {
     });
     expect(await queueIds()).not.toContain(accountId);
     // Told in the citizen's language (English here), by SMS and by e-mail.
+    await server.notified();
     const sms = await server.deps.outbox.latest(e164(citizen.phone));
     expect(sms?.text).toBe(
       'To finish your CamDigiKey registration, please open the app and take a new photo of your document.',
@@ -285,6 +286,7 @@ describe('resubmission of the liveness check', () => {
     const before = await blobsOf(accountId);
 
     await askFor(accountId, 'liveness');
+    await server.notified();
     const sms = await server.deps.outbox.latest(e164(citizen.phone));
     expect(sms?.text).toBe('ដើម្បីបញ្ចប់ការចុះឈ្មោះ CamDigiKey សូមបើកកម្មវិធី ហើយស្កែនមុខម្តងទៀត។');
 

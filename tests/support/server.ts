@@ -48,6 +48,11 @@ export interface TestServer {
   inbox: Awaited<ReturnType<typeof startSmtpInbox>>;
   database: TestDatabase;
   device(): Promise<TestDevice>;
+  /**
+   * SMS and e-mail are jobs (notify/notification-jobs.ts): run those queued so far (by this
+   * instance's worker and the one it shares a database with) before reading what was sent.
+   */
+  notified(): Promise<void>;
   /** The latest OTP sent by SMS to a number (read from the SMS outbox). */
   smsCode(phoneE164: string): Promise<string>;
   /** The latest OTP e-mailed to an address (read from the real SMTP inbox). */
@@ -200,11 +205,17 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
         : pino({ level: config.logLevel }),
     ...(database ? { database: { db: database.db, kind: database.kind, ping: database.ping } } : {}),
     ...(options.pushAgent ? { pushAgent: options.pushAgent } : {}),
+    // Instances sharing a database share the SMS "gateway": either one's worker may send a code.
+    ...(options.shareWith ? { outbox: options.shareWith.deps.outbox } : {}),
   });
   const app = await buildApp(deps);
   await app.fastify.listen({ host: '127.0.0.1', port });
   const url = `http://${options.publicHost ?? '127.0.0.1'}:${port}`;
   const clientApiTls = await startClientApiTls(app.fastify, deps);
+  const notified = async () => {
+    await options.shareWith?.notified();
+    await app.notifications?.settle();
+  };
 
   return {
     url,
@@ -222,13 +233,16 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
       close: async () => undefined,
     },
     device: () => TestDevice.create(url, { now: () => clock.now() }),
+    notified,
     async smsCode(phone) {
+      await notified();
       const message = await deps.outbox.latest(phone, 5000);
       const code = message ? extractOtp(message.text) : undefined;
       if (!code) throw new Error(`no SMS code for ${phone}`);
       return code;
     },
     async emailCode(address) {
+      await notified();
       const mail = await inbox.waitFor({ to: address }, 5000);
       const code = extractOtp(mail.text);
       if (!code) throw new Error(`no e-mail code for ${address}`);

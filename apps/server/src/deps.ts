@@ -16,6 +16,7 @@ import { DeviceProofVerifier } from './device/proof';
 import type { HotState } from './infra/hot-state';
 import { openHotState } from './infra/open-hot-state';
 import { createLogger } from './logging';
+import { queuedDispatch, wakeNotificationWorkers } from './notify/notification-jobs';
 import { Metrics } from './observability/metrics';
 import { databaseTracing, Tracer } from './observability/tracing';
 import { ClientCache } from './oidc/client-cache';
@@ -26,7 +27,7 @@ import { PinHasher } from './pin/pin-hasher';
 import { type CivilRegistry, HttpCivilRegistry } from './ports/civil-registry';
 import { type Clock, systemClock } from './ports/clock';
 import { type MailSender, SmtpMailSender } from './ports/mail';
-import { Notifier } from './ports/notifier';
+import { type Dispatch, directDispatch, Notifier } from './ports/notifier';
 import { Outbox } from './ports/outbox';
 import { type PushSender, WebPushSender } from './ports/push';
 import { HttpSmsGateway, OutboxSms, type SmsSender } from './ports/sms';
@@ -48,7 +49,10 @@ export interface Deps {
   /** Officers' and administrators' passwords: a pool of its own at the lowest CPU priority. */
   passwords: PinHasher;
   otp: OtpService;
+  /** Queues SMS and e-mail (notify/notification-jobs.ts); a worker sends them. */
   notifier: Notifier;
+  /** Sends a message now: only the notification worker calls it. */
+  sendMessage: Dispatch;
   proofs: DeviceProofVerifier;
   outbox: Outbox;
   /** Web Push to registered devices (VAPID keys from platform_keys). */
@@ -160,7 +164,9 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   if (!overrides.mail && !smtpUrl)
     throw new Error('SMTP_URL is required (npm start runs a local SMTP sink in development)');
   const mail = overrides.mail ?? new SmtpMailSender(smtpUrl as string, config.mail.from);
-  const notifier = new Notifier(sms, mail);
+  const sendMessage = directDispatch(sms, mail);
+  const envelope = new Envelope(config.secrets.keks);
+  const notifier = new Notifier(queuedDispatch({ db, envelope, clock, hot }));
 
   const pins = new PinHasher({
     pepper: config.secrets.pinPepper,
@@ -188,7 +194,9 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     key: config.secrets.otpKey,
     blindIndex,
     settings: config.otp,
-    deliver: (d) => notifier.deliverOtp(d),
+    // Queued in the send's own transaction; the workers are woken once it has committed.
+    deliver: (d, trx) => notifier.deliverOtp(d, trx),
+    delivered: () => wakeNotificationWorkers(hot),
   });
   // The thresholds are set now; the models (~230 MB) load on first use only (a selfie checked at
   // upload, an evidence job, an Open KYC call), in the face pool's worker thread (proofing/face.ts),
@@ -226,12 +234,13 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     hot,
     clock,
     logger,
-    envelope: new Envelope(config.secrets.keks),
+    envelope,
     blindIndex,
     pins,
     passwords,
     otp,
     notifier,
+    sendMessage,
     proofs,
     outbox,
     // Set just below: the sender reads the VAPID keys through deps (database, envelope).

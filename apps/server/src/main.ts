@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     ? await buildApp(deps)
     : await buildWorkerApp(deps);
   const background: Background | undefined = config.role.worker
-    ? await startBackground(deps, { evidence: !web && config.jobs.evidenceWorker })
+    ? await startBackground(deps, { evidence: !web && config.jobs.evidenceWorker, notifications: !web })
     : undefined;
   const address = await listening(
     () => app.fastify.listen({ host: config.http.host, port: config.http.port }),
@@ -112,7 +112,7 @@ async function main(): Promise<void> {
   );
   if (config.role.worker)
     lines.push(
-      `  background      ${config.jobs.evidenceWorker ? 'evidence jobs, ' : ''}clean-ups, database metrics`,
+      `  background      ${config.jobs.evidenceWorker ? 'evidence jobs, ' : ''}SMS and e-mail, clean-ups, database metrics`,
     );
   if (metrics)
     lines.push(

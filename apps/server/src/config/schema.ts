@@ -53,7 +53,7 @@ export const VARIABLES = {
     schema: z.enum(['all', 'web', 'worker']),
     default: 'all',
     description:
-      'What this process does: `web` serves HTTP (every API, the apps, the login pages); `worker` runs the background work (evidence jobs, scheduled clean-ups, the database-derived metrics) and serves only /healthz, /readyz; `all` does both (the embedded default of `npm start`). Every role shares the database and Redis.',
+      'What this process does: `web` serves HTTP (every API, the apps, the login pages); `worker` runs the background work (evidence jobs, sending the queued SMS and e-mail, scheduled clean-ups, the database-derived metrics) and serves only /healthz, /readyz; `all` does both (the embedded default of `npm start`). Every role shares the database and Redis.',
   },
   METRICS_PORT: {
     schema: int(0, 65535).optional(),

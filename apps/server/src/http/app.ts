@@ -32,6 +32,7 @@ import { kycRoutes } from '../kyc/kyc.routes';
 import { logRequestCompleted, requestLineLogger } from '../logging';
 import { deviceLoginRoutes } from '../login/device-login.routes';
 import { loginPageRoutes } from '../login/pages.routes';
+import { notificationWorker } from '../notify/notification-jobs';
 import { responseAbandoned, workContext } from '../observability/context';
 import { parseTraceparent, SPAN_KIND, type Span } from '../observability/tracing';
 import { backchannelDeviceRoutes } from '../oidc/backchannel';
@@ -56,6 +57,7 @@ export interface App {
   fastify: FastifyInstance;
   provider: Provider;
   worker: ReturnType<typeof evidenceWorker> | undefined;
+  notifications: ReturnType<typeof notificationWorker> | undefined;
   /** Every route registered (method and URL pattern), e.g. for the fuzz test. */
   routes: { method: string; url: string }[];
   /**
@@ -220,14 +222,18 @@ export async function buildApp(deps: Deps): Promise<App> {
 
   const worker = deps.config.jobs.evidenceWorker ? evidenceWorker(deps) : undefined;
   await worker?.start();
+  // In the `all` role the queued SMS and e-mail are sent here too (a `web` instance only queues).
+  const notifications = deps.config.role.worker ? notificationWorker(deps, deps.sendMessage) : undefined;
+  await notifications?.start();
   fastify.addHook('onClose', async () => {
     for (const end of [...streams]) end('shutdown');
-    await worker?.stop();
+    await Promise.all([worker?.stop(), notifications?.stop()]);
   });
   return {
     fastify,
     provider,
     worker,
+    notifications,
     routes,
     shedding,
     endStreams: () => {

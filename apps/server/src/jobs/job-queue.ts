@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from '@camdigikey/db';
 import { type Kysely, sql, type Transaction } from 'kysely';
 
-type Executor = Kysely<Database> | Transaction<Database>;
+export type Executor = Kysely<Database> | Transaction<Database>;
 export const JOBS_CHANNEL = 'jobs:queued';
 
 export interface ClaimedJob {
@@ -45,13 +45,20 @@ export async function enqueueJob(
   return id;
 }
 
-/** Claim the next due job (or one whose lease expired), or undefined. */
+/**
+ * Claim the next due job (or one whose lease expired), or undefined. With `kinds`, only jobs of
+ * those kinds: a worker never claims a job it has no handler for (the notification worker and
+ * the evidence worker of one process share the table, each with its own kinds).
+ */
 export async function claimJob(
   db: Kysely<Database>,
   now: Date,
   leaseSeconds: number,
+  kinds?: readonly string[],
 ): Promise<ClaimedJob | undefined> {
   const lease = new Date(now.getTime() + leaseSeconds * 1000);
+  const ofKind =
+    kinds && kinds.length > 0 ? sql`and kind in (${sql.join(kinds.map((k) => sql`${k}`))})` : sql``;
   const result = await sql<{
     id: string;
     kind: string;
@@ -62,7 +69,8 @@ export async function claimJob(
     update jobs set state = 'running', attempts = attempts + 1, locked_until = ${lease}, updated_at = ${now}
     where id = (
       select id from jobs
-      where (state = 'queued' and run_after <= ${now}) or (state = 'running' and locked_until < ${now})
+      where ((state = 'queued' and run_after <= ${now}) or (state = 'running' and locked_until < ${now}))
+      ${ofKind}
       order by run_after
       limit 1
       for update skip locked

@@ -100,4 +100,33 @@ describe('the job queue shared by several workers', () => {
     await completeJob(t.db, id, clock.now());
     expect((await claimJob(t.db, clock.now(), 300))?.id).not.toBe(id);
   });
+
+  it('hands a worker only the kinds it has handlers for (the evidence and notification workers share the table)', async () => {
+    const clock = new ManualClock('2026-11-30T02:00:00Z');
+    const mine = `test.${randomUUID()}`;
+    const other = `test.${randomUUID()}`;
+    const otherId = await enqueueJob(t.db, other, {}, clock.now());
+    const mineId = await enqueueJob(t.db, mine, {}, clock.now());
+    const ran: string[] = [];
+    const worker = new JobWorker(
+      {
+        db: t.db,
+        hot: new MemoryHotState(),
+        clock,
+        logger: pino({ level: 'silent' }),
+        metrics: new Metrics({ role: 'worker' }),
+      },
+      { [mine]: async (job) => void ran.push(job.id) },
+      { pollMs: 60_000, leaseSeconds: 300 },
+    );
+    await worker.settle();
+    expect(ran).toEqual([mineId]);
+    const untouched = await t.db
+      .selectFrom('jobs')
+      .select(['state', 'attempts'])
+      .where('id', '=', otherId)
+      .executeTakeFirstOrThrow();
+    expect(untouched).toEqual({ state: 'queued', attempts: 0 });
+    expect((await claimJob(t.db, clock.now(), 300, [other]))?.id).toBe(otherId);
+  });
 });

@@ -43,12 +43,15 @@ export class JobWorker {
   private async drain(): Promise<void> {
     for (;;) {
       if (this.stopped) return;
-      const job = await claimJob(this.deps.db, this.deps.clock.now(), this.options.leaseSeconds).catch(
-        (err: unknown) => {
-          this.deps.logger.error({ err }, 'job claim failed');
-          return undefined;
-        },
-      );
+      const job = await claimJob(
+        this.deps.db,
+        this.deps.clock.now(),
+        this.options.leaseSeconds,
+        Object.keys(this.handlers),
+      ).catch((err: unknown) => {
+        this.deps.logger.error({ err }, 'job claim failed');
+        return undefined;
+      });
       if (!job) return;
       const handler = this.handlers[job.kind];
       // With tracing on, each job is a trace of its own; its database statements are under it.
@@ -81,6 +84,15 @@ export class JobWorker {
         );
       }
     }
+  }
+
+  /**
+   * Run every job due when called (and queued before): a drain already under way may have made
+   * its last claim before that job was committed, so a second drain follows it.
+   */
+  async settle(): Promise<void> {
+    await this.wake();
+    await this.wake();
   }
 
   async stop(): Promise<void> {

@@ -18,7 +18,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Database } from '@camdigikey/db';
 import type { Language } from '@camdigikey/messages';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import { type BlindIndex, constantTimeEqual, hmacHex } from '../crypto/keyed-hash';
 import { AppError } from '../errors';
 import type { HotState } from '../infra/hot-state';
@@ -57,7 +57,13 @@ export interface OtpDeps {
   /** Keys the stored form of an address (BLIND_INDEX_KEY, the accounts' phone/e-mail indexes). */
   blindIndex: BlindIndex;
   settings: OtpSettings;
-  deliver(delivery: OtpDelivery): Promise<void>;
+  /**
+   * Queue the message in the send's transaction (it commits with the challenge: a crash between
+   * them loses nothing); `delivered` runs after the commit (wakes the sending workers). The
+   * request never waits on an SMS gateway or SMTP server, and cannot tell whether one answered.
+   */
+  deliver(delivery: OtpDelivery, trx: Transaction<Database>): Promise<void>;
+  delivered?(): Promise<void>;
 }
 
 const HOUR = 3600;
@@ -165,27 +171,29 @@ export class OtpService {
           })
           .execute();
       }
+      if (!input.silent) {
+        await this.deps.deliver(
+          input.inUse || input.noAccount
+            ? {
+                kind: input.inUse ? 'address_in_use' : 'no_account',
+                channel: input.channel,
+                to: input.target,
+                language: input.language,
+              }
+            : {
+                kind: 'code',
+                channel: input.channel,
+                to: input.target,
+                code,
+                language: input.language,
+                purpose: input.purpose ?? 'registration',
+              },
+          trx,
+        );
+      }
     });
 
-    if (!input.silent) {
-      await this.deps.deliver(
-        input.inUse || input.noAccount
-          ? {
-              kind: input.inUse ? 'address_in_use' : 'no_account',
-              channel: input.channel,
-              to: input.target,
-              language: input.language,
-            }
-          : {
-              kind: 'code',
-              channel: input.channel,
-              to: input.target,
-              code,
-              language: input.language,
-              purpose: input.purpose ?? 'registration',
-            },
-      );
-    }
+    if (!input.silent) await this.deps.delivered?.();
     return { expiresAt, resendAt: new Date(now.getTime() + settings.resendSeconds * 1000) };
   }
 
