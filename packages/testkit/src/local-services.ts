@@ -220,7 +220,6 @@ export async function startLocalRedis(extra: string[] = []): Promise<LocalRedis>
   const dir = mkdtempSync(join(tmpdir(), 'cdk-redis-'));
   const port = await freeLoopbackPort();
   let child: ChildProcess;
-  const { Redis } = await import('ioredis');
   const launch = async () => {
     child = spawn(
       'redis-server',
@@ -239,25 +238,7 @@ export async function startLocalRedis(extra: string[] = []): Promise<LocalRedis>
       ],
       { stdio: 'ignore', env: realTimeEnv() },
     );
-    await waitFor(
-      async () => {
-        const r = new Redis(port, '127.0.0.1', {
-          lazyConnect: true,
-          maxRetriesPerRequest: 0,
-          retryStrategy: () => null,
-        });
-        r.on('error', () => undefined); // not up yet: the connect() below says so
-        try {
-          await r.connect();
-          return (await r.ping()) === 'PONG';
-        } finally {
-          r.disconnect();
-        }
-      },
-      'Redis',
-      child,
-      20_000,
-    );
+    await waitFor(() => probeRedis(port, async (r) => (await r.ping()) === 'PONG'), 'Redis', child, 20_000);
   };
   await launch();
   const halt = async () => {
@@ -286,6 +267,30 @@ export interface LocalSentinel {
   stop(): Promise<void>;
 }
 
+/**
+ * One connection attempt to a Redis (or sentinel) that is starting: `check` runs once it is
+ * connected. The attempt is refused until the server listens; connect() rejects with that error,
+ * and the listener keeps ioredis from also printing it to stderr as an "Unhandled error event".
+ */
+async function probeRedis(
+  port: number,
+  check: (r: import('ioredis').Redis) => Promise<boolean>,
+): Promise<boolean> {
+  const { Redis } = await import('ioredis');
+  const r = new Redis(port, '127.0.0.1', {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  r.on('error', () => undefined);
+  try {
+    await r.connect();
+    return await check(r);
+  } finally {
+    r.disconnect();
+  }
+}
+
 /** A Redis Sentinel watching the master at `masterPort` as `name` (quorum 1, quick failover). */
 export async function startLocalSentinel(masterPort: number, name = 'mymaster'): Promise<LocalSentinel> {
   const dir = mkdtempSync(join(tmpdir(), 'cdk-sentinel-'));
@@ -304,22 +309,12 @@ export async function startLocalSentinel(masterPort: number, name = 'mymaster'):
     ].join('\n'),
   );
   const child = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore', env: realTimeEnv() });
-  const { Redis } = await import('ioredis');
   await waitFor(
-    async () => {
-      const r = new Redis(port, '127.0.0.1', {
-        lazyConnect: true,
-        maxRetriesPerRequest: 0,
-        retryStrategy: () => null,
-      });
-      try {
-        await r.connect();
+    () =>
+      probeRedis(port, async (r) => {
         const master = (await r.call('SENTINEL', 'get-master-addr-by-name', name)) as string[] | null;
         return Array.isArray(master) && master[1] === String(masterPort);
-      } finally {
-        r.disconnect();
-      }
-    },
+      }),
     'Redis Sentinel',
     child,
     20_000,
