@@ -17,6 +17,22 @@ function unwrap(set: MigrationResultSet): string[] {
   return (set.results ?? []).map((r) => `${r.direction} ${r.migrationName}`);
 }
 
+/**
+ * The migrations of this release not yet applied to the database, oldest first (all of them on an
+ * empty database). Tools that read the schema check this first, so that an unmigrated database
+ * gets one clear sentence instead of a raw "relation does not exist".
+ */
+export async function pendingMigrations<T>(db: Kysely<T>): Promise<string[]> {
+  const infos = await migrator(db as Kysely<unknown>).getMigrations();
+  return infos.filter((m) => !m.executedAt).map((m) => m.name);
+}
+
+/** One line for an operator when `pending` is not empty, else undefined. */
+export function unmigratedMessage(pending: readonly string[]): string | undefined {
+  if (pending.length === 0) return undefined;
+  return `the database is not migrated to this release: ${pending.length} migration(s) pending, from ${pending[0]}; run \`npm run migrate\` (release: \`node apps/server/dist/cli.mjs migrate\`) first`;
+}
+
 export async function migrateToLatest<T>(db: Kysely<T>): Promise<string[]> {
   return unwrap(await migrator(db as Kysely<unknown>).migrateToLatest());
 }

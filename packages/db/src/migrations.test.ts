@@ -1,7 +1,13 @@
 import { createTestDatabase, type TestDatabase } from '@camdigikey/testkit/test-database';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrateAllDown, migrateDown, migrateToLatest } from './migrate';
+import {
+  migrateAllDown,
+  migrateDown,
+  migrateToLatest,
+  pendingMigrations,
+  unmigratedMessage,
+} from './migrate';
 import { migrations } from './migrations';
 
 let t: TestDatabase;
@@ -24,6 +30,19 @@ describe('migrations', () => {
     const numbers = names.map((n) => Number(/^(\d{4})_/.exec(n)?.[1]));
     expect(numbers[0]).toBe(1);
     for (const [i, n] of numbers.entries()) if (i > 0) expect(n).toBeGreaterThan(numbers[i - 1]!);
+  });
+
+  it('name what is pending, so that tools refuse an unmigrated database in one sentence', async () => {
+    expect(await pendingMigrations(t.db)).toEqual([]);
+    expect(unmigratedMessage([])).toBeUndefined();
+    const names = Object.keys(migrations);
+    await migrateDown(t.db);
+    expect(await pendingMigrations(t.db)).toEqual([names.at(-1)]);
+    await migrateToLatest(t.db);
+    expect(await pendingMigrations(t.db)).toEqual([]);
+    expect(unmigratedMessage(names)).toMatch(
+      new RegExp(`not migrated.*${names.length} migration\\(s\\) pending, from ${names[0]}.*npm run migrate`),
+    );
   });
 
   it('go all the way down and up again without leftovers', async () => {

@@ -6,7 +6,7 @@
  * kind) and exits 1.
  */
 import { join } from 'node:path';
-import { openDatabase } from '@camdigikey/db';
+import { openDatabase, pendingMigrations, unmigratedMessage } from '@camdigikey/db';
 import { FileCheckpointStore } from '../audit/checkpoints';
 import { formatAuditReport, verifyAuditLog } from '../audit/verify';
 import { ConfigError, loadAuditSettings } from '../config/load';
@@ -24,6 +24,12 @@ const { db, close } = await openDatabase({
   url: settings.databaseUrl,
   dataDir: settings.databaseUrl ? undefined : join(settings.dataDir, 'pglite'),
 });
+const unmigrated = unmigratedMessage(await pendingMigrations(db));
+if (unmigrated) {
+  console.error(unmigrated);
+  await close();
+  process.exit(2);
+}
 try {
   const report = await verifyAuditLog(db, settings.keys, new FileCheckpointStore(checkpointDir));
   const lines = formatAuditReport(report);

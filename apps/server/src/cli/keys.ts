@@ -4,7 +4,7 @@
  * DATA_DIR; DATA_KEKS, BLIND_INDEX_KEY; AUDIT_KEYS for the audited rotation).
  */
 import { join } from 'node:path';
-import { openDatabase } from '@camdigikey/db';
+import { openDatabase, pendingMigrations, unmigratedMessage } from '@camdigikey/db';
 import { useAuditChain } from '../audit/audit-log';
 import { ConfigError, loadAuditSettings, loadPersonalDataSettings } from '../config/load';
 import { Envelope } from '../crypto/envelope';
@@ -26,6 +26,13 @@ const { db, close } = await openDatabase({
   url: settings.databaseUrl,
   dataDir: settings.databaseUrl ? undefined : join(settings.dataDir, 'pglite'),
 });
+const unmigrated = unmigratedMessage(await pendingMigrations(db));
+if (unmigrated) {
+  console.error(unmigrated);
+  release();
+  await close();
+  process.exit(2);
+}
 try {
   process.exitCode = await keysCommand(process.argv.slice(2), {
     db,
