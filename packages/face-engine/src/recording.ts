@@ -37,6 +37,7 @@ import { gestureEvents, judgeObservations, precheck, type TimedObservation } fro
 import { type PadSignals, passiveSignals } from './pad';
 import type {
   DetectedFace,
+  FaceAnalysis,
   FrameDiagnostics,
   LivenessChallenge,
   LivenessFrame,
@@ -236,7 +237,16 @@ export async function judgeRecording(
   engine: FaceEngine,
   frames: LivenessFrame[],
   challenge: LivenessChallenge,
-  options: { receivedAt?: Date; selfie?: Buffer } = {},
+  options: {
+    receivedAt?: Date;
+    selfie?: Buffer;
+    /**
+     * The selfie's analysis by this engine (`engine.detect(selfie)`), when the caller has it: the
+     * binding then takes it instead of analysing the selfie again (same numbers, one detection
+     * and embedding less). Only read together with `selfie`.
+     */
+    selfieAnalysis?: FaceAnalysis;
+  } = {},
 ): Promise<RecordingJudgement> {
   await engine.init();
   const th = engine.thresholds;
@@ -282,7 +292,7 @@ export async function judgeRecording(
     let d = cache.get(key);
     if (!d) {
       try {
-        d = await engine.detectDeferred(frame.image);
+        d = await engine.detectDeferred(frame.image, { grey: true });
       } catch (e) {
         if (e instanceof ImageDecodeError) return fail('invalid_frame', i);
         throw e;
@@ -352,7 +362,7 @@ export async function judgeRecording(
   };
   const pad = await stage('pad', () =>
     passiveSignals(
-      frames.map((f) => f.image),
+      frames.map((f, i) => analysed[i]!.grey ?? f.image),
       detected.map((d) => ({ box: d.face.box, image: d.image })),
     ),
   );
@@ -370,11 +380,13 @@ export async function judgeRecording(
       framesCompared: 0,
       thresholds,
     };
-    let s: Awaited<ReturnType<FaceEngine['detect']>> | undefined;
-    try {
-      s = await engine.detect(options.selfie);
-    } catch (e) {
-      if (!(e instanceof ImageDecodeError)) throw e;
+    let s: FaceAnalysis | undefined = options.selfieAnalysis;
+    if (!s) {
+      try {
+        s = await engine.detect(options.selfie);
+      } catch (e) {
+        if (!(e instanceof ImageDecodeError)) throw e;
+      }
     }
     if (!s || !scene) binding = { passed: false, reason: 'invalid_selfie', ...empty };
     else if (s.faces.length === 0) binding = { passed: false, reason: 'no_face_in_selfie', ...empty };
