@@ -28,7 +28,10 @@
  * faces, was 56 and ~0.95 s), decode 0.18 s, passive signal 0.26 s, selfie scene 0.15 s, rest 0.12 s.
  * Re-measured at load 12-15 (c875534), three runs: one registration 5.51 / 4.98 / 5.30 s (the goal is inside the noise);
  * a second pass (per-model profile, smaller detector, GC flags, shared decodes) found no verdict-neutral
- * cut large enough (THRESHOLDS.md, Cost, second pass).
+ * cut large enough (THRESHOLDS.md, Cost, second pass). Third pass (decided): the app sends at most 40
+ * frames (39 here, every 362 ms), the job analyses the selfie once, the passive signal takes the
+ * detection's decode: one registration 3.78-4.52 s against 5.12-5.54 s before, three interleaved
+ * runs each at load 6.5-10 (THRESHOLDS.md, Cost, third pass).
  * Details and what was tried: packages/face-engine/src/THRESHOLDS.md (Cost), docs/liveness-attacks.md.
  *
  * N = BENCH_N (default 10; liveness runs max(3, N/3) times as each run takes seconds).

@@ -58,9 +58,13 @@ export async function greyPlane(image: Buffer): Promise<GreyPlane> {
 /**
  * The same grey plane from pixels the face engine already decoded (image.ts, only when `exact`:
  * 8-bit sRGB, no alpha, no profile, not downscaled), without decoding the picture again: libvips
- * turns the same sRGB pixels into the same grey values (recording.test.ts compares them).
+ * turns the same sRGB pixels into the same grey values (recording-reuse.test.ts compares them).
  */
-export async function greyFromRgb(rgb: { data: Uint8Array; width: number; height: number }): Promise<GreyPlane> {
+export async function greyFromRgb(rgb: {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}): Promise<GreyPlane> {
   const { data, info } = await sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } })
     .greyscale()
     .raw()

@@ -61,9 +61,9 @@ export const RECORDING_THRESHOLDS = Object.freeze({
  * detections, peaks, actions out of their window, the gesture events), the frame of most motion,
  * and the caller's (the most frontal frame, the selfie's scene frame). Of the remaining frames a
  * share drawn by the CSPRNG for each recording, so that a sender cannot know which frames will be
- * compared. What it means for a person swapped into frames that show no action (in a 55-frame
- * recording of 5 actions about 33 such frames, 14 of them drawn): P(caught) = 1 − C(R−m, k)/C(R, k)
- * for m swapped of R remaining, k drawn: m = 1 → 42 %, 3 → 82 %, 5 → 95 %, 8 → 99.5 %. A swapped
+ * compared. What it means for a person swapped into frames that show no action (in the app's
+ * 39-frame recording of 5 actions about 22 such frames, 9 of them drawn): P(caught) = 1 − C(R−m, k)/C(R, k)
+ * for m swapped of R remaining, k drawn: m = 1 → 41 %, 3 → 81 %, 5 → 95 %, 8 → 99.6 %. A swapped
  * person who performs any action, or the neutral start, is always compared.
  */
 export const EMBEDDING_SAMPLE = Object.freeze({
