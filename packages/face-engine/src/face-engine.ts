@@ -322,7 +322,7 @@ export class FaceEngine {
     grey = false,
   ): Promise<Analysis & { crops?: (AlignedCrop | null)[]; grey?: GreyPlane | undefined }> {
     const rt = await this.#rt();
-    const img = await stage('decode', () => decodeImage(image, this.#maxSide));
+    const img = await stage('decode', () => decodeImage(image, this.#maxSide, { exactness: grey }));
     // The grey plane from these pixels; on any failure none, and the passive signal decodes the
     // picture itself as before.
     const plane =

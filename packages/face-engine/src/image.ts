@@ -27,11 +27,16 @@ export interface DecodedImage {
 /** Refuses absurd inputs before sharp allocates for them (sharp's own pixel limit also applies). */
 const MAX_INPUT_BYTES = 20 * 1024 * 1024;
 
-export async function decodeImage(image: Buffer, maxSide: number): Promise<DecodedImage> {
+/** `exactness`: also tell whether the decode is the picture's plain one (`exact`; reads its header once more). */
+export async function decodeImage(
+  image: Buffer,
+  maxSide: number,
+  options: { exactness?: boolean } = {},
+): Promise<DecodedImage> {
   if (!Buffer.isBuffer(image) || image.length === 0) throw new ImageDecodeError('empty image');
   if (image.length > MAX_INPUT_BYTES) throw new ImageDecodeError('image too large');
   try {
-    const meta = await sharp(image, { failOn: 'error' }).metadata();
+    const meta = options.exactness ? await sharp(image, { failOn: 'error' }).metadata() : undefined;
     const { data, info } = await sharp(image, { failOn: 'error' })
       .rotate()
       .resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true })
@@ -41,8 +46,9 @@ export async function decodeImage(image: Buffer, maxSide: number): Promise<Decod
       .toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new ImageDecodeError(`unexpected channel count ${info.channels}`);
     // EXIF orientations 5-8 turn the picture a quarter: its stored width is the decoded height.
-    const quarter = (meta.orientation ?? 1) >= 5;
+    const quarter = (meta?.orientation ?? 1) >= 5;
     const exact =
+      meta !== undefined &&
       meta.channels === 3 &&
       meta.depth === 'uchar' &&
       meta.space === 'srgb' &&

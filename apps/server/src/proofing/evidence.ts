@@ -217,7 +217,7 @@ export async function computeRegistrationEvidence(
 
   // The selfie is analysed once (detection, mesh, embedding): the face match, the liveness binding,
   // the replay check and the registry portrait all take this analysis, the numbers they would get
-  // by analysing it again (face-engine recording.test.ts). An unreadable selfie is left to each
+  // by analysing it again (face-engine recording-reuse.test.ts). An unreadable selfie is left to each
   // of them, as before: the face match throws, the binding says `invalid_selfie`.
   const selfieAnalysis: FaceAnalysis | undefined = media.selfie
     ? await engine.detect(media.selfie).catch((e: unknown) => {
