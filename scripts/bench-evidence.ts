@@ -31,7 +31,7 @@
  * cut large enough (THRESHOLDS.md, Cost, second pass). Third pass (decided): the app sends at most 40
  * frames (39 here, every 362 ms), the job analyses the selfie once, the passive signal takes the
  * detection's decode: one registration 3.78-4.52 s against 5.12-5.54 s before, three interleaved
- * runs each at load 6.5-10 (THRESHOLDS.md, Cost, third pass).
+ * runs each at load 6.5-10; 4.76 s against 5.87 s at load 12-14 (THRESHOLDS.md, Cost, third pass).
  * Details and what was tried: packages/face-engine/src/THRESHOLDS.md (Cost), docs/liveness-attacks.md.
  *
  * N = BENCH_N (default 10; liveness runs max(3, N/3) times as each run takes seconds).
