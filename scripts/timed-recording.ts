@@ -20,7 +20,8 @@ import { livenessPlan } from '../apps/wallet/src/camera/liveness-plan';
  * fits in MAX_FRAMES), frames while elapsed < duration, capped at maxFrames, each a 640×480 camera
  * picture scaled to 400 px wide, JPEG q70, with a camera's noise; the selfie a 640 px JPEG q85 taken
  * at `selfieAt` in the still start. The windows are mid-range draws of the server's (lead 1.6 s,
- * 2.5 s per action: a 14.1 s timeline, 55 frames).
+ * 2.5 s per action: a 14.1 s timeline, 39 frames every 362 ms; 55 every 257 ms while the app sent
+ * up to 56).
  */
 export async function timedRecording(
   src: MotionSource,

@@ -23,7 +23,7 @@ import {
   renderPose,
   timelinePoses,
 } from '@camdigikey/face-engine/testing/synthetic-motion';
-import { TIMED_FRAME_INTERVAL_MS, type TimedStep } from '@camdigikey/testkit/face-frames';
+import { type TimedStep, timedFrameInterval } from '@camdigikey/testkit/face-frames';
 import { RECOVERY, type RecoveryFace, recoveryStep, walkRecovery } from '@camdigikey/testkit/recovery-walker';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,13 +47,14 @@ const elapse = (ms: number) => server.clock.advance(ms);
 const asUploaded = async (frame: Buffer) =>
   frame[0] === 0xff && frame[1] === 0xd8 ? frame : sharp(frame).jpeg({ quality: 85 }).toBuffer();
 
-/** Frames over a timed challenge's span, one every 400 ms, drawn by `draw(t, k)`. */
+/** Frames over a timed challenge's span, one every 400 ms (more for long ones: the app's 40 at most), drawn by `draw(t, k)`. */
 async function framesOver(steps: TimedStep[] | undefined, draw: (t: number, k: number) => Promise<Buffer>) {
   const end = steps?.at(-1)?.endMs ?? 6000;
+  const interval = timedFrameInterval(end);
   const out: { t: number; image: string }[] = [];
-  for (let t = 0, k = 0; t <= end; t += TIMED_FRAME_INTERVAL_MS, k++)
+  for (let t = 0, k = 0; t <= end; t += interval, k++)
     out.push({ t, image: b64(await asUploaded(await draw(t, k))) });
-  elapse(end + TIMED_FRAME_INTERVAL_MS);
+  elapse(end + interval);
   return out;
 }
 
@@ -195,8 +196,9 @@ describe('presentation attacks on the recovery face check', { timeout: 300_000 }
       attack(copy, async (_a, steps) => {
         // Animated as clearly as the filmed people (PERSON_PEAKS): the attack must get past the
         // actions whatever the challenge, so that what stops it is the replay and the signal.
-        const poses = timelinePoses(steps ?? [], TIMED_FRAME_INTERVAL_MS, undefined, PERSON_PEAKS);
-        elapse(poses.at(-1)!.t + TIMED_FRAME_INTERVAL_MS);
+        const interval = timedFrameInterval(steps?.at(-1)?.endMs ?? 0);
+        const poses = timelinePoses(steps ?? [], interval, undefined, PERSON_PEAKS);
+        elapse(poses.at(-1)!.t + interval);
         return poses.map(({ t, pose }) => ({ t, image: b64(renderPose(source, pose)) }));
       }),
     );

@@ -609,4 +609,19 @@ describe('liveness', () => {
       'liveness_recording_invalid',
     );
   });
+
+  it('refuses a recording of more frames than the app sends (each costs a detection)', async () => {
+    const { post } = await at('liveness');
+    const issued = (await post<{ challenge: { id: string; actions: string[] } }>('liveness/challenge')).body
+      .challenge;
+    const { LIVENESS_MAX_FRAMES } = await import('@camdigikey/contracts/registration');
+    const { renderFaceFrame } = await import('@camdigikey/testkit/face-frames');
+    const image = renderFaceFrame('center').toString('base64');
+    const frames = (n: number) => Array.from({ length: n }, (_, i) => ({ t: i * 300, image }));
+    const body = (n: number) => ({ challengeId: issued.id, selfie: image, frames: frames(n) });
+    expectError(await post('liveness', body(LIVENESS_MAX_FRAMES + 1)), 400, 'validation_failed');
+    // As many as the app sends at most are taken (and judged later by the evidence job).
+    const most = await post('liveness', body(LIVENESS_MAX_FRAMES));
+    expect(most.status, JSON.stringify(most.body)).toBe(200);
+  });
 });

@@ -17,7 +17,7 @@ import {
   timelinePoses,
 } from '@camdigikey/face-engine/testing/synthetic-motion';
 import { serverFaceEngine } from '@camdigikey/server/proofing/face';
-import { TIMED_FRAME_INTERVAL_MS, type TimedStep } from '@camdigikey/testkit/face-frames';
+import { type TimedStep, timedFrameInterval } from '@camdigikey/testkit/face-frames';
 import type { RecoveryFace } from '@camdigikey/testkit/recovery-walker';
 import { writeY4m, type Y4mSource, type Y4mWritten } from '@camdigikey/testkit/y4m';
 import sharp from 'sharp';
@@ -141,8 +141,9 @@ export async function movingFace(
     selfie: crop,
     async frames(actions: string[], steps?: TimedStep[]) {
       if (steps?.length) {
-        const timed = timelinePoses(steps, TIMED_FRAME_INTERVAL_MS, undefined, PERSON_PEAKS);
-        elapse(timed.at(-1)!.t + TIMED_FRAME_INTERVAL_MS);
+        const interval = timedFrameInterval(steps.at(-1)!.endMs);
+        const timed = timelinePoses(steps, interval, undefined, PERSON_PEAKS);
+        elapse(timed.at(-1)!.t + interval);
         const out: { t: number; image: string }[] = [];
         for (const [k, { t, pose }] of timed.entries()) {
           const still = Buffer.from(frame(pose), 'base64');

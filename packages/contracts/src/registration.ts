@@ -36,6 +36,16 @@ export const LIVENESS_ACTIONS = [
 ] as const;
 export type LivenessAction = (typeof LIVENESS_ACTIONS)[number];
 
+/**
+ * The most frames a liveness recording may hold (registration, recovery, resubmission): what the app
+ * sends at most (apps/wallet liveness-plan.ts MAX_FRAMES, a unit test keeps the two equal), and so
+ * the most detections anyone can make the server run for one recording (each frame costs one,
+ * ~70 ms of CPU: issue 14 item 7). The face engine's own limit (`maxFrames`, 60) is above it.
+ */
+export const LIVENESS_MAX_FRAMES = 40;
+/** The fewest frames of a liveness recording the device API accepts. */
+export const LIVENESS_MIN_FRAMES = 3;
+
 const languageSchema = z.enum(['km', 'en']);
 /** Standard base64 (or base64url) text, as the app sends photos and frames. */
 const base64 = z
@@ -72,8 +82,8 @@ export const livenessBody = z
     selfie: base64,
     frames: z
       .array(z.object({ t: z.number().int().min(0).max(600_000), image: base64 }).strict())
-      .min(3)
-      .max(90),
+      .min(LIVENESS_MIN_FRAMES)
+      .max(LIVENESS_MAX_FRAMES),
   })
   .strict();
 export const documentBody = z

@@ -21,11 +21,13 @@ import { stage } from './cost';
 import { type Observation, publicFace, toObservation } from './face-metrics';
 import { type DecodedImage, decodeImage, ImageDecodeError, toTensor } from './image';
 import { judgeObservations, precheck, type TimedObservation } from './liveness-judge';
+import { type GreyPlane, greyFromRgb } from './pad';
 import { assessSelfieQuality, measureFaceCrop, measuresOf, type QualityAssessment } from './quality';
 import { createRuntime, MODEL_FILES, modelDigest, RECOGNISER, type Runtime } from './runtime';
 import type {
   DetectedFace,
   DetectResult,
+  FaceAnalysis,
   FaceQuality,
   FrameDiagnostics,
   LivenessChallenge,
@@ -49,6 +51,11 @@ interface Analysis {
 export interface DeferredDetection {
   faces: DetectedFace[];
   image: { width: number; height: number };
+  /**
+   * The picture's grey plane made from this decode (asked with `{ grey: true }`), for the passive
+   * signal (pad.ts); absent when the decode was not the picture's plain one (`DecodedImage.exact`).
+   */
+  grey?: GreyPlane;
   /** Face i with its embedding and quality (computed once; later calls return the same). */
   describe(index: number): Promise<DetectedFace>;
 }
@@ -131,13 +138,15 @@ export class FaceEngine {
    * and pose, but only some of them an embedding (recording.ts chooses which), and the recogniser
    * is a sixth of a frame's cost. The aligned crop is taken now, so the decoded picture is not kept.
    */
-  async detectDeferred(image: Buffer): Promise<DeferredDetection> {
+  async detectDeferred(image: Buffer, options: { grey?: boolean } = {}): Promise<DeferredDetection> {
     const rt = await this.#rt();
-    const a = await this.#analyse(image, false);
+    const a = await this.#analyse(image, false, options.grey === true);
+    const grey = a.grey;
     const done = new Map<number, Promise<DetectedFace>>();
     return {
       faces: a.faces.map(publicFace),
       image: { width: a.width, height: a.height },
+      ...(grey ? { grey } : {}),
       describe: (index) => {
         let face = done.get(index);
         if (!face) {
@@ -185,9 +194,11 @@ export class FaceEngine {
   /**
    * Selfie vs reference (ID document / chip) portrait. The selfie must show exactly one face; the
    * reference's largest face is used (ID cards often carry a small secondary "ghost" portrait).
+   * `selfie` may be the selfie's analysis by this engine (`detect`): then it is not analysed again
+   * and the result is the same as for the picture.
    */
-  async matchFaces(selfie: Buffer, reference: Buffer): Promise<MatchResult> {
-    const s = await this.#analyse(selfie);
+  async matchFaces(selfie: Buffer | FaceAnalysis, reference: Buffer): Promise<MatchResult> {
+    const s = Buffer.isBuffer(selfie) ? await this.#analyse(selfie) : selfie;
     const r = await this.#analyse(reference);
     const provenance = this.provenance();
     if (s.faces.length === 0) return { error: 'no_face_in_selfie', provenance };
@@ -204,7 +215,7 @@ export class FaceEngine {
           : similarity >= this.thresholds.matchReview
             ? 'review'
             : 'no_match',
-      selfieFace: publicFace(selfieFace),
+      selfieFace: 'shape' in selfieFace ? publicFace(selfieFace) : selfieFace,
       referenceFace: publicFace(referenceFace),
       provenance,
     };
@@ -300,10 +311,22 @@ export class FaceEngine {
   }
 
   async #analyse(image: Buffer): Promise<Analysis>;
-  async #analyse(image: Buffer, describe: false): Promise<Analysis & { crops: (AlignedCrop | null)[] }>;
-  async #analyse(image: Buffer, describe = true): Promise<Analysis & { crops?: (AlignedCrop | null)[] }> {
+  async #analyse(
+    image: Buffer,
+    describe: false,
+    grey: boolean,
+  ): Promise<Analysis & { crops: (AlignedCrop | null)[]; grey: GreyPlane | undefined }>;
+  async #analyse(
+    image: Buffer,
+    describe = true,
+    grey = false,
+  ): Promise<Analysis & { crops?: (AlignedCrop | null)[]; grey?: GreyPlane | undefined }> {
     const rt = await this.#rt();
-    const img = await stage('decode', () => decodeImage(image, this.#maxSide));
+    const img = await stage('decode', () => decodeImage(image, this.#maxSide, { exactness: grey }));
+    // The grey plane from these pixels; on any failure none, and the passive signal decodes the
+    // picture itself as before.
+    const plane =
+      grey && img.exact ? await stage('grey', () => greyFromRgb(img)).catch(() => undefined) : undefined;
     return this.#serial(async () => {
       const tensor = toTensor(rt.tf, img);
       try {
@@ -325,7 +348,7 @@ export class FaceEngine {
           faces: described.map((d) => d.face),
           width: img.width,
           height: img.height,
-          ...(describe ? {} : { crops: described.map((d) => d.crop) }),
+          ...(describe ? {} : { crops: described.map((d) => d.crop), grey: plane }),
         };
       } finally {
         rt.tf.dispose(tensor);

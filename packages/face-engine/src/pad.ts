@@ -42,10 +42,34 @@ const median = (xs: number[]) => {
   return s.length === 0 ? 0 : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-interface Grey {
+/** A picture's grey plane, one byte per pixel (sharp's `greyscale()` of the EXIF-rotated picture). */
+export interface GreyPlane {
   data: Buffer;
   width: number;
   height: number;
+}
+
+/** The grey plane of an encoded picture (JPEG/PNG/WebP), decoded for it. */
+export async function greyPlane(image: Buffer): Promise<GreyPlane> {
+  const { data, info } = await sharp(image).rotate().greyscale().raw().toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height };
+}
+
+/**
+ * The same grey plane from pixels the face engine already decoded (image.ts, only when `exact`:
+ * 8-bit sRGB, no alpha, no profile, not downscaled), without decoding the picture again: libvips
+ * turns the same sRGB pixels into the same grey values (recording-reuse.test.ts compares them).
+ */
+export async function greyFromRgb(rgb: {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}): Promise<GreyPlane> {
+  const { data, info } = await sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } })
+    .greyscale()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height };
 }
 
 /** Whether (x, y) of a `width`-wide picture lies in `box` (analysed-image coordinates) grown by half. */
@@ -57,19 +81,16 @@ function inGrownBox(x: number, y: number, box: FaceBox, scale: number): boolean 
   return Math.abs(x - cx) <= hw && Math.abs(y - cy) <= hh;
 }
 
+/**
+ * `pictures`: each frame's encoded picture, or its grey plane when the caller has it (the face
+ * engine makes it from its own decode: `detectDeferred(image, { grey: true })`).
+ */
 export async function passiveSignals(
-  images: Buffer[],
+  pictures: (Buffer | GreyPlane)[],
   faces: { box: FaceBox; image: { width: number; height: number } }[],
 ): Promise<PadSignals> {
-  const greys: Grey[] = [];
-  for (const image of images) {
-    const { data, info } = await sharp(image)
-      .rotate()
-      .greyscale()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    greys.push({ data, width: info.width, height: info.height });
-  }
+  const greys: GreyPlane[] = [];
+  for (const picture of pictures) greys.push(Buffer.isBuffer(picture) ? await greyPlane(picture) : picture);
   const unchanged: number[] = [];
   const change: number[] = [];
   for (let i = 1; i < greys.length; i++) {

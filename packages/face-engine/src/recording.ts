@@ -37,6 +37,7 @@ import { gestureEvents, judgeObservations, precheck, type TimedObservation } fro
 import { type PadSignals, passiveSignals } from './pad';
 import type {
   DetectedFace,
+  FaceAnalysis,
   FrameDiagnostics,
   LivenessChallenge,
   LivenessFrame,
@@ -60,9 +61,9 @@ export const RECORDING_THRESHOLDS = Object.freeze({
  * detections, peaks, actions out of their window, the gesture events), the frame of most motion,
  * and the caller's (the most frontal frame, the selfie's scene frame). Of the remaining frames a
  * share drawn by the CSPRNG for each recording, so that a sender cannot know which frames will be
- * compared. What it means for a person swapped into frames that show no action (in a 55-frame
- * recording of 5 actions about 33 such frames, 14 of them drawn): P(caught) = 1 − C(R−m, k)/C(R, k)
- * for m swapped of R remaining, k drawn: m = 1 → 42 %, 3 → 82 %, 5 → 95 %, 8 → 99.5 %. A swapped
+ * compared. What it means for a person swapped into frames that show no action (in the app's
+ * 39-frame recording of 5 actions about 22 such frames, 9 of them drawn): P(caught) = 1 − C(R−m, k)/C(R, k)
+ * for m swapped of R remaining, k drawn: m = 1 → 41 %, 3 → 81 %, 5 → 95 %, 8 → 99.6 %. A swapped
  * person who performs any action, or the neutral start, is always compared.
  */
 export const EMBEDDING_SAMPLE = Object.freeze({
@@ -236,7 +237,16 @@ export async function judgeRecording(
   engine: FaceEngine,
   frames: LivenessFrame[],
   challenge: LivenessChallenge,
-  options: { receivedAt?: Date; selfie?: Buffer } = {},
+  options: {
+    receivedAt?: Date;
+    selfie?: Buffer;
+    /**
+     * The selfie's analysis by this engine (`engine.detect(selfie)`), when the caller has it: the
+     * binding then takes it instead of analysing the selfie again (same numbers, one detection
+     * and embedding less). Only read together with `selfie`.
+     */
+    selfieAnalysis?: FaceAnalysis;
+  } = {},
 ): Promise<RecordingJudgement> {
   await engine.init();
   const th = engine.thresholds;
@@ -282,7 +292,7 @@ export async function judgeRecording(
     let d = cache.get(key);
     if (!d) {
       try {
-        d = await engine.detectDeferred(frame.image);
+        d = await engine.detectDeferred(frame.image, { grey: true });
       } catch (e) {
         if (e instanceof ImageDecodeError) return fail('invalid_frame', i);
         throw e;
@@ -352,7 +362,7 @@ export async function judgeRecording(
   };
   const pad = await stage('pad', () =>
     passiveSignals(
-      frames.map((f) => f.image),
+      frames.map((f, i) => analysed[i]!.grey ?? f.image),
       detected.map((d) => ({ box: d.face.box, image: d.image })),
     ),
   );
@@ -370,11 +380,13 @@ export async function judgeRecording(
       framesCompared: 0,
       thresholds,
     };
-    let s: Awaited<ReturnType<FaceEngine['detect']>> | undefined;
-    try {
-      s = await engine.detect(options.selfie);
-    } catch (e) {
-      if (!(e instanceof ImageDecodeError)) throw e;
+    let s: FaceAnalysis | undefined = options.selfieAnalysis;
+    if (!s) {
+      try {
+        s = await engine.detect(options.selfie);
+      } catch (e) {
+        if (!(e instanceof ImageDecodeError)) throw e;
+      }
     }
     if (!s || !scene) binding = { passed: false, reason: 'invalid_selfie', ...empty };
     else if (s.faces.length === 0) binding = { passed: false, reason: 'no_face_in_selfie', ...empty };

@@ -88,6 +88,13 @@ export interface DetectResult {
   provenance: Provenance;
 }
 
+/**
+ * A picture's faces and size as `detect` gives them, without the provenance: what a caller that
+ * already analysed a picture (the registration job's selfie) hands to `matchFaces` or
+ * `judgeRecording` instead of the picture, so that the picture is analysed once.
+ */
+export type FaceAnalysis = Pick<DetectResult, 'faces' | 'image'>;
+
 export type MatchError = 'no_face_in_selfie' | 'no_face_in_reference' | 'multiple_faces_in_selfie';
 
 export type MatchResult =

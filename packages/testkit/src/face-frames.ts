@@ -3,6 +3,7 @@
  * frame by frame, as JPEG. They exercise transport, storage and validation of recordings; the
  * face-matching and liveness engines are tested on real face photos elsewhere.
  */
+import { LIVENESS_MAX_FRAMES } from '@camdigikey/contracts/registration';
 import { createCanvas } from '@napi-rs/canvas';
 
 export type FacePose =
@@ -78,12 +79,23 @@ export interface TimedStep {
   endMs: number;
 }
 
-/** Time between frames of a timed recording: 5 actions of 3 s give 43 frames (the engine judges at most 60; each costs a detection). */
+/**
+ * Time between frames of a timed recording: 400 ms, stretched like the app's (apps/wallet
+ * liveness-plan.ts) when the timeline is longer than 39 intervals, so that a recording never holds
+ * more than the device API's LIVENESS_MAX_FRAMES (40; each frame costs the server a detection).
+ * Frames are taken at 0, interval, ... up to and including `endMs`: a 5-action challenge with the
+ * longest windows (17 s) is sampled every 436 ms, 39 frames.
+ */
 export const TIMED_FRAME_INTERVAL_MS = 400;
+
+export function timedFrameInterval(endMs: number): number {
+  return Math.max(TIMED_FRAME_INTERVAL_MS, Math.ceil(endMs / (LIVENESS_MAX_FRAMES - 1)));
+}
 
 /**
  * Frames for a challenge: a centred start, then each action in order, ~5 frames per second; for
- * a timed challenge (`steps`), each action in the middle of its window, a frame every 300 ms.
+ * a timed challenge (`steps`), each action in the middle of its window, a frame every
+ * `timedFrameInterval` (400 ms, more for timelines over 15.6 s).
  */
 export function framesForChallenge(
   actions: readonly string[],
@@ -93,7 +105,8 @@ export function framesForChallenge(
   if (steps?.length) {
     const out: { t: number; image: string }[] = [];
     const drawn = new Map<FacePose, string>();
-    for (let t = 0; t <= steps.at(-1)!.endMs; t += TIMED_FRAME_INTERVAL_MS) {
+    const end = steps.at(-1)!.endMs;
+    for (let t = 0, interval = timedFrameInterval(end); t <= end; t += interval) {
       const step = steps.find((s) => t >= s.startMs && t < s.endMs);
       const p = step ? (t - step.startMs) / (step.endMs - step.startMs) : 0;
       const pose: FacePose =

@@ -447,7 +447,8 @@ export const VARIABLES = {
   LIVENESS_MAX_ACTIONS: {
     schema: int(1, 8),
     default: '5',
-    description: 'Most actions in a liveness challenge (see LIVENESS_MIN_ACTIONS).',
+    description:
+      'Most actions in a liveness challenge (see LIVENESS_MIN_ACTIONS). The app sends at most 40 frames (a cost bound): up to 5 actions they are at most 436 ms apart, at least 4 in every window; above 5 they are sparser than the action rules were measured at (8 actions: 667 ms apart) and a late camera timer can more easily make a recording shorter than its timeline (docs/liveness-attacks.md, Cost).',
   },
   LIVENESS_CHALLENGES_PER_HOUR: {
     schema: int(1, 100),

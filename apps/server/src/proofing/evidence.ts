@@ -17,7 +17,7 @@
  */
 import { diffAgainstMrz, parseIdentityMrz } from '@camdigikey/core/identity/mrz';
 import { type Database, type EvidenceStatus, LIVE_ACCOUNT_STATUSES } from '@camdigikey/db';
-import { faceHash, type Provenance } from '@camdigikey/face-engine';
+import { type FaceAnalysis, faceHash, ImageDecodeError, type Provenance } from '@camdigikey/face-engine';
 import type { Kysely } from 'kysely';
 import { openPersonal } from '../accounts/personal-data';
 import type { Deps } from '../deps';
@@ -215,10 +215,22 @@ export async function computeRegistrationEvidence(
   const rows: EvidenceRow[] = [mrzFormEvidence(deps, account)];
   if (media.document) rows.push(await documentOcrEvidence(deps, account, media.document));
 
+  // The selfie is analysed once (detection, mesh, embedding): the face match, the liveness binding,
+  // the replay check and the registry portrait all take this analysis, the numbers they would get
+  // by analysing it again (face-engine recording-reuse.test.ts). An unreadable selfie is left to each
+  // of them, as before: the face match throws, the binding says `invalid_selfie`.
+  const selfieAnalysis: FaceAnalysis | undefined = media.selfie
+    ? await engine.detect(media.selfie).catch((e: unknown) => {
+        if (e instanceof ImageDecodeError) return undefined;
+        throw e;
+      })
+    : undefined;
+  const selfieInput = selfieAnalysis ?? media.selfie;
+
   // Face match: selfie against the document photo (its largest face is the portrait).
   let selfieEmbedding: number[] | undefined;
-  if (media.selfie && media.document) {
-    const match = await engine.matchFaces(media.selfie, media.document);
+  if (selfieInput && media.document) {
+    const match = await engine.matchFaces(selfieInput, media.document);
     if ('error' in match) {
       rows.push({
         kind: 'face_match',
@@ -255,7 +267,12 @@ export async function computeRegistrationEvidence(
         issuedAt: manifest.issuedAt,
         timeLimitSeconds: deps.config.flows.livenessTimeLimitSeconds,
       },
-      { receivedAt, ...(media.selfie ? { selfie: media.selfie } : {}), handOver: true },
+      {
+        receivedAt,
+        ...(media.selfie ? { selfie: media.selfie } : {}),
+        ...(selfieAnalysis ? { selfieAnalysis } : {}),
+        handOver: true,
+      },
     );
     const result = judged.liveness;
     const bound = judged.binding?.passed ?? false;
@@ -286,13 +303,12 @@ export async function computeRegistrationEvidence(
   // Replay: the selfie and the most frontal frame against every earlier upload (any account). A
   // recording refused before its frames were analysed still has its selfie checked.
   let selfieSignature = recording?.selfie ?? null;
-  if (!selfieSignature && media.selfie) {
-    const detected = await engine.detect(media.selfie).catch(() => undefined);
-    const face = detected?.faces.length === 1 ? detected.faces[0] : undefined;
-    if (detected && face)
+  if (!selfieSignature && media.selfie && selfieAnalysis) {
+    const face = selfieAnalysis.faces.length === 1 ? selfieAnalysis.faces[0] : undefined;
+    if (face)
       selfieSignature = {
         embedding: face.embedding,
-        hash: await faceHash(media.selfie, face, detected.image),
+        hash: await faceHash(media.selfie, face, selfieAnalysis.image),
       };
   }
   const pictures = [
@@ -372,7 +388,7 @@ export async function computeRegistrationEvidence(
     });
   }
 
-  const registry = await registryEvidence(deps, engine, account, media.selfie);
+  const registry = await registryEvidence(deps, engine, account, selfieInput);
   if (registry) rows.push(registry);
 
   const now = deps.clock.now();
@@ -392,7 +408,7 @@ async function registryEvidence(
   deps: Deps,
   engine: ServerFaceEngine,
   account: Awaited<ReturnType<typeof loadAccount>>,
-  selfie: Buffer | undefined,
+  selfie: Buffer | FaceAnalysis | undefined,
 ): Promise<EvidenceRow | undefined> {
   if (!deps.registry || account.document_type !== 'id_card' || account.document_issuing_state !== 'KHM')
     return undefined;

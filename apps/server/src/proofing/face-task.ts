@@ -12,6 +12,7 @@
 import { setPriority } from 'node:os';
 import { workerData } from 'node:worker_threads';
 import {
+  type FaceAnalysis,
   FaceEngine,
   ImageDecodeError,
   judgeRecording,
@@ -23,7 +24,7 @@ export type FaceTask =
   | { op: 'init' }
   | { op: 'detect'; image: Uint8Array }
   | { op: 'assessSelfie'; image: Uint8Array }
-  | { op: 'matchFaces'; selfie: Uint8Array; reference: Uint8Array }
+  | { op: 'matchFaces'; selfie: Uint8Array | FaceAnalysis; reference: Uint8Array }
   | {
       op: 'judgeLiveness';
       frames: { t: number; image: Uint8Array }[];
@@ -36,6 +37,7 @@ export type FaceTask =
       challenge: LivenessChallenge;
       receivedAt?: Date | undefined;
       selfie?: Uint8Array | undefined;
+      selfieAnalysis?: FaceAnalysis | undefined;
     };
 
 export type FaceAnswer =
@@ -74,7 +76,10 @@ function run(e: FaceEngine, task: FaceTask): Promise<unknown> {
     case 'assessSelfie':
       return e.assessSelfie(buffer(task.image));
     case 'matchFaces':
-      return e.matchFaces(buffer(task.selfie), buffer(task.reference));
+      return e.matchFaces(
+        task.selfie instanceof Uint8Array ? buffer(task.selfie) : task.selfie,
+        buffer(task.reference),
+      );
     case 'judgeLiveness':
       return e.judgeLiveness(frames(task.frames), task.challenge, {
         ...(task.receivedAt ? { receivedAt: task.receivedAt } : {}),
@@ -83,6 +88,7 @@ function run(e: FaceEngine, task: FaceTask): Promise<unknown> {
       return judgeRecording(e, frames(task.frames), task.challenge, {
         ...(task.receivedAt ? { receivedAt: task.receivedAt } : {}),
         ...(task.selfie ? { selfie: buffer(task.selfie) } : {}),
+        ...(task.selfieAnalysis ? { selfieAnalysis: task.selfieAnalysis } : {}),
       });
   }
 }

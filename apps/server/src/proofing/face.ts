@@ -23,6 +23,7 @@
  */
 import {
   type DetectResult,
+  type FaceAnalysis,
   type FaceEngine,
   ImageDecodeError,
   type LivenessChallenge,
@@ -146,7 +147,18 @@ export class OffThreadFaceEngine {
     return this.#call({ op: 'assessSelfie', image: moved[0]! }, transfer) as Promise<QualityAssessment>;
   }
 
-  matchFaces(selfie: Buffer, reference: Buffer): Promise<MatchResult> {
+  /**
+   * FaceEngine.matchFaces, in the pool. `selfie` may be its analysis (`detect`'s faces and image):
+   * then only the reference is analysed.
+   */
+  matchFaces(selfie: Buffer | FaceAnalysis, reference: Buffer): Promise<MatchResult> {
+    if (!Buffer.isBuffer(selfie)) {
+      const [moved, transfer] = movable([reference], false);
+      return this.#call(
+        { op: 'matchFaces', selfie: analysisOf(selfie), reference: moved[0]! },
+        transfer,
+      ) as Promise<MatchResult>;
+    }
     const [moved, transfer] = movable([selfie, reference], false);
     return this.#call(
       { op: 'matchFaces', selfie: moved[0]!, reference: moved[1]! },
@@ -175,11 +187,15 @@ export class OffThreadFaceEngine {
     ) as Promise<LivenessResult>;
   }
 
-  /** face-engine's judgeRecording (liveness, selfie binding, replay signatures, PAD), in the pool. */
+  /**
+   * face-engine's judgeRecording (liveness, selfie binding, replay signatures, PAD), in the pool.
+   * `selfieAnalysis`: the selfie's analysis the caller already has (`detect`), so the binding does
+   * not analyse the selfie again.
+   */
   judgeRecording(
     frames: LivenessFrame[],
     challenge: LivenessChallenge,
-    options: { receivedAt?: Date; selfie?: Buffer } & HandOverOption = {},
+    options: { receivedAt?: Date; selfie?: Buffer; selfieAnalysis?: FaceAnalysis } & HandOverOption = {},
   ): Promise<RecordingJudgement> {
     const [images, transfer] = movable(
       frames.map((f) => f.image),
@@ -193,6 +209,7 @@ export class OffThreadFaceEngine {
         challenge,
         receivedAt: options.receivedAt,
         selfie: selfie[0],
+        selfieAnalysis: options.selfieAnalysis && analysisOf(options.selfieAnalysis),
       },
       [...transfer, ...selfieTransfer],
     ) as Promise<RecordingJudgement>;
@@ -317,6 +334,9 @@ function movable(images: unknown[], handOver: boolean): [Uint8Array[], ArrayBuff
   });
   return [moved, [...transfer]];
 }
+
+/** Only a picture's faces and size go to the face thread (a DetectResult's provenance stays here). */
+const analysisOf = (a: FaceAnalysis): FaceAnalysis => ({ faces: a.faces, image: a.image });
 
 let engine: OffThreadFaceEngine | undefined;
 let users = 0;
