@@ -23,19 +23,26 @@ export async function verifyDevice(
   });
 }
 
+/**
+ * How stale a device's `last_seen_at` may be before a call writes it again: it is shown to the
+ * citizen ("last used") at minute precision, and writing it on every call was one statement of
+ * every device request (issue 18: a login makes three device calls within seconds).
+ */
+export const LAST_SEEN_RESOLUTION_MS = 60_000;
+
 /** A device call from a registered, active device: returns the device and its account. */
 export async function requireRegisteredDevice(request: FastifyRequest, reply: FastifyReply, deps: Deps) {
   const proof = await verifyDevice(request, reply, deps);
   const device = await deps.db
     .selectFrom('devices')
-    .select(['id', 'account_id', 'status'])
+    .select(['id', 'account_id', 'status', 'last_seen_at'])
     .where('thumbprint', '=', proof.thumbprint)
     .executeTakeFirst();
   if (device?.status !== 'active') throw new AppError('device_key_unknown');
-  await deps.db
-    .updateTable('devices')
-    .set({ last_seen_at: deps.clock.now() })
-    .where('id', '=', device.id)
-    .execute();
+  const now = deps.clock.now();
+  const seen = device.last_seen_at?.getTime();
+  if (seen === undefined || Math.abs(now.getTime() - seen) >= LAST_SEEN_RESOLUTION_MS) {
+    await deps.db.updateTable('devices').set({ last_seen_at: now }).where('id', '=', device.id).execute();
+  }
   return { proof, deviceId: device.id, accountId: device.account_id };
 }
