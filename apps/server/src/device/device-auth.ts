@@ -13,14 +13,19 @@ export async function verifyDevice(
   reply: FastifyReply,
   deps: Deps,
 ): Promise<VerifiedProof> {
-  reply.header(NONCE_HEADER, await deps.proofs.issueNonce());
+  // The next nonce is stored while this proof is checked (their Redis commands share a round trip).
+  const next = deps.proofs.issueNonce();
   const header = request.headers[PROOF_HEADER];
-  return deps.proofs.verify({
+  const verified = deps.proofs.verify({
     method: request.method,
     url: request.url,
     body: rawBodyOf(request),
     proof: Array.isArray(header) ? header[0] : header,
   });
+  // Every answer carries it, an error answer too; a failure to store it fails the request.
+  verified.catch(() => undefined);
+  reply.header(NONCE_HEADER, await next);
+  return verified;
 }
 
 /**
