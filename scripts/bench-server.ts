@@ -58,9 +58,11 @@ function countInto(kind: 'sql' | 'redis', what: string) {
 }
 const pgQuery = pg.Client.prototype.query;
 pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-  const first = args[0] as string | { text?: string };
-  const text = typeof first === 'string' ? first : (first?.text ?? '');
-  countInto('sql', text.replace(/\s+/g, ' ').slice(0, 60));
+  if (counting.on) {
+    const first = args[0] as string | { text?: string };
+    const text = typeof first === 'string' ? first : (first?.text ?? '');
+    countInto('sql', text.replace(/\s+/g, ' ').slice(0, 60));
+  }
   return (pgQuery as (...a: unknown[]) => unknown).apply(this, args);
 } as typeof pg.Client.prototype.query;
 const redisSend = Redis.prototype.sendCommand;
