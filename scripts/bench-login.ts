@@ -37,6 +37,35 @@ async function main() {
   const argonRate = await server.call<number>('argonRate', { n: 80 });
   const txRate = await server.call<number>('transactionRate', { n: 200 });
 
+  // Statements and Redis commands per login, per route (counts, not timing: they do not depend on
+  // the machine's load). BENCH_COUNT_SHOW=1 also lists the statements of one request per route.
+  for (const method of ['face_id', 'pin'] as const) {
+    const n = 3;
+    await server.call('countStart');
+    for (let i = 0; i < n; i++) await oneLogin(method, 0);
+    const byRoute =
+      await server.call<
+        Record<string, { requests: number; sql: number; redis: number; statements: string[] }>
+      >('countStop');
+    let sql = 0;
+    let redis = 0;
+    let requests = 0;
+    console.log(`store round trips per ${method} login (mean of ${n}):`);
+    for (const [route, r] of Object.entries(byRoute)) {
+      sql += r.sql;
+      redis += r.redis;
+      requests += r.requests;
+      if (r.sql + r.redis === 0) continue;
+      console.log(
+        `  ${route.padEnd(52)} ${String(r.requests / n).padStart(4)} requests ${(r.sql / n).toFixed(1).padStart(5)} SQL ${(r.redis / n).toFixed(1).padStart(5)} Redis`,
+      );
+      if (process.env.BENCH_COUNT_SHOW) for (const st of r.statements) console.log(`      ${st}`);
+    }
+    console.log(
+      `  ${'total'.padEnd(52)} ${String(requests / n).padStart(4)} requests ${(sql / n).toFixed(1).padStart(5)} SQL ${(redis / n).toFixed(1).padStart(5)} Redis\n`,
+    );
+  }
+
   timings.clear();
   /** Logins per second and the server's CPU ms per login over one closed-loop phase. */
   async function phase(method: 'pin' | 'face_id') {

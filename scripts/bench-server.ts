@@ -21,6 +21,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import pg from 'pg';
 import { changeAccountStatus } from '../apps/server/src/accounts/account-status';
 import { appendAudit } from '../apps/server/src/audit/audit-log';
 import { loadConfig } from '../apps/server/src/config/load';
@@ -31,10 +33,43 @@ import { startSmtpSink } from '../apps/server/src/dev/smtp-sink';
 import { buildApp } from '../apps/server/src/http/app';
 import { createLogger } from '../apps/server/src/logging';
 import { notificationWorker } from '../apps/server/src/notify/notification-jobs';
+import { workContext } from '../apps/server/src/observability/context';
 import { Outbox } from '../apps/server/src/ports/outbox';
 import { extractOtp } from '../packages/testkit/src/smtp-inbox';
 import { adminQuery, databaseUrlFor } from '../packages/testkit/src/test-database';
 import { freePort } from '../tests/support/server';
+
+/**
+ * Counts what the server sends to its stores while `counting` is on: every statement written to
+ * PostgreSQL (BEGIN and COMMIT included: each is a socket write and a round trip) and every Redis
+ * command, per HTTP request (by the request id of the work context) and so per route.
+ */
+const counting = { on: false, byRequest: new Map<string, { sql: string[]; redis: string[] }>() };
+const outside = { sql: [] as string[], redis: [] as string[] };
+function countInto(kind: 'sql' | 'redis', what: string) {
+  if (!counting.on) return;
+  const id = workContext.getStore()?.requestId;
+  let entry = id ? counting.byRequest.get(id) : outside;
+  if (!entry && id) {
+    entry = { sql: [], redis: [] };
+    counting.byRequest.set(id, entry);
+  }
+  entry?.[kind].push(what);
+}
+const pgQuery = pg.Client.prototype.query;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  if (counting.on) {
+    const first = args[0] as string | { text?: string };
+    const text = typeof first === 'string' ? first : (first?.text ?? '');
+    countInto('sql', text.replace(/\s+/g, ' ').slice(0, 60));
+  }
+  return (pgQuery as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof pg.Client.prototype.query;
+const redisSend = Redis.prototype.sendCommand;
+Redis.prototype.sendCommand = function (this: Redis, ...args: Parameters<typeof redisSend>) {
+  countInto('redis', String((args[0] as { name?: string })?.name ?? '?'));
+  return redisSend.apply(this, args);
+};
 
 type Message = { id: number; op: string; args?: Record<string, unknown> };
 
@@ -80,11 +115,6 @@ async function main() {
   // Production's logger: the configured level (default info), asynchronous destination.
   const logger = createLogger(config.logLevel, { asynchronous: true });
   const deps = await createDeps(config, { outbox, logger });
-  // A `web` instance only queues SMS and e-mail (a worker sends them): this process also runs the
-  // notification worker a deployment runs beside it, so that the setup registrations get their
-  // codes. Logins send no message, so it adds nothing to the measured CPU per login.
-  const notifications = notificationWorker(deps, deps.sendMessage);
-  await notifications.start();
   await seedSandbox(deps);
   const sandbox = await deps.db
     .selectFrom('relying_parties')
@@ -92,12 +122,25 @@ async function main() {
     .where('organisation', '=', 'CamDigiKey Sandbox')
     .executeTakeFirstOrThrow();
   const app = await buildApp(deps);
+  // Runs after the app's own onResponse hooks: the request's statements are all counted by then,
+  // except what a handler leaves running after it answered (the event stream's ticks).
+  const routesOf = new Map<string, string>();
+  app.fastify.addHook('onResponse', async (request) => {
+    if (counting.on)
+      routesOf.set(
+        request.id,
+        `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]?.replace(/^\/auth\/.+/, '/auth/:uid')}`,
+      );
+  });
   await app.fastify.listen({ host: '127.0.0.1', port });
 
   let profiler: Session | undefined;
   let saturating: Promise<unknown> | undefined;
   let stopSaturating = false;
   const pinVerifier = await deps.pins.hash('482913');
+  // A web instance only queues SMS and e-mail (a worker sends them): the bench sends the queued
+  // ones when it reads a code, not on a timer, so that no job polling runs in the measured phases.
+  const notifications = notificationWorker(deps, deps.sendMessage);
 
   const ops: Record<string, (args: Record<string, unknown>) => Promise<unknown>> = {
     async usage() {
@@ -121,6 +164,36 @@ async function main() {
       profiler = undefined;
       writeFileSync(String(file), JSON.stringify(profile));
       return String(file);
+    },
+    async countStart() {
+      counting.byRequest.clear();
+      routesOf.clear();
+      outside.sql.length = 0;
+      outside.redis.length = 0;
+      counting.on = true;
+      return null;
+    },
+    /** Statements and Redis commands per route (summed over the requests) since countStart. */
+    async countStop() {
+      counting.on = false;
+      const byRoute: Record<string, { requests: number; sql: number; redis: number; statements: string[] }> =
+        {};
+      for (const [id, entry] of counting.byRequest) {
+        const route = routesOf.get(id) ?? '(still open)';
+        byRoute[route] ??= { requests: 0, sql: 0, redis: 0, statements: [] };
+        const r = byRoute[route];
+        r.requests++;
+        r.sql += entry.sql.length;
+        r.redis += entry.redis.length;
+        if (r.requests === 1) r.statements = [...entry.sql, ...entry.redis.map((c) => `redis ${c}`)];
+      }
+      byRoute['(outside requests)'] = {
+        requests: 0,
+        sql: outside.sql.length,
+        redis: outside.redis.length,
+        statements: [...outside.sql, ...outside.redis.map((c) => `redis ${c}`)].slice(0, 40),
+      };
+      return byRoute;
     },
     async gc() {
       (globalThis as { gc?: () => void }).gc?.();

@@ -20,6 +20,7 @@ import { findLogLeaks, sentSecrets } from '@camdigikey/testkit/log-scan';
 import { extractOtp, startSmtpInbox } from '@camdigikey/testkit/smtp-inbox';
 import { createTestDatabase, type TestDatabase } from '@camdigikey/testkit/test-database';
 import { TestDevice } from '@camdigikey/testkit/test-device';
+import type { KyselyPlugin } from 'kysely';
 import pino from 'pino';
 
 export async function freePort(): Promise<number> {
@@ -83,6 +84,12 @@ export interface StartOptions {
    * secrets and clock): a restart. The folder is the test's to remove.
    */
   embedded?: { dataDir: string; restartOf?: TestServer };
+  /**
+   * Kysely plugins on the server's database (not with `embedded`), e.g. a statement counter
+   * (tests/support/statement-counter.ts). Every statement the server runs goes through them,
+   * the hot state's too when there is no Redis.
+   */
+  databasePlugins?: KyselyPlugin[];
   /**
    * Listen on this port (default: a free one). With `shareWith`, after closing the other
    * instance's listener (`app.fastify.close()`), a restart at the same address with another
@@ -203,7 +210,15 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
       : scanLogs
         ? pino({ ...loggerOptions('debug') }, { write: (line: string) => logLines.push(line) })
         : pino({ level: config.logLevel }),
-    ...(database ? { database: { db: database.db, kind: database.kind, ping: database.ping } } : {}),
+    ...(database
+      ? {
+          database: {
+            db: (options.databasePlugins ?? []).reduce((db, plugin) => db.withPlugin(plugin), database.db),
+            kind: database.kind,
+            ping: database.ping,
+          },
+        }
+      : {}),
     ...(options.pushAgent ? { pushAgent: options.pushAgent } : {}),
     // Instances sharing a database share the SMS "gateway": either one's worker may send a code.
     ...(options.shareWith ? { outbox: options.shareWith.deps.outbox } : {}),

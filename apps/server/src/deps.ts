@@ -20,7 +20,7 @@ import { queuedDispatch, wakeNotificationWorkers } from './notify/notification-j
 import { Metrics } from './observability/metrics';
 import { databaseTracing, Tracer } from './observability/tracing';
 import { ClientCache } from './oidc/client-cache';
-import { activeClientMetadata } from './oidc/relying-parties';
+import { activeClientMetadata, findRelyingParty, type RelyingParty } from './oidc/relying-parties';
 import { OtpService } from './otp/otp-service';
 import { keyClearOtpTargets } from './otp/otp-targets';
 import { PinHasher } from './pin/pin-hasher';
@@ -68,6 +68,11 @@ export interface Deps {
    * changes a relying party calls `forget` (oidc/client-cache.ts).
    */
   oidcClients: ClientCache;
+  /**
+   * The relying parties' registry rows (names, domain, logo shown on the login page and the phone),
+   * kept as long as `oidcClients` and forgotten with it.
+   */
+  relyingParties: ClientCache<RelyingParty>;
   /** OpenTelemetry traces (exported only when OTEL_EXPORTER_OTLP_ENDPOINT is set). */
   tracer?: Tracer;
   close(): Promise<void>;
@@ -261,6 +266,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     auditCheckpoints,
     // Set just below: it reads the registry through deps (database, envelope).
     oidcClients: undefined as unknown as ClientCache,
+    relyingParties: undefined as unknown as ClientCache<RelyingParty>,
     tracer,
     async close() {
       await auditCheckpoints.close();
@@ -273,10 +279,17 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     },
   };
   deps.push = new WebPushSender(() => vapidKeys(deps), overrides.pushAgent);
+  deps.relyingParties = new ClientCache(
+    (clientId) => findRelyingParty(deps.db, clientId),
+    clock,
+    config.oidc.clientCacheSeconds,
+  );
   deps.oidcClients = new ClientCache(
     (clientId) => activeClientMetadata(deps.db, deps.envelope, clientId, config.http.publicUrl),
     clock,
     config.oidc.clientCacheSeconds,
+    undefined,
+    [deps.relyingParties],
   );
   // Migration 0022's keyed data step, before anything serves: rows still holding personal data
   // in clear are sealed (none after the first start; idempotent, batched, one transaction each).

@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import {
   createLogger,
+  LOG_BATCH_BYTES,
   loggerOptions,
   logRequestCompleted,
   redactUrl,
@@ -39,9 +41,55 @@ const streamOf = (logger: pino.Logger) =>
 describe('logger', () => {
   it('writes through an asynchronous destination in production and synchronously otherwise', () => {
     const production = createLogger('info', { asynchronous: true });
-    expect(streamOf(production)).toMatchObject({ sync: false, minLength: 0 });
+    expect(streamOf(production)).toMatchObject({ sync: false, minLength: LOG_BATCH_BYTES });
     const development = createLogger('info');
     expect(streamOf(development)).toMatchObject({ sync: true });
+  });
+
+  /**
+   * A process with the production logger writes one line (far below the batch size), then ends
+   * as `how` says; what reached its stdout is returned once the process has ended.
+   */
+  const linesOfChild = (how: 'exit' | 'crash' | 'sigterm' | 'quiet') =>
+    new Promise<{ out: string; code: number | null; signal: string | null }>((resolve, reject) => {
+      const script = `
+        import { createLogger } from ${JSON.stringify(new URL('./logging.ts', import.meta.url).pathname)};
+        const log = createLogger('info', { asynchronous: true });
+        log.info({ how: ${JSON.stringify(how)} }, 'the last line');
+        const how = ${JSON.stringify(how)};
+        if (how === 'exit') process.exit(0);
+        if (how === 'crash') setImmediate(() => { throw new Error('crash'); });
+        if (how === 'sigterm') {
+          process.on('SIGTERM', () => process.exit(0));
+          setImmediate(() => process.kill(process.pid, 'SIGTERM'));
+        }
+        setInterval(() => undefined, 60_000);`;
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        // A process that keeps running: its line must come out by the periodic flush.
+        if (how === 'quiet' && out.includes('the last line')) child.kill('SIGKILL');
+      });
+      child.on('error', reject);
+      child.on('close', (code, signal) => resolve({ out, code, signal }));
+    });
+
+  it.each(['exit', 'crash', 'sigterm'] as const)(
+    'writes the lines still batched when the process ends (%s)',
+    async (how) => {
+      const { out, code } = await linesOfChild(how);
+      expect(out).toContain('"msg":"the last line"');
+      expect(code).toBe(how === 'crash' ? 1 : 0);
+    },
+  );
+
+  it("writes a quiet process's lines without waiting for a full batch", async () => {
+    const { out, signal } = await linesOfChild('quiet');
+    expect(out).toContain('"msg":"the last line"');
+    expect(signal).toBe('SIGKILL');
   });
 });
 

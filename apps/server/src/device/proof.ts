@@ -109,14 +109,15 @@ export class DeviceProofVerifier {
     if (age > this.options.maxAgeSeconds || age < -FUTURE_SKEW_SECONDS)
       throw new AppError('device_proof_expired');
 
-    const firstUse = await this.hot.claim(
-      `jti:${thumbprint}:${payload.jti}`,
-      this.options.maxAgeSeconds * 2,
-      now,
-    );
+    // The proof's id is claimed and its nonce consumed together (one round trip to Redis with
+    // auto-pipelining), each atomically on its own. A replay carries a nonce its first use has
+    // already consumed, so consuming it here too changes nothing; the replay is reported first.
+    const [firstUse, nonceValid] = await Promise.all([
+      this.hot.claim(`jti:${thumbprint}:${payload.jti}`, this.options.maxAgeSeconds * 2, now),
+      this.hot.takeOnce(`nonce:${payload.nonce}`, now),
+    ]);
     if (!firstUse) throw new AppError('device_proof_replayed');
-    if (!(await this.hot.takeOnce(`nonce:${payload.nonce}`, now)))
-      throw new AppError('device_proof_nonce_invalid');
+    if (!nonceValid) throw new AppError('device_proof_nonce_invalid');
 
     return { thumbprint, jwk };
   }

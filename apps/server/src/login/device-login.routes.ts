@@ -79,13 +79,26 @@ export function deviceLoginRoutes(root: FastifyInstance, deps: Deps): void {
 
   app.post('/api/device/v1/login/:id/face-id/options', { schema: { params } }, async (request, reply) => {
     const device = await requireRegisteredDevice(request, reply, deps);
-    const row = await claimedBy(deps, request.params.id, device.deviceId);
-    const options = await faceIdOptions(deps, device.deviceId);
-    await deps.db
+    const id = request.params.id;
+    // The request's checks (claimed by this device, still open) are the conditions of the one
+    // statement that stores the challenge; when it stores nothing, claimedBy says why.
+    const options = await faceIdOptions(deps, device.deviceId).catch(async (error: unknown) => {
+      await claimedBy(deps, id, device.deviceId);
+      throw error;
+    });
+    const stored = await deps.db
       .updateTable('login_requests')
       .set({ webauthn_challenge: options.challenge })
-      .where('id', '=', row.id)
-      .execute();
+      .where('id', '=', id)
+      .where('device_id', '=', device.deviceId)
+      .where('state', '=', 'claimed')
+      .where('expires_at', '>', deps.clock.now())
+      .returning('id')
+      .executeTakeFirst();
+    if (!stored) {
+      await claimedBy(deps, id, device.deviceId);
+      throw new AppError('login_request_claimed');
+    }
     return { publicKey: options };
   });
 

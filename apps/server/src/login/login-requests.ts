@@ -13,15 +13,17 @@
  *    holding the binding cookie can complete the login.
  */
 import { createHash, createHmac, randomBytes, randomInt, randomUUID } from 'node:crypto';
-import type { LoginRequestState } from '@camdigikey/db';
+import type { LoginRequestState, LoginRequestsTable } from '@camdigikey/db';
+import type { Selectable } from 'kysely';
 import { constantTimeEqual } from '../crypto/keyed-hash';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
-import { findRelyingParty } from '../oidc/relying-parties';
 
 export const loginChannel = (id: string) => `login:${id}`;
 export const secretContext = (id: string) => `login-request:${id}:qr-secret`;
 const bindingHash = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+type LoginRequestRow = Selectable<LoginRequestsTable>;
 
 export interface LoginRequestView {
   id: string;
@@ -44,13 +46,14 @@ export async function createLoginRequest(deps: Deps, input: { uid: string; clien
     [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
   }
   const expiresAt = new Date(now.getTime() + deps.config.login.requestSeconds * 1000);
+  const secret = randomBytes(32).toString('base64url');
   await deps.db
     .insertInto('login_requests')
     .values({
       id,
       interaction_uid: input.uid,
       client_id: input.clientId,
-      qr_secret_enc: deps.envelope.sealText(randomBytes(32).toString('base64url'), secretContext(id)),
+      qr_secret_enc: deps.envelope.sealText(secret, secretContext(id)),
       browser_binding: bindingHash(bindingToken),
       state: 'pending',
       device_id: null,
@@ -67,7 +70,40 @@ export async function createLoginRequest(deps: Deps, input: { uid: string; clien
     })
     .execute();
   deps.metrics.login('qr', 'requested');
-  return { id, bindingToken, expiresAt };
+  // The page's first QR, from what was just written (no read back).
+  return {
+    id,
+    bindingToken,
+    expiresAt,
+    firstQr: qrAt({ id, secret, createdAt: now, expiresAt }, now.getTime()),
+  };
+}
+
+/** What the animated QR is made of: fixed for the request's life (its state aside). */
+export interface QrSource {
+  id: string;
+  /** The per-request secret, opened. */
+  secret: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/** The QR source of a stored request (opens the secret's envelope once). */
+export const qrSourceOf = (deps: Deps, row: LoginRequestRow): QrSource => ({
+  id: row.id,
+  secret: deps.envelope.openText(row.qr_secret_enc, secretContext(row.id)),
+  createdAt: row.created_at,
+  expiresAt: row.expires_at,
+});
+
+/** The QR content at `now` (ms) of a request still pending; undefined once it has expired. */
+export function qrAt(source: QrSource, now: number): { payload: string; secondsLeft: number } | undefined {
+  if (source.expiresAt.getTime() <= now) return undefined;
+  const t = Math.floor((now - source.createdAt.getTime()) / 1000);
+  return {
+    payload: `CDK1.${source.id}.${t}.${mac(source.secret, source.id, t)}`,
+    secondsLeft: Math.ceil((source.expiresAt.getTime() - now) / 1000),
+  };
 }
 
 async function load(deps: Deps, id: string) {
@@ -86,21 +122,19 @@ export async function currentQr(
   id: string,
 ): Promise<{ payload: string; secondsLeft: number } | undefined> {
   const row = await load(deps, id);
-  const now = deps.clock.now().getTime();
-  if (row.state !== 'pending' || row.expires_at.getTime() <= now) return undefined;
-  const t = Math.floor((now - row.created_at.getTime()) / 1000);
-  const secret = deps.envelope.openText(row.qr_secret_enc, secretContext(id));
-  return {
-    payload: `CDK1.${id}.${t}.${mac(secret, id, t)}`,
-    secondsLeft: Math.ceil((row.expires_at.getTime() - now) / 1000),
-  };
+  if (row.state !== 'pending') return undefined;
+  return qrAt(qrSourceOf(deps, row), deps.clock.now().getTime());
 }
 
 export async function viewOf(deps: Deps, id: string): Promise<LoginRequestView> {
-  const row = await load(deps, id);
+  return viewOfRow(deps, await load(deps, id));
+}
+
+/** What the browser is told of a request, from its row as read or as just written. */
+export function viewOfRow(deps: Deps, row: LoginRequestRow): LoginRequestView {
   const expired = row.state === 'pending' && row.expires_at.getTime() <= deps.clock.now().getTime();
   return {
-    id,
+    id: row.id,
     state: expired ? 'expired' : row.state,
     ...(row.state === 'claimed' ? { matchCode: row.match_code } : {}),
     expiresAt: row.expires_at.toISOString(),
@@ -108,8 +142,9 @@ export async function viewOf(deps: Deps, id: string): Promise<LoginRequestView> 
   };
 }
 
-async function publish(deps: Deps, id: string) {
-  await deps.hot.publish(loginChannel(id), JSON.stringify(await viewOf(deps, id)));
+/** Announces a state change, from the row the changing statement returned (no read back). */
+async function publish(deps: Deps, row: LoginRequestRow) {
+  await deps.hot.publish(loginChannel(row.id), JSON.stringify(viewOfRow(deps, row)));
 }
 
 /** The app scanned a QR: verify it is fresh and genuine, and claim the request for this device. */
@@ -123,7 +158,7 @@ export async function scanQr(deps: Deps, input: { payload: string; deviceId: str
   });
   const now = deps.clock.now().getTime();
   const t = Number(tText);
-  const secret = deps.envelope.openText(row.qr_secret_enc, secretContext(id));
+  const { secret } = qrSourceOf(deps, row);
   if (!constantTimeEqual(mac(secret, id, t), givenMac)) throw new AppError('qr_invalid');
   if (row.expires_at.getTime() <= now) throw new AppError('login_request_expired');
   const elapsed = (now - row.created_at.getTime()) / 1000;
@@ -131,14 +166,9 @@ export async function scanQr(deps: Deps, input: { payload: string; deviceId: str
   if (row.state === 'rejected') throw new AppError('login_request_cancelled');
   if (row.state !== 'pending') throw new AppError('login_request_claimed');
 
-  const account = await deps.db
-    .selectFrom('accounts')
-    .select('status')
-    .where('id', '=', input.accountId)
-    .executeTakeFirst();
-  if (account?.status !== 'active')
-    throw new AppError('account_not_active', { details: { status: account?.status ?? 'unknown' } });
-
+  // The claim and the account's check in one statement: only an active account claims a request
+  // still pending (the account is read within the same statement). When nothing was claimed, the
+  // reason is looked up afterwards.
   const claimed = await deps.db
     .updateTable('login_requests')
     .set({
@@ -149,13 +179,31 @@ export async function scanQr(deps: Deps, input: { payload: string; deviceId: str
     })
     .where('id', '=', id)
     .where('state', '=', 'pending')
-    .returning('id')
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('accounts')
+          .select('accounts.id')
+          .where('accounts.id', '=', input.accountId)
+          .where('accounts.status', '=', 'active'),
+      ),
+    )
+    .returningAll()
     .executeTakeFirst();
-  if (!claimed) throw new AppError('login_request_claimed');
+  if (!claimed) {
+    const account = await deps.db
+      .selectFrom('accounts')
+      .select('status')
+      .where('id', '=', input.accountId)
+      .executeTakeFirst();
+    if (account?.status !== 'active')
+      throw new AppError('account_not_active', { details: { status: account?.status ?? 'unknown' } });
+    throw new AppError('login_request_claimed');
+  }
   deps.metrics.login('qr', 'scanned');
-  await publish(deps, id);
+  await publish(deps, claimed);
 
-  const rp = await findRelyingParty(deps.db, row.client_id);
+  const rp = await deps.relyingParties.find(row.client_id);
   return {
     requestId: id,
     relyingParty: {
@@ -197,7 +245,7 @@ export async function decide(
     })
     .where('id', '=', id)
     .where('state', '=', 'claimed')
-    .returning('id')
+    .returningAll()
     .executeTakeFirst();
   if (!updated) {
     // Lost a race with another decision on the same request: say which.
@@ -205,7 +253,7 @@ export async function decide(
     throw new AppError(now.state === 'rejected' ? 'login_request_cancelled' : 'login_request_claimed');
   }
   deps.metrics.login('qr', decision.state);
-  await publish(deps, id);
+  await publish(deps, updated);
 }
 
 /**

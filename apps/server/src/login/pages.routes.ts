@@ -29,15 +29,17 @@ import { releaseLongLived } from '../http/load-shedding';
 import { dependencyOutage, OUTAGE_RETRY_AFTER_SECONDS } from '../infra/outage';
 import { CLAIMS_BY_SCOPE, requestedClaims, scopesOfClaims } from '../oidc/account';
 import { ACR } from '../oidc/provider';
-import { findRelyingParty } from '../oidc/relying-parties';
 import { notifyAccount } from '../push/push';
 import {
   boundRequest,
   completeLogin,
   createLoginRequest,
-  currentQr,
+  type LoginRequestView,
   loginChannel,
+  qrAt,
+  qrSourceOf,
   viewOf,
+  viewOfRow,
 } from './login-requests';
 
 /**
@@ -49,6 +51,18 @@ const qrSvg = (payload: string) =>
   QRCode.toString([{ data: Buffer.from(payload), mode: 'byte' }], { type: 'svg', margin: 1 });
 
 const COOKIE = 'cdk_lr';
+/** Every this many QR ticks the login page's stream reads the request's state again. */
+const STATE_REFRESH_TICKS = 10;
+
+/** The state a status message announces (login-requests.ts publishes the request's view). */
+function stateOf(message: string): LoginRequestView['state'] | undefined {
+  try {
+    const state = (JSON.parse(message) as { state?: unknown }).state;
+    return typeof state === 'string' ? (state as LoginRequestView['state']) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 const eventsParams = z.object({ uid: z.string().min(1).max(128) });
 const eventsQuery = z.object({ request: z.string().max(64).default('') }).loose();
 
@@ -89,7 +103,7 @@ export function loginPageRoutes(
   };
 
   const rpView = async (clientId: string, lang: Language): Promise<RpView> => {
-    const rp = await findRelyingParty(deps.db, clientId);
+    const rp = await deps.relyingParties.find(clientId);
     const name = lang === 'km' && rp?.app_name_km ? rp.app_name_km : (rp?.app_name ?? clientId);
     const organisation =
       lang === 'km' && rp?.organisation_km ? rp.organisation_km : (rp?.organisation ?? null);
@@ -145,8 +159,7 @@ export function loginPageRoutes(
         `${COOKIE}=${created.bindingToken}; Path=/login/${uid}; HttpOnly; SameSite=Lax; Max-Age=${deps.config.login.requestSeconds + 60}${secure ? '; Secure' : ''}`,
       );
       // The first QR is in the page itself; the event stream replaces it every second.
-      const first = await currentQr(deps, created.id);
-      const svg = first ? await qrSvg(first.payload) : '';
+      const svg = created.firstQr ? await qrSvg(created.firstQr.payload) : '';
       return html(reply, 200, qrPage({ lang, uid, requestId: created.id, rp, qrSvg: svg }));
     }
     const accountId = interaction.session?.accountId;
@@ -174,29 +187,39 @@ export function loginPageRoutes(
       const { uid } = request.params;
       const { request: requestId } = request.query;
       // Only the browser holding this login request's own binding cookie watches its QR and number.
-      await boundRequest(deps, { uid, requestId, bindingToken: cookieValue(request, COOKIE) });
-      const view = await viewOf(deps, requestId);
+      const row = await boundRequest(deps, { uid, requestId, bindingToken: cookieValue(request, COOKIE) });
+      const view = viewOfRow(deps, row);
+      // The QR changes every second but what it is made of does not: it is computed from the row
+      // read once. The request's state comes with the status messages (and is read again every
+      // STATE_REFRESH_TICKS seconds, in case a message was lost); the database is asked at expiry.
+      const source = qrSourceOf(deps, row);
+      let state = row.state;
       const res = reply.raw;
       const send = (event: string, data: unknown) =>
         res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
       // Subscribed before the stream opens: when Redis is away this throws while the request can
       // still be answered (503 with Retry-After) instead of leaving an opened stream hanging.
-      const unsubscribe = await deps.hot.subscribe(loginChannel(requestId), (message) =>
-        res.write(`event: status\ndata: ${message}\n\n`),
-      );
+      const unsubscribe = await deps.hot.subscribe(loginChannel(requestId), (message) => {
+        state = stateOf(message) ?? state;
+        res.write(`event: status\ndata: ${message}\n\n`);
+      });
       reply.hijack();
       releaseLongLived(request);
       res.writeHead(200, EVENT_STREAM_HEADERS);
+      let ticks = 0;
       const tick = async () => {
-        const qr = await currentQr(deps, requestId).catch(() => undefined);
+        if (++ticks % STATE_REFRESH_TICKS === 0 && state === 'pending')
+          state = (await viewOf(deps, requestId)).state;
+        const qr = state === 'pending' ? qrAt(source, deps.clock.now().getTime()) : undefined;
         if (qr)
           send('qr', {
             payload: qr.payload,
             secondsLeft: qr.secondsLeft,
             svg: await qrSvg(qr.payload),
           });
-        else {
+        else if (state === 'pending' || state === 'expired') {
           const now = await viewOf(deps, requestId);
+          state = now.state;
           if (now.state === 'expired') {
             // Counted by the instance holding the page's stream, when the page learns it.
             deps.metrics.login('qr', 'expired');
@@ -314,7 +337,7 @@ export function loginPageRoutes(
       deps.clock.now(),
     );
     // A security notice to the citizen's phone: a login (also a single-sign-on one, without a scan).
-    const rp = await findRelyingParty(deps.db, clientId);
+    const rp = await deps.relyingParties.find(clientId);
     notifyAccount(deps, accountId, {
       type: 'security_notice',
       event: 'new_login',

@@ -13,6 +13,11 @@ export interface WorkContext {
   clientGone?: () => boolean;
   /** The request's or job's trace span, when tracing is on (tracing.ts). */
   span?: SpanContext;
+  /**
+   * oidc-provider payloads this request has read or written (oidc/pg-adapter.ts): the provider
+   * reads the same interaction or session several times while serving one request.
+   */
+  oidcPayloads?: Map<string, unknown>;
 }
 
 export const workContext = new AsyncLocalStorage<WorkContext>();

@@ -4,8 +4,8 @@
  * personal code (ID card or passport number) and the face photo each behind their own scope.
  * Only active accounts can be found; pending, rejected, suspended or locked ones cannot log in.
  */
-import type { Database } from '@camdigikey/db';
-import type { Kysely } from 'kysely';
+import type { AccountsTable, Database } from '@camdigikey/db';
+import type { Kysely, Selectable } from 'kysely';
 import { openPersonal } from '../accounts/personal-data';
 import type { Envelope } from '../crypto/envelope';
 import { sealContext } from '../flows/registration/flow-data';
@@ -63,8 +63,11 @@ export async function accountClaims(
   scope: string,
   /** Withhold the face photo (the cooling-off after a recovery): given the recovery time. */
   withholdFace: (recoveredAt: Date | null) => boolean = () => false,
+  /** The account's row when the caller has just read it (the provider's findAccount). */
+  preloaded?: Selectable<AccountsTable>,
 ) {
-  const a = await db.selectFrom('accounts').selectAll().where('id', '=', accountId).executeTakeFirst();
+  const a =
+    preloaded ?? (await db.selectFrom('accounts').selectAll().where('id', '=', accountId).executeTakeFirst());
   if (!a) return undefined;
   const scopes = new Set(scope.split(' '));
   const claims: Record<string, unknown> = { sub: accountId };

@@ -11,6 +11,9 @@
  *  - Other instances keep what they read for at most OIDC_CLIENT_CACHE_SECONDS (10 s by default)
  *    and then read the registry again: a suspended relying party, or a rotated secret, is refused
  *    (the old secret is no longer accepted) everywhere within that time.
+ * The same class keeps the relying parties' registry rows for what the login pages and the phone
+ * show (name, organisation, domain, logo: `Deps.relyingParties`), with the same bound; it is
+ * linked to the client cache, so one `forget` drops both.
  * Loads in flight are shared (one query for many concurrent requests); a failed load is not
  * remembered. Time is the platform clock's; an entry from the clock's future (moved back) is stale.
  */
@@ -19,33 +22,35 @@ import { API_CLIENT_PREFIX } from './relying-parties';
 
 export type ClientMetadata = Record<string, unknown>;
 
-interface Entry {
+interface Entry<T> {
   at: number;
-  value: Promise<ClientMetadata | undefined>;
+  value: Promise<T | undefined>;
 }
 
 /** At most this many client ids are kept; the oldest read goes first. */
 export const MAX_CACHED_CLIENTS = 5000;
 
-export class ClientCache {
-  private readonly entries = new Map<string, Entry>();
+export class ClientCache<T = ClientMetadata> {
+  private readonly entries = new Map<string, Entry<T>>();
   private loads = 0;
 
   constructor(
-    private readonly load: (clientId: string) => Promise<ClientMetadata | undefined>,
+    private readonly load: (clientId: string) => Promise<T | undefined>,
     private readonly clock: Clock,
     private readonly ttlSeconds: number,
     private readonly maxEntries = MAX_CACHED_CLIENTS,
+    /** Caches of other views of the same relying parties, forgotten together with this one. */
+    private readonly linked: { forget(rpClientId: string): void }[] = [],
   ) {}
 
-  find(clientId: string): Promise<ClientMetadata | undefined> {
+  find(clientId: string): Promise<T | undefined> {
     const now = this.clock.now().getTime();
     const kept = this.entries.get(clientId);
     if (kept && now >= kept.at && now - kept.at < this.ttlSeconds * 1000) return kept.value;
     this.loads++;
     const value = this.load(clientId);
     if (this.ttlSeconds === 0) return value;
-    const entry: Entry = { at: now, value };
+    const entry: Entry<T> = { at: now, value };
     this.entries.delete(clientId);
     this.entries.set(clientId, entry);
     value.catch(() => {
@@ -69,6 +74,7 @@ export class ClientCache {
       : rpClientId;
     this.entries.delete(id);
     this.entries.delete(`${API_CLIENT_PREFIX}${id}`);
+    for (const other of this.linked) other.forget(rpClientId);
   }
 
   /** Registry reads so far and client ids kept (tests, metrics). */

@@ -8,9 +8,17 @@
  * Contract (oidc-provider Adapter): upsert, find, findByUid, findByUserCode, consume, destroy,
  * revokeByGrantId. `consume` marks the payload consumed (codes are single use); the provider
  * itself refuses and revokes on a second use.
+ *
+ * Within one HTTP request a payload found by id is remembered (in the request's work context,
+ * observability/context.ts) and not read again: oidc-provider loads the same interaction,
+ * session or grant two or three times while serving one request (interactionDetails, then
+ * interactionFinished). What the request writes replaces or drops the remembered copy (upsert,
+ * consume, destroy, revoke), so the request sees its own writes; another request's writes are as
+ * (un)ordered with this one as they were without the memo. Callers get a copy each time.
  */
 import type { Database } from '@camdigikey/db';
 import { type Kysely, sql } from 'kysely';
+import { workContext } from '../observability/context';
 import { providerEpochSeconds, providerNow } from './provider-time';
 
 export type AdapterPayload = Record<string, unknown> & {
@@ -44,6 +52,24 @@ export async function sweepExpiredPayloads(db: Kysely<Database>, now: Date, batc
          and (kind = 'Interaction' or expires_at < ${new Date(now.getTime() - GRACE_MS)})
        limit ${batch})`.execute(db);
   return Number(result.numAffectedRows ?? 0);
+}
+
+/** The current request's remembered payloads (none outside a request). */
+function requestMemo(): Map<string, unknown> | undefined {
+  const store = workContext.getStore();
+  if (!store?.requestId) return undefined;
+  store.oidcPayloads ??= new Map();
+  return store.oidcPayloads;
+}
+const memoKey = (kind: string, id: string) => `${kind}\u0000${id}`;
+/** Counts the request's writes: a read that overlapped a write is not remembered. */
+const WRITES = '\u0000writes';
+function forgetOnWrite(memo: Map<string, unknown> | undefined, key?: string) {
+  if (!memo) return;
+  const writes = ((memo.get(WRITES) as number | undefined) ?? 0) + 1;
+  if (key === undefined) memo.clear();
+  else memo.delete(key);
+  memo.set(WRITES, writes);
 }
 
 export function createAdapterClass(db: Kysely<Database>, clients: ClientSource) {
@@ -88,6 +114,7 @@ export function createAdapterClass(db: Kysely<Database>, clients: ClientSource) 
           }),
         )
         .execute();
+      forgetOnWrite(requestMemo(), memoKey(this.name, id));
       written();
     }
 
@@ -108,8 +135,16 @@ export function createAdapterClass(db: Kysely<Database>, clients: ClientSource) 
         : payload;
     }
 
-    find(id: string) {
-      return this.findWhere('id', id);
+    async find(id: string): Promise<AdapterPayload | undefined> {
+      if (this.name === 'Client') return this.findWhere('id', id);
+      const memo = requestMemo();
+      const key = memoKey(this.name, id);
+      if (memo?.has(key)) return structuredClone(memo.get(key) as AdapterPayload);
+      const writes = memo?.get(WRITES);
+      const found = await this.findWhere('id', id);
+      // Remembered only when found, and when no write of this request overlapped the read.
+      if (memo && found && memo.get(WRITES) === writes) memo.set(key, structuredClone(found));
+      return found;
     }
 
     findByUid(uid: string) {
@@ -127,13 +162,16 @@ export function createAdapterClass(db: Kysely<Database>, clients: ClientSource) 
         .where('kind', '=', this.name)
         .where('id', '=', id)
         .execute();
+      forgetOnWrite(requestMemo(), memoKey(this.name, id));
     }
 
     async destroy(id: string): Promise<void> {
+      forgetOnWrite(requestMemo(), memoKey(this.name, id));
       await db.deleteFrom('oidc_payloads').where('kind', '=', this.name).where('id', '=', id).execute();
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
+      forgetOnWrite(requestMemo());
       await db.deleteFrom('oidc_payloads').where('grant_id', '=', grantId).execute();
     }
   };

@@ -25,6 +25,9 @@ import { providerEpochSeconds } from './provider-time';
 import { findRelyingParty, OIDC_SCOPES, RP_KEYS_PATH } from './relying-parties';
 import { accountForSubject, isAccountId, pairwiseSubject, recordPairwiseSubject } from './subjects';
 
+/** Pairwise identifiers recorded by this process, at most this many kept (the oldest go first). */
+const MAX_RECORDED_SUBJECTS = 10_000;
+
 export const ACR = {
   qrPin: 'urn:camdigikey:acr:qr-pin',
   qrFaceId: 'urn:camdigikey:acr:qr-faceid',
@@ -61,6 +64,7 @@ export async function createProvider(deps: Deps): Promise<Provider> {
   // Client lookups go through the short-lived cache (oidc/client-cache.ts), not to the registry
   // on every request.
   const adapter = createAdapterClass(db, { find: (id) => deps.oidcClients.find(id) });
+  const recordedSubjects = new Set<string>();
 
   const configuration: Configuration = {
     adapter,
@@ -72,7 +76,14 @@ export async function createProvider(deps: Deps): Promise<Provider> {
     pairwiseIdentifier: async (_ctx, accountId, client) => {
       const sector = String(client.sectorIdentifier);
       const sub = pairwiseSubject(config.secrets.pairwiseSalt, sector, accountId);
-      await recordPairwiseSubject(db, { sector, sub, accountId }, deps.clock.now());
+      // Recorded once per process and identifier (rows are never changed or removed while their
+      // account exists; the insert is idempotent): not one statement per token and ID token.
+      if (!recordedSubjects.has(sub)) {
+        await recordPairwiseSubject(db, { sector, sub, accountId }, deps.clock.now());
+        recordedSubjects.add(sub);
+        if (recordedSubjects.size > MAX_RECORDED_SUBJECTS)
+          recordedSubjects.delete(recordedSubjects.values().next().value as string);
+      }
       return sub;
     },
     extraClientMetadata: {
@@ -154,11 +165,9 @@ export async function createProvider(deps: Deps): Promise<Provider> {
       // A session names the account id; a CIBA id_token_hint names the sub the client received.
       const sub = isAccountId(id) ? id : await accountForSubject(db, ctx.oidc?.client, id);
       if (!sub) return undefined;
-      const row = await db
-        .selectFrom('accounts')
-        .select(['id', 'status'])
-        .where('id', '=', sub)
-        .executeTakeFirst();
+      // The whole row: the claims below (asked for in the same request, by the token endpoint or
+      // userinfo) are made from it instead of reading it again.
+      const row = await db.selectFrom('accounts').selectAll().where('id', '=', sub).executeTakeFirst();
       if (row?.status !== 'active') return undefined;
       return {
         accountId: sub,
@@ -169,7 +178,7 @@ export async function createProvider(deps: Deps): Promise<Provider> {
           const { scopes } = scopesOfClaims(Object.keys(asked ?? {}), allowed);
           const all = [...new Set([...scope.split(' '), ...scopes])].join(' ');
           const withhold = (at: Date | null) => coolingOffUntil(deps, at) !== undefined;
-          return { ...((await accountClaims(db, envelope, sub, all, withhold))?.claims ?? {}), sub };
+          return { ...((await accountClaims(db, envelope, sub, all, withhold, row))?.claims ?? {}), sub };
         },
       };
     },
