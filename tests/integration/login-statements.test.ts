@@ -18,13 +18,16 @@ import { StatementCounter } from '../support/statement-counter';
 const REDIRECT = 'http://127.0.0.1:9999/callback';
 /**
  * Statements of one whole login, a little above what was measured when they were set (in
- * brackets; before issue 18's cuts the same login took about 16 more).
+ * brackets; before issue 18's cuts the same login took about 16 more). The margin of 4 is for the
+ * one count that depends on time: the login page's event stream reads the request's state again
+ * every 10 s while it is pending, so a scan that comes 10–40 s after the page opened (a loaded
+ * machine) adds 1–4 reads.
  */
 const BOUND = {
   // Redis for the hot state (PostgreSQL or PGlite for the rest): [face_id 61, pin 61]
-  redis: { face_id: 63, pin: 63 },
+  redis: { face_id: 65, pin: 65 },
   // The database for the hot state too: [face_id 71, pin 68]
-  database: { face_id: 73, pin: 70 },
+  database: { face_id: 75, pin: 72 },
 };
 
 let server: TestServer;
