@@ -16,7 +16,7 @@
  * could also leave pixels unchanged; so the signal only ever sends a case to an officer, it never
  * refuses on its own.
  */
-import sharp from 'sharp';
+import { loadSharp } from './lazy-sharp';
 import type { FaceBox } from './types';
 
 export const PAD_THRESHOLDS = Object.freeze({
@@ -61,6 +61,7 @@ export async function passiveSignals(
   images: Buffer[],
   faces: { box: FaceBox; image: { width: number; height: number } }[],
 ): Promise<PadSignals> {
+  const sharp = await loadSharp();
   const greys: Grey[] = [];
   for (const image of images) {
     const { data, info } = await sharp(image)
