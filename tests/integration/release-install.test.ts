@@ -130,7 +130,21 @@ describe('the image runtime stage, by hand', () => {
     // Not hoisted either (a workspace's own node_modules).
     const nested = spawnSync(
       'find',
-      [app, '-path', '*/node_modules/*', '-type', 'd', '(', '-name', 'tsx', '-o', '-name', 'esbuild', ')'],
+      [
+        app,
+        '-type',
+        'd',
+        '(',
+        '-path',
+        '*/node_modules/tsx',
+        '-o',
+        '-path',
+        '*/node_modules/esbuild',
+        '-o',
+        '-path',
+        '*/node_modules/@esbuild',
+        ')',
+      ],
       { encoding: 'utf8' },
     );
     expect(nested.stdout.trim()).toBe('');
