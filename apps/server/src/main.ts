@@ -60,6 +60,17 @@ async function main(): Promise<void> {
       CIVIL_REGISTRY_URL: registrySimulator.url,
     });
   }
+  // The role's code starts loading now: compiling it overlaps the database and Redis round trips
+  // of createDeps instead of following them.
+  const roleApp = config.role.web
+    ? import('./http/app').then((m) => m.buildApp)
+    : import('./http/worker-app').then((m) => m.buildWorkerApp);
+  const roleBackground = config.role.worker
+    ? import('./background/background').then((m) => m.startBackground)
+    : undefined;
+  // Rejections are awaited below; until then they must not count as unhandled.
+  roleApp.catch(() => undefined);
+  roleBackground?.catch(() => undefined);
   const deps = await createDeps(config, { outbox });
   for (const warning of config.warnings) deps.logger.warn(warning);
   const web = config.role.web;
@@ -69,11 +80,11 @@ async function main(): Promise<void> {
   const officers = devDemo ? await (await import('./dev/demo-officers')).seedDemoOfficers(deps) : undefined;
 
   // The web app starts the evidence worker itself in the `all` role; the worker role runs it here.
-  const app: { fastify: Awaited<ReturnType<typeof buildApp>>['fastify']; endStreams?: () => void } = web
-    ? await (await import('./http/app')).buildApp(deps)
-    : await (await import('./http/worker-app')).buildWorkerApp(deps);
-  const background: Background | undefined = config.role.worker
-    ? await (await import('./background/background')).startBackground(deps, {
+  const app: { fastify: Awaited<ReturnType<typeof buildApp>>['fastify']; endStreams?: () => void } = await (
+    await roleApp
+  )(deps);
+  const background: Background | undefined = roleBackground
+    ? await (await roleBackground)(deps, {
         evidence: !web && config.jobs.evidenceWorker,
         notifications: !web,
       })
