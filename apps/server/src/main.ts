@@ -60,17 +60,9 @@ async function main(): Promise<void> {
       CIVIL_REGISTRY_URL: registrySimulator.url,
     });
   }
-  // The role's code starts loading now: compiling it overlaps the database and Redis round trips
-  // of createDeps instead of following them.
-  const roleApp = config.role.web
-    ? import('./http/app').then((m) => m.buildApp)
-    : import('./http/worker-app').then((m) => m.buildWorkerApp);
-  const roleBackground = config.role.worker
-    ? import('./background/background').then((m) => m.startBackground)
-    : undefined;
-  // Rejections are awaited below; until then they must not count as unhandled.
-  roleApp.catch(() => undefined);
-  roleBackground?.catch(() => undefined);
+  // The role's code is imported after createDeps, not alongside it: compiling it blocks the event
+  // loop for long enough on a loaded machine that the pool's first connection then missed its
+  // connect timeout (DATABASE_CONNECT_TIMEOUT_MS, 1 s) and the instance failed to start.
   const deps = await createDeps(config, { outbox });
   for (const warning of config.warnings) deps.logger.warn(warning);
   const web = config.role.web;
@@ -80,11 +72,11 @@ async function main(): Promise<void> {
   const officers = devDemo ? await (await import('./dev/demo-officers')).seedDemoOfficers(deps) : undefined;
 
   // The web app starts the evidence worker itself in the `all` role; the worker role runs it here.
-  const app: { fastify: Awaited<ReturnType<typeof buildApp>>['fastify']; endStreams?: () => void } = await (
-    await roleApp
-  )(deps);
-  const background: Background | undefined = roleBackground
-    ? await (await roleBackground)(deps, {
+  const app: { fastify: Awaited<ReturnType<typeof buildApp>>['fastify']; endStreams?: () => void } = web
+    ? await (await import('./http/app')).buildApp(deps)
+    : await (await import('./http/worker-app')).buildWorkerApp(deps);
+  const background: Background | undefined = config.role.worker
+    ? await (await import('./background/background')).startBackground(deps, {
         evidence: !web && config.jobs.evidenceWorker,
         notifications: !web,
       })
