@@ -18,6 +18,7 @@ COPY apps/demo-rp/package.json apps/demo-rp/
 COPY packages/brand/package.json packages/brand/
 COPY packages/contracts/package.json packages/contracts/
 COPY packages/core/package.json packages/core/
+COPY packages/demo/package.json packages/demo/
 COPY packages/db/package.json packages/db/
 COPY packages/face-engine/package.json packages/face-engine/
 COPY packages/messages/package.json packages/messages/
@@ -46,6 +47,7 @@ COPY --from=build /src/apps/wallet/package.json apps/wallet/
 COPY --from=build /src/packages/brand/package.json packages/brand/
 COPY --from=build /src/packages/contracts/package.json packages/contracts/
 COPY --from=build /src/packages/core/package.json packages/core/
+COPY --from=build /src/packages/demo/package.json packages/demo/
 COPY --from=build /src/packages/db/package.json packages/db/
 COPY --from=build /src/packages/face-engine/package.json packages/face-engine/
 COPY --from=build /src/packages/messages/package.json packages/messages/

@@ -115,8 +115,41 @@ const exitOf = (child: ChildProcess) =>
 describe('the image runtime stage, by hand', () => {
   it('installs the production dependencies only', () => {
     expect(install.status, install.stderr.slice(-3000)).toBe(0);
-    for (const tool of ['vite', 'vitest', 'typescript', '@biomejs/biome', 'playwright-core', 'pino-pretty'])
-      expect(existsSync(join(app, 'node_modules', tool)), tool).toBe(false);
+    // tsx and esbuild compile TypeScript at run time: a release runs compiled JavaScript only.
+    const tools = [
+      'vite',
+      'vitest',
+      'typescript',
+      '@biomejs/biome',
+      'playwright-core',
+      'pino-pretty',
+      'tsx',
+      'esbuild',
+    ];
+    for (const tool of tools) expect(existsSync(join(app, 'node_modules', tool)), tool).toBe(false);
+    // Not hoisted either (a workspace's own node_modules).
+    const nested = spawnSync(
+      'find',
+      [
+        app,
+        '-type',
+        'd',
+        '(',
+        '-path',
+        '*/node_modules/tsx',
+        '-o',
+        '-path',
+        '*/node_modules/esbuild',
+        '-o',
+        '-path',
+        '*/node_modules/@esbuild',
+        ')',
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(nested.stdout.trim()).toBe('');
+    // The test tools' workspace is not a production dependency (the demo data lives in @camdigikey/demo).
+    expect(existsSync(join(app, 'node_modules/@camdigikey/testkit')), '@camdigikey/testkit').toBe(false);
   });
 
   it('starts the web role from the copied release: ready, console and app served', async () => {

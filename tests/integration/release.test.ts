@@ -8,9 +8,9 @@
  *  - a busy port is one line and exit 1; SIGTERM ends each role with exit 0.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { productionSecretsEnv } from '@camdigikey/server/cli/secrets';
 import {
   freeLoopbackPort,
@@ -202,8 +202,15 @@ describe('the release in production', () => {
   });
 
   it('runs the face engine from the bundle in its worker thread (dist/face-worker.mjs, models in dist/models)', () => {
-    // The pool of the compiled server (proofing/face.ts) starts `./face-worker.mjs` next to main.mjs.
-    expect(readFileSync(MAIN, 'utf8')).toContain('new URL("./face-worker.mjs", import.meta.url)');
+    // The pool of the compiled server (proofing/face.ts, in main.mjs or one of the chunks that
+    // sit next to it in dist/) starts `./face-worker.mjs` from that same folder.
+    const dist = dirname(MAIN);
+    const starters = readdirSync(dist).filter(
+      (f) =>
+        f.endsWith('.mjs') &&
+        readFileSync(join(dist, f), 'utf8').includes('new URL("./face-worker.mjs", import.meta.url)'),
+    );
+    expect(starters.length).toBeGreaterThan(0);
     const script = `
       import { Piscina } from 'piscina';
       const pool = new Piscina({ filename: ${JSON.stringify(join(root, 'apps/server/dist/face-worker.mjs'))}, workerData: { thresholds: {} } });

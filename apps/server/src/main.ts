@@ -8,19 +8,17 @@
  * requests and the running job finish (up to SHUTDOWN_GRACE_MS), close the pools.
  */
 
-import { type Background, startBackground } from './background/background';
-import { startClientApiTls } from './client-api/tls-listener';
+// What only one role or development uses is imported when it is needed (a chunk of its own in
+// the release bundle): a worker never loads the HTTP app (OIDC provider, routes), a web instance
+// never loads the background work, and production never loads the demo data or dev servers.
+import type { Background } from './background/background';
 import { ConfigError, loadConfig } from './config/load';
 import { createDeps } from './deps';
-import { seedDemoData } from './dev/demo-data';
-import { seedDemoOfficers } from './dev/demo-officers';
-import { startRegistrySimulator } from './dev/registry-simulator';
-import { seedSandbox } from './dev/sandbox';
-import { startSmtpSink } from './dev/smtp-sink';
-import { buildApp } from './http/app';
+import type { startRegistrySimulator } from './dev/registry-simulator';
+import type { startSmtpSink } from './dev/smtp-sink';
+import type { buildApp } from './http/app';
 import { explainListenError, ListenError } from './http/listen';
 import { startMetricsListener } from './http/metrics-listener';
-import { buildWorkerApp } from './http/worker-app';
 import { Outbox } from './ports/outbox';
 
 /** Runs `listen`, turning a busy or forbidden port into one clear line. */
@@ -48,11 +46,13 @@ async function main(): Promise<void> {
   let sink: Awaited<ReturnType<typeof startSmtpSink>> | undefined;
   if (!config.mail.smtpUrl && config.devOutbox) {
     const smtpPort = Number(process.env.DEV_SMTP_PORT ?? 2525);
+    const { startSmtpSink } = await import('./dev/smtp-sink');
     sink = await listening(() => startSmtpSink(outbox, smtpPort), `127.0.0.1:${smtpPort}`, 'DEV_SMTP_PORT');
     config = loadConfig({ ...process.env, SMTP_URL: sink.url });
   }
   let registrySimulator: Awaited<ReturnType<typeof startRegistrySimulator>> | undefined;
   if (!config.registry.url && config.env !== 'production') {
+    const { startRegistrySimulator } = await import('./dev/registry-simulator');
     registrySimulator = await startRegistrySimulator({ port: Number(process.env.DEV_REGISTRY_PORT ?? 0) });
     config = loadConfig({
       ...process.env,
@@ -60,29 +60,36 @@ async function main(): Promise<void> {
       CIVIL_REGISTRY_URL: registrySimulator.url,
     });
   }
+  // The role's code is imported after createDeps, not alongside it: compiling it blocks the event
+  // loop for long enough on a loaded machine that the pool's first connection then missed its
+  // connect timeout (DATABASE_CONNECT_TIMEOUT_MS, 1 s) and the instance failed to start.
   const deps = await createDeps(config, { outbox });
   for (const warning of config.warnings) deps.logger.warn(warning);
   const web = config.role.web;
-  if (web && config.demoData) await seedDemoData(deps);
-  const sandbox = web && config.demoData && config.env !== 'production' ? await seedSandbox(deps) : undefined;
-  const officers =
-    web && config.demoData && config.env !== 'production' ? await seedDemoOfficers(deps) : undefined;
+  if (web && config.demoData) await (await import('./dev/demo-data')).seedDemoData(deps);
+  const devDemo = web && config.demoData && config.env !== 'production';
+  const sandbox = devDemo ? await (await import('./dev/sandbox')).seedSandbox(deps) : undefined;
+  const officers = devDemo ? await (await import('./dev/demo-officers')).seedDemoOfficers(deps) : undefined;
 
   // The web app starts the evidence worker itself in the `all` role; the worker role runs it here.
   const app: { fastify: Awaited<ReturnType<typeof buildApp>>['fastify']; endStreams?: () => void } = web
-    ? await buildApp(deps)
-    : await buildWorkerApp(deps);
+    ? await (await import('./http/app')).buildApp(deps)
+    : await (await import('./http/worker-app')).buildWorkerApp(deps);
   const background: Background | undefined = config.role.worker
-    ? await startBackground(deps, { evidence: !web && config.jobs.evidenceWorker, notifications: !web })
+    ? await (await import('./background/background')).startBackground(deps, {
+        evidence: !web && config.jobs.evidenceWorker,
+        notifications: !web,
+      })
     : undefined;
   const address = await listening(
     () => app.fastify.listen({ host: config.http.host, port: config.http.port }),
     `${config.http.host}:${config.http.port}`,
     'PORT',
   );
-  const clientApiTls = web
+  const tls = web ? await import('./client-api/tls-listener') : undefined;
+  const clientApiTls = tls
     ? await listening(
-        () => startClientApiTls(app.fastify, deps),
+        () => tls.startClientApiTls(app.fastify, deps),
         `${config.http.host}:${config.clientApi.tlsPort}`,
         'CLIENT_API_TLS_PORT',
       )

@@ -2,7 +2,7 @@
  * Runs the migrations with Kysely's Migrator over the static list in ./migrations (no file-system
  * scanning, so it behaves the same under tsx, vitest and a bundle).
  */
-import { type Kysely, type MigrationResultSet, Migrator } from 'kysely';
+import { type Kysely, type MigrationResultSet, Migrator, sql } from 'kysely';
 import { migrations } from './migrations';
 
 function migrator(db: Kysely<unknown>): Migrator {
@@ -23,6 +23,7 @@ function unwrap(set: MigrationResultSet): string[] {
  * gets one clear sentence instead of a raw "relation does not exist".
  */
 export async function pendingMigrations<T>(db: Kysely<T>): Promise<string[]> {
+  if (await upToDate(db as Kysely<unknown>)) return [];
   const infos = await migrator(db as Kysely<unknown>).getMigrations();
   return infos.filter((m) => !m.executedAt).map((m) => m.name);
 }
@@ -33,7 +34,25 @@ export function unmigratedMessage(pending: readonly string[]): string | undefine
   return `the database is not migrated to this release: ${pending.length} migration(s) pending, from ${pending[0]}; run \`npm run migrate\` (release: \`node apps/server/dist/cli.mjs migrate\`) first`;
 }
 
+/**
+ * Is every known migration applied, and nothing else? One query, where the Migrator first
+ * introspects the whole schema (every table and column) and takes its lock: what every instance
+ * of a deployment asks at start-up of an up-to-date database. Anything else (no migration table
+ * yet, a migration missing or unknown) is the Migrator's to do or to refuse.
+ */
+async function upToDate(db: Kysely<unknown>): Promise<boolean> {
+  const known = Object.keys(migrations).sort();
+  // Asked first rather than caught: a failed statement would abort a caller's transaction.
+  const table = await sql<{
+    present: boolean;
+  }>`select to_regclass('kysely_migration') is not null as present`.execute(db);
+  if (!table.rows[0]?.present) return false;
+  const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db);
+  return rows.length === known.length && rows.every((row, i) => row.name === known[i]);
+}
+
 export async function migrateToLatest<T>(db: Kysely<T>): Promise<string[]> {
+  if (await upToDate(db as Kysely<unknown>)) return [];
   return unwrap(await migrator(db as Kysely<unknown>).migrateToLatest());
 }
 

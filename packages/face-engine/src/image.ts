@@ -5,7 +5,7 @@
  * downscales very large images: the detector works on a 256 px view and the face models on crops of
  * at most 224 px, so a 12 MP photo only costs decode time and memory.
  */
-import sharp from 'sharp';
+import { loadSharp } from './lazy-sharp';
 import type { Tf } from './runtime';
 
 export class ImageDecodeError extends Error {
@@ -35,6 +35,7 @@ export async function decodeImage(
 ): Promise<DecodedImage> {
   if (!Buffer.isBuffer(image) || image.length === 0) throw new ImageDecodeError('empty image');
   if (image.length > MAX_INPUT_BYTES) throw new ImageDecodeError('image too large');
+  const sharp = await loadSharp();
   try {
     const meta = options.exactness ? await sharp(image, { failOn: 'error' }).metadata() : undefined;
     const { data, info } = await sharp(image, { failOn: 'error' })

@@ -16,7 +16,7 @@
  * could also leave pixels unchanged; so the signal only ever sends a case to an officer, it never
  * refuses on its own.
  */
-import sharp from 'sharp';
+import { loadSharp } from './lazy-sharp';
 import type { FaceBox } from './types';
 
 export const PAD_THRESHOLDS = Object.freeze({
@@ -51,6 +51,7 @@ export interface GreyPlane {
 
 /** The grey plane of an encoded picture (JPEG/PNG/WebP), decoded for it. */
 export async function greyPlane(image: Buffer): Promise<GreyPlane> {
+  const sharp = await loadSharp();
   const { data, info } = await sharp(image).rotate().greyscale().raw().toBuffer({ resolveWithObject: true });
   return { data, width: info.width, height: info.height };
 }
@@ -65,6 +66,7 @@ export async function greyFromRgb(rgb: {
   width: number;
   height: number;
 }): Promise<GreyPlane> {
+  const sharp = await loadSharp();
   const { data, info } = await sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } })
     .greyscale()
     .raw()

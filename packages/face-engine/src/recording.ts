@@ -20,12 +20,12 @@
  * liveness rules then run on those observations, and the recogniser only on the compared frames.
  */
 import { createHash, randomInt } from 'node:crypto';
-import sharp from 'sharp';
 import type { Thresholds } from './config';
 import { stage } from './cost';
 import type { DeferredDetection, FaceEngine } from './face-engine';
 import { normalisedShape, shapeDistance } from './face-metrics';
 import { ImageDecodeError } from './image';
+import { loadSharp } from './lazy-sharp';
 import {
   type ActionThresholds,
   actionStrengths,
@@ -156,6 +156,7 @@ const median = (xs: number[]) => {
 
 /** Decodes like the engine (EXIF rotation, longest side <= 1280) to grey pixels of `w`×`h`. */
 async function grey(image: Buffer, size?: { width: number; height: number }) {
+  const sharp = await loadSharp();
   const base = sharp(image).rotate();
   const resized = size ? base.resize(size.width, size.height, { fit: 'fill' }) : base;
   const { data, info } = await resized.greyscale().raw().toBuffer({ resolveWithObject: true });
@@ -168,6 +169,7 @@ export async function faceHash(
   face: DetectedFace,
   analysed: { width: number; height: number },
 ) {
+  const sharp = await loadSharp();
   const base = await sharp(image)
     .rotate()
     .resize(analysed.width, analysed.height, { fit: 'fill' })

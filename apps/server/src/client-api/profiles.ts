@@ -9,7 +9,9 @@ import {
   type UserProfileClaims,
   type UserStatus,
 } from '@camdigikey/rp-protocol';
-import countries from 'i18n-iso-countries';
+// The codes only: the package's Node entry also loads every country's name in ~80 languages
+// (~0.9 MB of JSON), none of which a profile shows.
+import countries from 'i18n-iso-countries/index';
 import { openPersonal } from '../accounts/personal-data';
 import type { Deps } from '../deps';
 import { sealContext } from '../flows/registration/flow-data';

@@ -1,5 +1,5 @@
 /**
- * Development only (DEMO_DATA=true): synthetic citizens from the testkit as accounts, some
+ * Development only (DEMO_DATA=true): synthetic citizens of @camdigikey/demo as accounts, some
  * active and one waiting for review, each with a device key whose private half is written to
  * DATA_DIR/demo-devices.json so a test device can act for them, and a face photo (a drawn,
  * synthetic face: no real person's picture) so the sandbox's `getUserFace` and the `face` scope
@@ -8,7 +8,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CITIZENS } from '@camdigikey/testkit/citizens';
+import { CITIZENS } from '@camdigikey/demo/citizens';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import { insertAccount } from '../accounts/create-account';
 import { accountByContact } from '../accounts/personal-data';
@@ -105,7 +105,7 @@ export async function seedDemoData(deps: Deps): Promise<void> {
 async function ensureFacePhoto(deps: Deps, accountId: string): Promise<void> {
   if (await latestAccountBlob(deps.db, deps.envelope, accountId, 'selfie')) return;
   // Loaded only here: the drawing needs the canvas, which a server without demo data never loads.
-  const { renderFaceFrame } = await import('@camdigikey/testkit/face-frames');
+  const { renderFaceFrame } = await import('@camdigikey/demo/face-frames');
   await storeBlob(deps.db, deps.envelope, {
     ownerType: 'account',
     ownerId: accountId,

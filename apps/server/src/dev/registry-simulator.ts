@@ -1,9 +1,9 @@
 /**
  * A civil-registry simulator speaking the HTTP contract of ports/civil-registry.ts, seeded with
- * the testkit's synthetic Khmer ID-card holders. `npm start` runs it on loopback in development,
+ * the synthetic Khmer ID-card holders. `npm start` runs it on loopback in development,
  * and tests start their own and add the citizens (and portraits) they need.
  */
-import { CITIZENS, type SyntheticCitizen } from '@camdigikey/testkit/citizens';
+import { CITIZENS, type SyntheticCitizen } from '@camdigikey/demo/citizens';
 import Fastify from 'fastify';
 import type { RegistryRecord } from '../ports/civil-registry';
 

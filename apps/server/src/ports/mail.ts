@@ -3,7 +3,7 @@
  * local SMTP sink (dev/smtp-sink.ts) that fills the outbox page; tests run a real SMTP server
  * from the testkit and read the messages it received.
  */
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 
 export interface MailMessage {
   to: string;
@@ -17,18 +17,31 @@ export interface MailSender {
   close(): void;
 }
 
+/**
+ * nodemailer is loaded with the first message: a web instance only queues mail (the worker role
+ * sends it), so it never pays for loading it at start-up.
+ */
 export class SmtpMailSender implements MailSender {
-  private readonly transport: Transporter;
+  private transport: Promise<Transporter> | undefined;
+  private closed = false;
 
   constructor(
-    smtpUrl: string,
+    private readonly smtpUrl: string,
     private readonly from: string,
-  ) {
-    this.transport = nodemailer.createTransport(smtpUrl, { from });
+  ) {}
+
+  private open(): Promise<Transporter> {
+    this.transport ??= import('nodemailer').then(({ default: nodemailer }) => {
+      const transport = nodemailer.createTransport(this.smtpUrl, { from: this.from });
+      if (this.closed) transport.close();
+      return transport;
+    });
+    return this.transport;
   }
 
   async send(message: MailMessage): Promise<void> {
-    await this.transport.sendMail({
+    const transport = await this.open();
+    await transport.sendMail({
       from: this.from,
       to: message.to,
       subject: message.subject,
@@ -38,6 +51,7 @@ export class SmtpMailSender implements MailSender {
   }
 
   close(): void {
-    this.transport.close();
+    this.closed = true;
+    void this.transport?.then((transport) => transport.close());
   }
 }

@@ -5,7 +5,6 @@
  * payload, like a real one would carry it; `agent` lets it trust that service's certificate.
  */
 import type { Agent } from 'node:https';
-import webpush from 'web-push';
 
 export interface PushTarget {
   endpoint: string;
@@ -41,6 +40,8 @@ export class WebPushSender implements PushSender {
     options: { ttlSeconds?: number; urgency?: 'normal' | 'high' } = {},
   ): Promise<PushOutcome> {
     const vapid = await this.vapid();
+    // Loaded with the first notification, not at start-up.
+    const { default: webpush } = await import('web-push');
     try {
       await webpush.sendNotification(
         { endpoint: target.endpoint, keys: { p256dh: target.p256dh, auth: target.auth } },

@@ -12,9 +12,9 @@ import { availableParallelism } from 'node:os';
 import type { IdentityMrz } from '@camdigikey/core/identity/mrz';
 import { parseIdentityMrz } from '@camdigikey/core/identity/mrz';
 import type { Result } from '@camdigikey/core/result';
+import { loadSharp } from '@camdigikey/face-engine/lazy-sharp';
 import type { GrayImage, MrzRead, MrzReadError } from '@camdigikey/mrz-reader';
 import { Piscina } from 'piscina';
-import sharp from 'sharp';
 
 export const MRZ_READER_VERSION =
   '@camdigikey/mrz-reader@0.2.0 (perspective rectification, OCR-B templates, check-digit repair, per-character confidence)';
@@ -31,6 +31,7 @@ export type DocumentRead =
 
 /** Gray pixels of an encoded photo (any format sharp reads), capped at 24 megapixels. */
 async function decodeToGray(photo: Uint8Array): Promise<GrayImage> {
+  const sharp = await loadSharp();
   const { data, info } = await sharp(photo, { limitInputPixels: 24_000_000 })
     .flatten({ background: '#ffffff' })
     .greyscale()

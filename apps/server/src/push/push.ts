@@ -6,7 +6,6 @@
  */
 import type { Database } from '@camdigikey/db';
 import type { Transaction } from 'kysely';
-import webpush from 'web-push';
 import type { Deps } from '../deps';
 import type { VapidKeys } from '../ports/push';
 
@@ -22,6 +21,7 @@ export function vapidKeys(deps: Deps): Promise<VapidKeys> {
         deps.db.selectFrom('platform_keys').selectAll().where('name', '=', ROW).executeTakeFirst();
       let row = await read();
       if (!row) {
+        const { default: webpush } = await import('web-push');
         const fresh = webpush.generateVAPIDKeys();
         await deps.db
           .insertInto('platform_keys')

@@ -3,7 +3,8 @@
  * (sharp reads the real header; a file's name or declared type is never trusted), then sane
  * dimensions. Only JPEG, PNG and WebP are accepted.
  */
-import sharp, { type Metadata } from 'sharp';
+import { loadSharp } from '@camdigikey/face-engine/lazy-sharp';
+import type { Metadata } from 'sharp';
 import { AppError, fieldIssue } from '../errors';
 
 export interface DecodedImage {
@@ -34,6 +35,7 @@ export async function decodeImage(
       details: { maxBytes: limits.maxBytes },
     });
   }
+  const sharp = await loadSharp();
   let meta: Metadata;
   try {
     meta = await sharp(bytes, { failOn: 'error', limitInputPixels: 40_000_000 }).metadata();
