@@ -123,7 +123,7 @@ export class PgliteThread {
       execArgv: [],
     });
     const thread = new PgliteThread(worker);
-    await new Promise<void>((resolve, reject) => {
+    const opened = new Promise<void>((resolve, reject) => {
       const onExit = (code: number) =>
         reject(new PgliteThreadError(`the PGlite thread exited (code ${code}) before the database opened`));
       worker.once('error', reject);
@@ -136,6 +136,13 @@ export class PgliteThread {
         else reject(new PgliteThreadError('the PGlite thread answered before it was ready'));
       });
     });
+    try {
+      await opened;
+    } catch (error) {
+      // Whatever the engine left behind, the thread must not outlive a failed open.
+      await worker.terminate();
+      throw error;
+    }
     worker.on('message', (answer: Answer) => thread.#answer(answer));
     worker.on('error', (error) => thread.#stop(`the PGlite thread failed: ${error.message}`));
     worker.on('exit', (code) => thread.#stop(`the PGlite thread exited (code ${code})`));
