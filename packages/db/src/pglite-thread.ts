@@ -96,8 +96,15 @@ interface Pending {
   reject(error: Error): void;
 }
 
+/** The engine's compiled WebAssembly, shared by every thread of the process (pglite-worker.mjs). */
+interface CompiledEngine {
+  pgliteWasmModule: unknown; // WebAssembly.Module (no DOM types in this build)
+  initdbWasmModule: unknown;
+}
+let compiledEngine: CompiledEngine | undefined;
+
 type Answer =
-  | { ready: true }
+  | { ready: true; engine: CompiledEngine }
   | { ready: false; error: PlainError }
   | { id: number; result?: unknown; error?: PlainError };
 
@@ -117,7 +124,7 @@ export class PgliteThread {
   static async start(options: PgliteThreadOptions): Promise<PgliteThread> {
     const dump = options.loadDataDir ? await options.loadDataDir.arrayBuffer() : undefined;
     const worker = new Worker(new URL('./pglite-worker.mjs', import.meta.url), {
-      workerData: { dataDir: options.dataDir, loadDataDir: dump },
+      workerData: { dataDir: options.dataDir, loadDataDir: dump, engine: compiledEngine },
       transferList: dump ? [dump] : [],
       // Plain JavaScript: none of the parent's loaders or flags (tsx, --cpu-prof) are needed.
       execArgv: [],
@@ -131,8 +138,10 @@ export class PgliteThread {
       worker.once('message', (answer: Answer) => {
         worker.off('error', reject);
         worker.off('exit', onExit);
-        if ('ready' in answer && answer.ready) resolve();
-        else if ('ready' in answer) reject(new PgliteQueryError(answer.error));
+        if ('ready' in answer && answer.ready) {
+          compiledEngine ??= answer.engine;
+          resolve();
+        } else if ('ready' in answer) reject(new PgliteQueryError(answer.error));
         else reject(new PgliteThreadError('the PGlite thread answered before it was ready'));
       });
     });

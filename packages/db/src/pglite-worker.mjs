@@ -7,6 +7,7 @@
 // Requests from the main thread: { id, op: 'query', text, params } | { id, op: 'ping' } |
 // { id, op: 'dump' } | { id, op: 'close' }. Answers: { id, result } or { id, error }, where an
 // error carries PostgreSQL's fields (code = SQLSTATE, detail, constraint, …) as plain data.
+import { readFile } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, types } from '@electric-sql/pglite';
 
@@ -40,16 +41,36 @@ function plainError(error) {
   return plain;
 }
 
+/**
+ * The engine's compiled WebAssembly modules. Compiling the 9 MB engine takes about a second; PGlite
+ * caches it per thread only, so the first thread of a process compiles it and hands the modules to
+ * the main thread, which passes them to every later thread (a WebAssembly.Module is shared
+ * between threads, not copied).
+ */
+async function compiledEngine(given) {
+  if (given) return given;
+  const dist = new URL('.', import.meta.resolve('@electric-sql/pglite'));
+  const compile = async (file) => WebAssembly.compile(await readFile(new URL(file, dist)));
+  const [pgliteWasmModule, initdbWasmModule] = await Promise.all([
+    compile('pglite.wasm'),
+    compile('initdb.wasm'),
+  ]);
+  return { pgliteWasmModule, initdbWasmModule };
+}
+
 const port = parentPort;
 let lite;
+let engine;
 try {
   const { dataDir, loadDataDir } = workerData;
+  engine = await compiledEngine(workerData.engine);
   // Application code sees the same values as with node-postgres (connect.ts): INT8 as numbers,
   // DATE as 'YYYY-MM-DD' strings; TIMESTAMPTZ (Date) and BYTEA (Uint8Array) cross the thread
   // boundary by structured clone as they are.
   lite = await PGlite.create({
     dataDir,
     loadDataDir: loadDataDir ? new Blob([loadDataDir]) : undefined,
+    ...engine,
     parsers: {
       [types.INT8]: (v) => Number(v),
       [types.DATE]: (v) => v,
@@ -97,5 +118,5 @@ if (lite) {
       (error) => port.postMessage({ id: request.id, error: plainError(error) }),
     );
   });
-  port.postMessage({ ready: true });
+  port.postMessage({ ready: true, engine });
 }
