@@ -7,6 +7,7 @@
  *   - GET /healthz vs a bare Fastify process answering the same route (goal ≥ 0.6×);
  *   - POST /api/device/v1/nonce, GET /oidc/auth → 303 for the registered sandbox client and
  *     POST /oidc/token with an invalid code (the error path), each vs the server's own /healthz;
+ *   - the server's event-loop delay (p99, max) under the /oidc/auth load vs idle;
  *   - JWKS p99 at a fixed rate, idle vs while PIN checks saturate the pool (goal ≤ 2×).
  * Per-IP rate limits are raised in the server's configuration (printed): this measures throughput.
  * BENCH_SECONDS (default 10) per run, BENCH_CONNECTIONS (default 10).
@@ -27,6 +28,13 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const JWKS_RATE = Number(process.env.BENCH_JWKS_RATE ?? 200);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+interface LoopDelay {
+  p50: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
 
 interface Run {
   /** The server process's CPU time (all threads) per answered request, in µs. */
@@ -128,7 +136,14 @@ async function main() {
       code_challenge_method: 'S256',
     }).toString();
     await warm({ url: auth.toString() });
+    // The server's event loop idle, then under the /oidc/auth load (with PGlite the embedded
+    // database's work runs on a thread of its own, not on this loop).
+    await server.call('loopStart');
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const idleLoop = await server.call<LoopDelay>('loopStop');
+    await server.call('loopStart');
     const authorize = await run({ url: auth.toString() });
+    const authLoop = await server.call<LoopDelay>('loopStop');
     const see = authorize.statuses['303'] ?? 0;
     figure(
       'GET /oidc/auth → 303 (sandbox client)',
@@ -138,6 +153,13 @@ async function main() {
       'vs own /healthz; no goal set',
     );
     console.log(describe(authorize));
+    figure(
+      `event-loop delay p99 under /oidc/auth load (${server.dbKind})`,
+      authLoop.p99,
+      'ms',
+      idleLoop.p99,
+      `idle, 10 ms timer; max ${authLoop.max.toFixed(0)} ms (idle ${idleLoop.max.toFixed(0)} ms), mean ${authLoop.mean.toFixed(1)} ms; no goal set`,
+    );
 
     // POST /oidc/token with an invalid code (the error path), for a registered confidential client.
     const rp = await registerBenchClient(server);

@@ -14,13 +14,15 @@
  * The parent talks to it over IPC only for what a load generator cannot see from outside: the
  * server's own CPU time and memory (process.cpuUsage, process.memoryUsage), the OTPs it "sent",
  * activating the bench accounts, the baselines that must run next to the server's own pools
- * (Argon2 verifies, login-shaped transactions) and saturating the PIN pool.
+ * (Argon2 verifies, login-shaped transactions), saturating the PIN pool and the delay of its event
+ * loop over a measured phase (perf_hooks monitorEventLoopDelay).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { changeAccountStatus } from '../apps/server/src/accounts/account-status';
@@ -135,6 +137,7 @@ async function main() {
   await app.fastify.listen({ host: '127.0.0.1', port });
 
   let profiler: Session | undefined;
+  let loop: IntervalHistogram | undefined;
   let saturating: Promise<unknown> | undefined;
   let stopSaturating = false;
   const pinVerifier = await deps.pins.hash('482913');
@@ -147,6 +150,25 @@ async function main() {
       const cpu = process.cpuUsage();
       const memory = process.memoryUsage();
       return { cpuMs: (cpu.user + cpu.system) / 1000, rss: memory.rss, heapUsed: memory.heapUsed };
+    },
+    // How late the event loop ran over a measured phase: what every request waited on top of its work.
+    async loopStart() {
+      loop = monitorEventLoopDelay({ resolution: 10 });
+      loop.enable();
+      return null;
+    },
+    async loopStop() {
+      if (!loop) return null;
+      loop.disable();
+      const ms = (ns: number) => ns / 1e6;
+      const delay = {
+        p50: ms(loop.percentile(50)),
+        p99: ms(loop.percentile(99)),
+        max: ms(loop.max),
+        mean: ms(loop.mean),
+      };
+      loop = undefined;
+      return delay;
     },
     // A V8 CPU profile of just the measured phase (what `node --cpu-prof` writes for the whole run).
     async profileStart() {

@@ -13,6 +13,8 @@
 //   dist/mrz-worker.mjs    the MRZ reader's worker thread (document-ocr.ts finds it next to main)
 //   dist/face-worker.mjs   the face engine's worker thread (proofing/face.ts finds it next to main)
 //   dist/argon2-worker.mjs the PIN hashing worker thread (plain JavaScript, copied)
+//   dist/pglite-worker.mjs the embedded database's thread (plain JavaScript, copied; packages/db
+//                          pglite-thread.ts finds it next to the compiled server)
 //   dist/models/           the face engine's recognition model (copied)
 //
 // Two modules read files next to their own sources (the login pages' CSS/JS, the built app and
@@ -159,6 +161,7 @@ export async function buildServer({ ifStale = false, quiet = false } = {}) {
   // What each output is made of (for `esbuild --analyze`-like questions): CDK_BUILD_META=file.json.
   if (process.env.CDK_BUILD_META) writeFileSync(process.env.CDK_BUILD_META, JSON.stringify(result.metafile));
   copyFileSync(join(root, 'apps/server/src/pin/argon2-worker.mjs'), join(outdir, 'argon2-worker.mjs'));
+  copyFileSync(join(root, 'packages/db/src/pglite-worker.mjs'), join(outdir, 'pglite-worker.mjs'));
   // The face engine's recognition model (ADR 0014) is a file of our own, not an npm package's:
   // it travels with the bundle (face-engine runtime.ts looks in dist/models).
   const models = join(root, 'packages/face-engine/models');

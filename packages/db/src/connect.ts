@@ -1,14 +1,15 @@
 /**
  * Opens the system of record: PostgreSQL when a URL is given, otherwise an embedded PGlite
- * database in a data folder (architecture.md, decision 2). Both speak the same SQL and run the
- * same migrations; type parsing is aligned so that application code sees the same values
- * (DATE as 'YYYY-MM-DD' strings, INT8 as numbers, TIMESTAMPTZ as Date, BYTEA as Uint8Array).
+ * database in a data folder, run on a worker thread of its own (pglite-thread.ts; architecture.md,
+ * decision 2). Both speak the same SQL and run the same migrations; type parsing is aligned so
+ * that application code sees the same values (DATE as 'YYYY-MM-DD' strings, INT8 as numbers,
+ * TIMESTAMPTZ as Date, BYTEA as Uint8Array).
  */
 import { mkdirSync } from 'node:fs';
-import type { PGlite as PGliteType } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { pglitePool } from './pglite-pool';
+import { PgliteThread } from './pglite-thread';
 import type { Database } from './schema';
 
 export type DatabaseKind = 'postgres' | 'pglite';
@@ -99,28 +100,19 @@ export async function openDatabase(options: OpenOptions): Promise<OpenDatabase> 
   }
   // PGlite creates only the last folder of its data path.
   if (options.dataDir && !options.dataDir.includes('://')) mkdirSync(options.dataDir, { recursive: true });
-  // The embedded engine (WebAssembly) is loaded only when it is used, never beside PostgreSQL.
-  const { PGlite, types: pgliteTypes } = await import('@electric-sql/pglite');
-  const lite: PGliteType = await PGlite.create({
-    dataDir: options.dataDir,
-    loadDataDir: options.loadDataDir,
-    parsers: {
-      [pgliteTypes.INT8]: (v: string) => Number(v),
-      [pgliteTypes.DATE]: (v: string) => v,
-    },
-  });
+  // The embedded engine (WebAssembly) runs on a worker thread of its own, started only when it is
+  // used (never beside PostgreSQL): its statements run synchronously and would stall the event loop.
+  const lite = await PgliteThread.start({ dataDir: options.dataDir, loadDataDir: options.loadDataDir });
   // biome-ignore lint/suspicious/noExplicitAny: the shim implements the subset of pg.Pool Kysely uses.
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pglitePool(lite) as any }) });
   return {
     db,
     kind: 'pglite',
-    async ping() {
-      await lite.query('select 1');
-    },
+    ping: () => lite.ping(),
     async close() {
       await db.destroy();
       await lite.close();
     },
-    dump: () => lite.dumpDataDir('none'),
+    dump: () => lite.dump(),
   };
 }

@@ -5,8 +5,15 @@
  * statements of every other request that runs meanwhile. The pool therefore hands its only
  * connection to one borrower at a time (a FIFO mutex): Kysely borrows it for one statement, or for
  * a whole transaction, and releases it afterwards, which gives the same isolation as a real pool.
+ * The mutex lives on the calling side; the database itself runs on a thread of its own
+ * (pglite-thread.ts).
  */
-import type { PGlite } from '@electric-sql/pglite';
+import type { PgliteQueryResult } from './pglite-thread';
+
+/** What the pool drives: the database thread (pglite-thread.ts) or anything that queries alike. */
+export interface PgliteQueries {
+  query(text: string, params: readonly unknown[]): Promise<PgliteQueryResult>;
+}
 
 interface QueryResultLike {
   command: string;
@@ -19,7 +26,7 @@ export interface PgliteConnection {
   release(): void;
 }
 
-export function pglitePool(db: PGlite) {
+export function pglitePool(db: PgliteQueries) {
   const waiting: Array<() => void> = [];
   let busy = false;
 
@@ -31,7 +38,7 @@ export function pglitePool(db: PGlite) {
 
   const connection: PgliteConnection = {
     async query(text, params) {
-      const result = await db.query(text, params ? [...params] : []);
+      const result = await db.query(text, params ?? []);
       const command = text.trim().split(/\s+/)[0]?.toUpperCase() ?? '';
       return { command, rowCount: result.affectedRows ?? result.rows.length, rows: result.rows };
     },
