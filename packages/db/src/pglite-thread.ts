@@ -44,24 +44,12 @@ interface PlainError extends PgliteErrorFields {
   stack?: string;
 }
 
+/** The PostgreSQL fields of a failed statement, as reported (declared once, in PgliteErrorFields). */
+export interface PgliteQueryError extends PgliteErrorFields {}
+
 /** A statement failed inside the embedded database; the PostgreSQL fields are set as reported. */
-export class PgliteQueryError extends Error implements PgliteErrorFields {
-  severity?: string;
-  code?: string;
-  detail?: string;
-  hint?: string;
-  position?: string;
-  internalPosition?: string;
-  internalQuery?: string;
-  where?: string;
-  schema?: string;
-  table?: string;
-  column?: string;
-  dataType?: string;
-  constraint?: string;
-  file?: string;
-  line?: string;
-  routine?: string;
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the fields are declared by the interface above.
+export class PgliteQueryError extends Error {
   /** The stack inside the database thread, for diagnosis. */
   threadStack?: string;
 
