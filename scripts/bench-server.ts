@@ -300,6 +300,20 @@ async function main() {
     },
   };
 
+  // The parent gone (a bench that crashed or was interrupted): clean up as `stop` does and exit,
+  // instead of serving on as an orphan holding its port, database and threads.
+  let stopping: Promise<unknown> | undefined;
+  const stopOnce = ops.stop!;
+  ops.stop = (args) => {
+    stopping ??= stopOnce(args);
+    return stopping;
+  };
+  process.once('disconnect', () => {
+    void ops
+      .stop?.({})
+      .catch(() => undefined)
+      .finally(() => process.exit(0));
+  });
   process.on('message', (message: Message) => {
     const op = ops[message.op];
     if (!op) return send({ id: message.id, error: `unknown op ${message.op}` });
