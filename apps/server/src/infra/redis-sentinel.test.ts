@@ -54,10 +54,12 @@ describe('hot state through Redis Sentinel', () => {
     await hot.putOnce('nonce', 60, t0);
     expect(await hot.takeOnce('nonce', t0)).toBe(true);
     expect(await hot.takeOnce('nonce', t0)).toBe(false);
+    let delivered: (message: string) => void = () => undefined;
     const got = new Promise<string>((resolve) => {
-      void hot.subscribe('ch', resolve);
+      delivered = resolve;
     });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // subscribe() resolves once Redis has confirmed the subscription: no wait needed before publishing.
+    await hot.subscribe('ch', (message) => delivered(message));
     await hot.publish('ch', 'hello');
     expect(await got).toBe('hello');
   });
