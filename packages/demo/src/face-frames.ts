@@ -3,33 +3,17 @@
  * frame by frame, as JPEG. They exercise transport, storage and validation of recordings; the
  * face-matching and liveness engines are tested on real face photos elsewhere.
  */
-import { LIVENESS_MAX_FRAMES } from '@camdigikey/contracts/registration';
+import {
+  LIVENESS_ACTIONS,
+  LIVENESS_MAX_FRAMES,
+  type LivenessAction,
+} from '@camdigikey/contracts/registration';
 import { createCanvas } from '@napi-rs/canvas';
 
-export type FacePose =
-  | 'center'
-  | 'turn_left'
-  | 'turn_right'
-  | 'nod'
-  | 'look_up'
-  | 'tilt_left'
-  | 'tilt_right'
-  | 'open_mouth'
-  | 'move_closer'
-  | 'blink';
+/** A drawn head: the neutral start, or a challenge action (the contract's list). */
+export type FacePose = 'center' | LivenessAction;
 
-export const FACE_POSES: readonly FacePose[] = [
-  'center',
-  'turn_left',
-  'turn_right',
-  'nod',
-  'look_up',
-  'tilt_left',
-  'tilt_right',
-  'open_mouth',
-  'move_closer',
-  'blink',
-];
+export const FACE_POSES: readonly FacePose[] = ['center', ...LIVENESS_ACTIONS];
 
 export function renderFaceFrame(pose: FacePose, size = 320): Buffer {
   const canvas = createCanvas(size, size);
