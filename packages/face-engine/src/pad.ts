@@ -22,6 +22,15 @@ import type { FaceBox } from './types';
 export const PAD_THRESHOLDS = Object.freeze({
   /** Share of unchanged background pixels (median over frame pairs) from which the signal fires. */
   staticBackgroundMax: 0.6,
+  /**
+   * Background pixels (of the every-second-pixel grid) a frame pair needs to be measured. An
+   * absolute count, not a share of the picture: a close-up selfie at 520 px whose grown face box
+   * spans the whole width leaves 1,000-5,500 such pixels in its top and bottom strips, and a share
+   * of 1,000 already has a standard error of at most 0.016 (against a 0.6 threshold and 0.09-0.16
+   * measured on noisy frames). The earlier rule (a fortieth of the picture, 6,760 at 520 px)
+   * skipped most close-up pairs, so whether the signal could fire depended on the challenge drawn.
+   */
+  minBackgroundSamples: 1000,
 });
 
 export interface PadSignals {
@@ -117,7 +126,7 @@ export async function passiveSignals(
         if (d === 0) same++;
       }
     }
-    if (n < (a.width * a.height) / 40) continue; // the face fills the picture: nothing to measure
+    if (n < PAD_THRESHOLDS.minBackgroundSamples) continue; // the face fills the picture: nothing to measure
     unchanged.push(same / n);
     change.push(sum / n);
   }
