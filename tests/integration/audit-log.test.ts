@@ -74,6 +74,43 @@ describe('the audit log over HTTP', () => {
       `audit log intact: ${before + 60} rows, ${report.checkpoints} checkpoints`,
     ]);
   });
+
+  it("keeps one linear chain when two instances on one database append at once (each one's known head goes stale)", async () => {
+    // A database handle of its own (a plugin makes a new one), as a second process would have:
+    // its own queue and its own idea of the head.
+    const other = await startTestServer({
+      shareWith: server,
+      databasePlugins: [{ transformQuery: (a) => a.node, transformResult: async (a) => a.result }],
+    });
+    expect(other.deps.db).not.toBe(server.deps.db);
+    try {
+      const before = (await rows()).length;
+      await Promise.all(
+        Array.from({ length: 40 }, async (_, i) => {
+          const res = await fetch(`${(i % 2 ? other : server).url}${REFRESH}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ clientId: `two-instances-${i}` }),
+          });
+          expect(res.status).toBe(400);
+        }),
+      );
+      // In turn as well: every append of one instance moves the head the other one knew.
+      for (let i = 0; i < 6; i++) {
+        const res = await fetch(`${(i % 2 ? other : server).url}${REFRESH}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ clientId: `in-turn-${i}` }),
+        });
+        expect(res.status).toBe(400);
+      }
+      const all = await rows();
+      expect(all.filter((r) => /^(two-instances|in-turn)-/.test(r.actor_id ?? ''))).toHaveLength(46);
+      expect(await verify()).toMatchObject({ ok: true, events: before + 46, breaks: [] });
+    } finally {
+      await other.close();
+    }
+  });
 });
 
 describe('tampering with the audit log', () => {

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@camdigikey/testkit/test-database';
-import { sql } from 'kysely';
+import { type KyselyPlugin, sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   type AuditKey,
+  appendAudit,
   canonicalJson,
   GENESIS_HASH,
   keyedEventHash,
@@ -281,6 +282,89 @@ describe('keyed hash-chained audit log', () => {
     );
     const report = await verifyAuditChain(t.db, { keys: [KEY_1] });
     expect(report.breaks).toEqual([expect.objectContaining({ kind: 'legacy_after_keyed', seq: 5 })]);
+  });
+
+  it('appends on its own in one statement, and appends waiting together in one (group commit)', async () => {
+    let statements = 0;
+    const counted = t.db.withPlugin({
+      transformQuery: (args) => {
+        statements += 1;
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    });
+    const one = (i: number) => recordAudit(counted, { actorType: 'system', action: `one.${i}` }, NOW);
+    await one(0); // this handle has not seen the head yet: it reads it first
+    expect(statements).toBe(2);
+    statements = 0;
+    await one(1);
+    expect(statements).toBe(1);
+    statements = 0;
+    await Promise.all(Array.from({ length: 40 }, (_, i) => one(2 + i)));
+    // The first goes alone; the 39 queued behind it go in together.
+    expect(statements).toBe(2);
+    const all = await rows();
+    expect(all.map((r) => r.action)).toEqual(Array.from({ length: 42 }, (_, i) => `one.${i}`));
+    expect(await verifyAuditChain(t.db, { keys: [KEY_1] })).toMatchObject({ ok: true, events: 42 });
+  });
+
+  it('keeps one chain when other writers and transactions move the head a handle last knew', async () => {
+    const noop: KyselyPlugin = {
+      transformQuery: (args) => args.node,
+      transformResult: async (args) => args.result,
+    };
+    // Two handles: two processes' queues and known heads, on one database.
+    const a = t.db.withPlugin(noop);
+    const b = t.db.withPlugin(noop);
+    for (let i = 0; i < 4; i++) {
+      await recordAudit(a, { actorType: 'system', action: `a.${i}` }, NOW);
+      await recordAudit(b, { actorType: 'system', action: `b.${i}` }, NOW);
+      await t.db
+        .transaction()
+        .execute((trx) => appendAudit(trx, { actorType: 'system', action: `trx.${i}` }, NOW));
+    }
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        recordAudit(i % 2 ? a : b, { actorType: 'system', action: `both.${i}` }, NOW),
+      ),
+    );
+    const all = await rows();
+    expect(all).toHaveLength(42);
+    expect(new Set(all.map((r) => r.prev_hash)).size).toBe(42);
+    expect(await verifyAuditChain(t.db, { keys: [KEY_1] })).toMatchObject({ ok: true, events: 42 });
+  });
+
+  it('chains from the genesis hash again when the table was emptied under a handle (a restore)', async () => {
+    await append(3);
+    await sql`truncate audit_events restart identity`.execute(t.db);
+    await append(2, 3);
+    const all = await rows();
+    expect(all[0]?.prev_hash).toBe(GENESIS_HASH);
+    expect(await verifyAuditChain(t.db, { keys: [KEY_1] })).toMatchObject({ ok: true, events: 2 });
+  });
+
+  it('refuses, in the database itself, a second row chained onto the same hash (a fork)', async () => {
+    await append(2);
+    const [first] = await rows();
+    const fork = {
+      id: '00000000-0000-4000-8000-0000000000f0',
+      occurred_at: NOW,
+      actor_type: 'system',
+      actor_id: null,
+      action: 'fork',
+      subject_type: null,
+      subject_id: null,
+      ip: null,
+      device: null,
+      request_id: null,
+      details: '{}',
+      prev_hash: first!.prev_hash,
+      hash: 'f'.repeat(64),
+      key_id: KEY_1.id,
+    };
+    await expect(t.db.insertInto('audit_events').values(fork).execute()).rejects.toThrow(
+      /audit_events_single_link/,
+    );
   });
 
   it('canonical JSON sorts keys at every level', () => {

@@ -10,9 +10,14 @@
  * leaves a consistent chain, which only an outside record of the head can reveal: the signed
  * checkpoints (./checkpoints.ts).
  *
- * The table refuses UPDATE and DELETE by trigger. Appends take a transaction-scoped advisory lock
- * so instances cannot fork the chain, and they run in the caller's transaction so a step and its
- * audit event commit together. What is stored is exactly what was hashed (./audit-text.ts).
+ * The table refuses UPDATE and DELETE by trigger, and no two rows may chain onto the same hash
+ * (unique index, migration 0026). An append inside a caller's transaction (`appendAudit`) takes a
+ * transaction-scoped advisory lock and reads the head, so a step and its audit event commit
+ * together. An append on its own (`recordAudit`) is one statement: each process keeps the head it
+ * last wrote and queues its own appends (those waiting together go in as one multi-row insert: a
+ * group commit); the insert takes the same lock inside the statement, and if another writer moved
+ * the head meanwhile the unique index refuses the insert, the head is read again and the rows are
+ * chained anew. What is stored is exactly what was hashed (./audit-text.ts).
  *
  * Never put a secret in `details`: a guard drops keys that name one.
  */
@@ -158,6 +163,7 @@ export async function appendAudit(trx: Transaction<Database>, input: AuditInput,
   const chain = activeChain();
   const key = chain.keys[0] as AuditKey;
   const fields = auditFields(input, randomUUID(), now);
+  transactionalAppends += 1;
   await sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`.execute(trx);
   const last = await trx
     .selectFrom('audit_events')
@@ -175,9 +181,170 @@ export async function appendAudit(trx: Transaction<Database>, input: AuditInput,
   return fields.id;
 }
 
-/** Append one event in its own transaction. */
-export const recordAudit = (db: Kysely<Database>, input: AuditInput, now: Date) =>
-  db.transaction().execute((trx) => appendAudit(trx, input, now));
+/** The unique index that keeps the chain from forking (migration 0026). */
+const SINGLE_LINK_INDEX = 'audit_events_single_link';
+/** Rows one group-commit insert takes at most. */
+const MAX_GROUP = 64;
+/** Conflicting inserts before an append falls back to the locked transaction. */
+const MAX_CONFLICTS = 3;
+
+/** Appends inside transactions so far: a head a process remembers from before may have moved. */
+let transactionalAppends = 0;
+
+interface Queued {
+  fields: HashedFields;
+  resolve: (id: string) => void;
+  reject: (error: unknown) => void;
+}
+
+/** One database's appends from this process: its queue and the head it last wrote or read. */
+interface Appender {
+  queue: Queued[];
+  draining: boolean;
+  head: string | undefined;
+  /** `transactionalAppends` when `head` was learnt. */
+  seen: number;
+}
+
+const appenders = new WeakMap<Kysely<Database>, Appender>();
+
+function appenderOf(db: Kysely<Database>): Appender {
+  let a = appenders.get(db);
+  if (!a) {
+    a = { queue: [], draining: false, head: undefined, seen: 0 };
+    appenders.set(db, a);
+  }
+  return a;
+}
+
+function isForkRefused(error: unknown): boolean {
+  const e = error as { code?: string; constraint?: string; message?: string } | null;
+  return (
+    e?.code === '23505' &&
+    (e.constraint === SINGLE_LINK_INDEX || (e.message ?? '').includes(SINGLE_LINK_INDEX))
+  );
+}
+
+/** The rows of `group` chained onto `prevHash` with `key`, in order. */
+function chained(group: readonly Queued[], key: AuditKey, prevHash: string) {
+  let prev = prevHash;
+  return group.map(({ fields }) => {
+    const hash = keyedEventHash(key, prev, fields);
+    const row = { fields, prev_hash: prev, hash };
+    prev = hash;
+    return row;
+  });
+}
+
+/**
+ * One statement: the advisory lock (held until this statement commits, so appends inside
+ * transactions, which hold it from their head read to their commit, never interleave), then the
+ * rows in their order (the sequence numbers follow it), only if the first one chains onto the head
+ * the statement sees. A writer that committed while this statement waited for the lock is not in
+ * its snapshot, but the unique index still refuses a second row onto the same hash. False when
+ * nothing was inserted (the head is not the one expected).
+ */
+async function insertChained(
+  db: Kysely<Database>,
+  rows: ReturnType<typeof chained>,
+  keyId: string,
+): Promise<boolean> {
+  const values = sql.join(
+    rows.map(
+      ({ fields: f, prev_hash, hash }, i) =>
+        sql`(${i}::int, ${f.id}::uuid, ${f.occurred_at}::timestamptz, ${f.actor_type}::text, ${f.actor_id}::text, ${f.action}::text, ${f.subject_type}::text, ${f.subject_id}::text, ${f.ip}::text, ${f.device}::text, ${f.request_id}::text, ${JSON.stringify(f.details)}::jsonb, ${prev_hash}::text, ${hash}::text)`,
+    ),
+  );
+  const r = await sql`
+    insert into audit_events
+      (id, occurred_at, actor_type, actor_id, action, subject_type, subject_id, ip, device, request_id, details, prev_hash, hash, key_id)
+    select v.id, v.occurred_at, v.actor_type, v.actor_id, v.action, v.subject_type, v.subject_id, v.ip,
+           v.device, v.request_id, v.details, v.prev_hash, v.hash, ${keyId}::text
+    from (select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})) as lock,
+         (values ${values}) as v(ord, id, occurred_at, actor_type, actor_id, action, subject_type, subject_id, ip, device, request_id, details, prev_hash, hash)
+    where coalesce((select h.hash from audit_events h order by h.seq desc limit 1), ${GENESIS_HASH}) = ${rows[0]!.prev_hash}
+    order by v.ord
+    returning seq`.execute(db);
+  return r.rows.length === rows.length;
+}
+
+/** Appends one group: onto the known head, again onto a fresh head on a conflict, last in a locked transaction. */
+async function appendGroup(db: Kysely<Database>, a: Appender, group: readonly Queued[]): Promise<void> {
+  const chain = activeChain();
+  const key = chain.keys[0] as AuditKey;
+  for (let attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
+    if (a.head === undefined || a.seen !== transactionalAppends) {
+      a.seen = transactionalAppends;
+      a.head = (await auditHead(db))?.hash ?? GENESIS_HASH;
+    }
+    const rows = chained(group, key, a.head);
+    let inserted: boolean;
+    try {
+      inserted = await insertChained(db, rows, key.id);
+    } catch (error) {
+      a.head = undefined;
+      if (isForkRefused(error)) continue;
+      throw error;
+    }
+    if (!inserted) {
+      // The head this process knew is gone (a restored or emptied table): read it again.
+      a.head = undefined;
+      continue;
+    }
+    a.head = rows.at(-1)!.hash;
+    for (let i = 0; i < rows.length; i++) chain.appended?.();
+    return;
+  }
+  // Other writers keep moving the head: wait for the lock, then read and append under it.
+  await db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`.execute(trx);
+    const rows = chained(group, key, (await auditHead(trx))?.hash ?? GENESIS_HASH);
+    if (!(await insertChained(trx, rows, key.id))) throw new Error('audit head moved under the lock');
+  });
+  for (let i = 0; i < group.length; i++) chain.appended?.();
+}
+
+async function drain(db: Kysely<Database>, a: Appender): Promise<void> {
+  a.draining = true;
+  try {
+    while (a.queue.length > 0) {
+      const group = a.queue.splice(0, MAX_GROUP);
+      try {
+        await appendGroup(db, a, group);
+        for (const q of group) q.resolve(q.fields.id);
+      } catch (error) {
+        if (group.length === 1) group[0]!.reject(error);
+        // One event the database refuses must not lose the others of its group: one by one.
+        else
+          for (const q of group)
+            await appendGroup(db, a, [q]).then(
+              () => q.resolve(q.fields.id),
+              (e: unknown) => q.reject(e),
+            );
+      }
+    }
+  } finally {
+    a.draining = false;
+  }
+}
+
+/**
+ * Append one event on its own (not inside a caller's transaction): one statement in the usual
+ * case, resolved when the row is committed.
+ */
+export function recordAudit(db: Kysely<Database>, input: AuditInput, now: Date): Promise<string> {
+  try {
+    activeChain();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  const fields = auditFields(input, randomUUID(), now);
+  const a = appenderOf(db);
+  return new Promise<string>((resolve, reject) => {
+    a.queue.push({ fields, resolve, reject });
+    if (!a.draining) void drain(db, a);
+  });
+}
 
 /** The newest row: what a checkpoint records. */
 export async function auditHead(db: Executor): Promise<{ seq: number; hash: string } | undefined> {

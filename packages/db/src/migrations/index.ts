@@ -22,6 +22,7 @@ import * as m0022 from './0022_personal_data_sealed';
 import * as m0023 from './0023_durable_hot_state';
 import * as m0024 from './0024_otp_targets_keyed';
 import * as m0025 from './0025_client_auth_attempts';
+import * as m0026 from './0026_audit_single_link';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -43,4 +44,5 @@ export const migrations: Record<string, Migration> = {
   '0023_durable_hot_state': m0023,
   '0024_otp_targets_keyed': m0024,
   '0025_client_auth_attempts': m0025,
+  '0026_audit_single_link': m0026,
 };
