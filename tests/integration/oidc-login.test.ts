@@ -149,6 +149,141 @@ describe('QR login with the PIN', () => {
   });
 });
 
+describe('consent remembered per account and relying party (ADR 0016)', () => {
+  let dara: ActiveCitizen;
+  let portal: { clientId: string; clientSecret: string };
+  let cfg: oidc.Configuration;
+  const CONSENT_FORM = /action="\/login\/([^/"]+)\/consent"/;
+
+  beforeAll(async () => {
+    dara = await activeCitizen(server, 8106);
+    portal = await registerRelyingParty(server, {
+      appName: 'Land Registry',
+      domain: 'land.example.gov.kh',
+      subjectType: 'public',
+    });
+    cfg = await oidc.discovery(
+      new URL(`${server.url}/oidc`),
+      portal.clientId,
+      undefined,
+      oidc.ClientSecretBasic(portal.clientSecret),
+      { execute: [oidc.allowInsecureRequests] },
+    );
+  });
+
+  /** A QR login without `prompt`; what the browser is shown once the phone approved. */
+  async function qrLogin(browser: TestBrowser, scope = 'openid profile') {
+    const verifier = oidc.randomPKCECodeVerifier();
+    const url = oidc.buildAuthorizationUrl(cfg, {
+      redirect_uri: REDIRECT,
+      scope,
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state: 'remembered',
+    });
+    const page = await openLoginPage(server, browser, url.toString());
+    expect(page.requestId).toBeDefined();
+    await scanAndApprove(server, browser, dara, page);
+    const shown = await browser.follow(
+      `${server.url}/login/${page.uid}/complete?request=${page.requestId}`,
+      server.url,
+    );
+    const html = shown.url.startsWith(server.url) ? await shown.response.text() : '';
+    return { shown, html, verifier };
+  }
+
+  async function allow(browser: TestBrowser, html: string) {
+    const uid = CONSENT_FORM.exec(html)?.[1];
+    expect(uid, html.slice(0, 300)).toBeTruthy();
+    const allowed = await browser.form(`${server.url}/login/${uid}/consent`, { decision: 'allow' });
+    return browser.follow(new URL(allowed.headers.get('location')!, server.url).toString(), server.url);
+  }
+
+  const remembered = () =>
+    server.deps.db
+      .selectFrom('audit_events')
+      .select(['details'])
+      .where('action', '=', 'consent.remembered')
+      .where('subject_id', '=', dara.accountId)
+      .execute();
+
+  it('asks once; a QR login from a new browser then goes straight back with what was consented', async () => {
+    // The first login asks, in its browser.
+    const a = new TestBrowser();
+    const asked = await qrLogin(a);
+    expect(asked.html).toContain('Land Registry');
+    const callbackA = (await allow(a, asked.html)).url;
+    expect(callbackA.startsWith(REDIRECT), callbackA).toBe(true);
+    const before = (await remembered()).length;
+    const b = await qrLogin(new TestBrowser());
+    expect(b.html, 'no consent page').toBe('');
+    expect(b.shown.url.startsWith(REDIRECT), b.shown.url).toBe(true);
+    const tokens = await oidc.authorizationCodeGrant(cfg, new URL(b.shown.url), {
+      pkceCodeVerifier: b.verifier,
+      expectedState: 'remembered',
+    });
+    expect(tokens.claims()?.sub).toBe(dara.accountId);
+    // The profile scope came with the earlier consent: userinfo releases it.
+    const info = await oidc.fetchUserInfo(cfg, tokens.access_token, dara.accountId);
+    expect(info.family_name).toBeTruthy();
+    const audits = await remembered();
+    expect(audits).toHaveLength(before + 1);
+    expect(audits.at(-1)?.details).toMatchObject({
+      clientId: portal.clientId,
+      scopes: ['openid', 'profile'],
+    });
+  });
+
+  it('asks again for a scope the relying party was not given before', async () => {
+    const wider = await qrLogin(new TestBrowser(), 'openid profile phone');
+    expect(wider.html).toMatch(CONSENT_FORM);
+  });
+
+  it('does not skip "Continue as" on single sign-on: only a login the phone just approved finds the earlier consent', async () => {
+    const browser = new TestBrowser();
+    // A session in this browser, through another relying party (consented here).
+    const other = await registerRelyingParty(server, {
+      appName: 'Other Office',
+      domain: 'other.example.gov.kh',
+      subjectType: 'public',
+    });
+    const otherCfg = await oidc.discovery(
+      new URL(`${server.url}/oidc`),
+      other.clientId,
+      undefined,
+      oidc.ClientSecretBasic(other.clientSecret),
+      { execute: [oidc.allowInsecureRequests] },
+    );
+    const viaOther = oidc.buildAuthorizationUrl(otherCfg, {
+      redirect_uri: REDIRECT,
+      scope: 'openid',
+      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+    });
+    const page = await openLoginPage(server, browser, viaOther.toString());
+    await scanAndApprove(server, browser, dara, page);
+    const done = await completeAndConsent(server, browser, page);
+    expect(done.startsWith(REDIRECT), done).toBe(true);
+    // Land Registry was consented in other browsers: here, without a new approval, it still asks.
+    const sso = oidc.buildAuthorizationUrl(cfg, {
+      redirect_uri: REDIRECT,
+      scope: 'openid profile',
+      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+    });
+    const confirm = await openLoginPage(server, browser, sso.toString());
+    expect(confirm.requestId).toBeUndefined(); // no QR: the session is there
+    expect(confirm.html).toMatch(CONSENT_FORM);
+  });
+
+  it('asks again after the citizen revoked the relying party in the app', async () => {
+    const revoked = await dara.device.call('DELETE', `/api/device/v1/me/connections/${portal.clientId}`);
+    expect(revoked.status).toBe(200);
+    const after = await qrLogin(new TestBrowser());
+    expect(after.html).toMatch(CONSENT_FORM);
+  });
+});
+
 describe('QR login with Face ID', () => {
   it('approves with a WebAuthn assertion and says so in acr/amr', async () => {
     const browser = new TestBrowser();

@@ -141,6 +141,16 @@ export function loginPageRoutes(
       .send(asset.body);
   });
 
+  /** A security notice to the citizen's phone: a login to this relying party. */
+  const notifyNewLogin = async (accountId: string, clientId: string) => {
+    const rp = await deps.relyingParties.find(clientId);
+    notifyAccount(deps, accountId, {
+      type: 'security_notice',
+      event: 'new_login',
+      relyingParty: { name: rp?.app_name, nameKm: rp?.app_name_km, domain: rp?.domain },
+    });
+  };
+
   app.get('/login/:uid', async (request, reply) => {
     const { uid } = request.params as { uid: string };
     let interaction: Awaited<ReturnType<typeof details>>;
@@ -266,6 +276,9 @@ export function loginPageRoutes(
         },
         deps.clock.now(),
       );
+      // The security notice to the citizen's phone, here and not at the consent: a relying party
+      // the account has consented to before asks for no consent (ADR 0016).
+      await notifyNewLogin(done.accountId, done.clientId);
       reply.hijack();
       await provider.interactionFinished(
         request.raw,
@@ -336,13 +349,9 @@ export function loginPageRoutes(
       },
       deps.clock.now(),
     );
-    // A security notice to the citizen's phone: a login (also a single-sign-on one, without a scan).
-    const rp = await deps.relyingParties.find(clientId);
-    notifyAccount(deps, accountId, {
-      type: 'security_notice',
-      event: 'new_login',
-      relyingParty: { name: rp?.app_name, nameKm: rp?.app_name_km, domain: rp?.domain },
-    });
+    // A single sign-on (no phone approval in this interaction) is a login the phone has not seen:
+    // the security notice goes now. A QR login's went when it completed.
+    if (!interaction.lastSubmission?.login) await notifyNewLogin(accountId, clientId);
     await provider.interactionFinished(
       request.raw,
       reply.raw,

@@ -23,6 +23,7 @@ import { ensureSigningKeys, loadSigningKeys } from './keys';
 import { createAdapterClass } from './pg-adapter';
 import { providerEpochSeconds } from './provider-time';
 import { findRelyingParty, OIDC_SCOPES, RP_KEYS_PATH } from './relying-parties';
+import { loadGrantRemembered } from './remembered-consent';
 import { accountForSubject, isAccountId, pairwiseSubject, recordPairwiseSubject } from './subjects';
 
 /** Pairwise identifiers recorded by this process, at most this many kept (the oldest go first). */
@@ -161,6 +162,8 @@ export async function createProvider(deps: Deps): Promise<Provider> {
       },
     },
     interactions: { url: (_ctx, interaction) => `/login/${interaction.uid}` },
+    // Consent remembered per account and relying party after a phone-approved login (ADR 0016).
+    loadExistingGrant: loadGrantRemembered(deps),
     findAccount: async (ctx, id) => {
       // A session names the account id; a CIBA id_token_hint names the sub the client received.
       const sub = isAccountId(id) ? id : await accountForSubject(db, ctx.oidc?.client, id);

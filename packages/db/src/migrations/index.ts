@@ -23,6 +23,7 @@ import * as m0023 from './0023_durable_hot_state';
 import * as m0024 from './0024_otp_targets_keyed';
 import * as m0025 from './0025_client_auth_attempts';
 import * as m0026 from './0026_audit_single_link';
+import * as m0027 from './0027_grants_by_account';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -45,4 +46,5 @@ export const migrations: Record<string, Migration> = {
   '0024_otp_targets_keyed': m0024,
   '0025_client_auth_attempts': m0025,
   '0026_audit_single_link': m0026,
+  '0027_grants_by_account': m0027,
 };
