@@ -93,7 +93,7 @@ export async function loginDriver(server: BenchServer, concurrency: number, timi
     );
     if (approved.status !== 200) throw new Error(`approve failed: ${JSON.stringify(approved.body)}`);
     events.close();
-    const done = await time('complete + consent + redirect', async () => {
+    const done = await time('complete + redirect (consent if asked)', async () => {
       let step = await browser.follow(`${url}/login/${page.uid}/complete?request=${page.request}`, url);
       if (step.url.startsWith(url)) {
         const uid = /action="\/login\/([^/"]+)\/consent"/.exec(await step.response.text())?.[1];

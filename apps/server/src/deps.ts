@@ -23,7 +23,7 @@ import { ClientCache } from './oidc/client-cache';
 import { activeClientMetadata, findRelyingParty, type RelyingParty } from './oidc/relying-parties';
 import { OtpService } from './otp/otp-service';
 import { keyClearOtpTargets } from './otp/otp-targets';
-import { PinHasher } from './pin/pin-hasher';
+import { LOW_PRIORITY_NICE, PIN_THREAD_NICE, PinHasher } from './pin/pin-hasher';
 import { type CivilRegistry, HttpCivilRegistry } from './ports/civil-registry';
 import { type Clock, systemClock } from './ports/clock';
 import { type MailSender, SmtpMailSender } from './ports/mail';
@@ -179,6 +179,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     timeCost: config.argon2.timeCost,
     threads: config.argon2.threads,
     maxQueue: config.argon2.maxQueue,
+    nice: PIN_THREAD_NICE,
     name: 'pin',
   });
   // Same pepper and format as PINs (existing officer verifiers stay valid), separate threads.
@@ -188,7 +189,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     timeCost: config.argon2.timeCost,
     threads: config.argon2.passwordThreads,
     maxQueue: config.argon2.passwordMaxQueue,
-    lowPriority: true,
+    nice: LOW_PRIORITY_NICE,
     name: 'password',
   });
   const blindIndex = new BlindIndex(config.secrets.blindIndexKey);

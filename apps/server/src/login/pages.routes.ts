@@ -47,8 +47,27 @@ import {
  * the optimal mix of segment modes (a shortest-path search per code), which issue 18's profile of
  * a login showed among the top self-time items; one byte segment skips it for a payload this short.
  */
-const qrSvg = (payload: string) =>
+const drawQr = (payload: string) =>
   QRCode.toString([{ data: Buffer.from(payload), mode: 'byte' }], { type: 'svg', margin: 1 });
+
+/**
+ * The QRs drawn in the last moments, by payload: a payload is valid for one second, and the login
+ * page and its event stream's first tick (which opens right after it, within that second) show the
+ * same one. Drawing it once saves one of a login's costliest items (issue 18 profile: the QR
+ * library's mask selection). Bounded: the oldest entry goes first.
+ */
+const recentQrs = new Map<string, Promise<string>>();
+const RECENT_QRS = 512;
+function qrSvg(payload: string): Promise<string> {
+  let svg = recentQrs.get(payload);
+  if (!svg) {
+    svg = drawQr(payload);
+    recentQrs.set(payload, svg);
+    svg.catch(() => recentQrs.delete(payload));
+    if (recentQrs.size > RECENT_QRS) recentQrs.delete(recentQrs.keys().next().value as string);
+  }
+  return svg;
+}
 
 const COOKIE = 'cdk_lr';
 /** Every this many QR ticks the login page's stream reads the request's state again. */

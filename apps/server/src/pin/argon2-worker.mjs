@@ -7,8 +7,9 @@ import { Algorithm, hashSync, verifySync } from '@node-rs/argon2';
 let niced = false;
 
 export default function argon2Task(task) {
-  // A low-priority pool (officers' passwords): lower this thread's CPU priority once. On Linux the
-  // nice value belongs to the thread (pid 0 = the calling thread), so the PIN threads keep theirs.
+  // The pool's CPU priority (PIN threads a little below the event loop, officers' passwords the
+  // lowest), set once per thread. On Linux the nice value belongs to the thread (pid 0 = the
+  // calling thread), so the event loop and the other pool keep theirs.
   if (task.nice && !niced) {
     niced = true;
     try {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AppError } from '../errors';
-import { LOW_PRIORITY_NICE, PinHasher } from './pin-hasher';
+import { LOW_PRIORITY_NICE, PIN_THREAD_NICE, PinHasher } from './pin-hasher';
 
 const pepper = new Uint8Array(randomBytes(32));
 const hasher = new PinHasher({ pepper, memoryKib: 19_456, timeCost: 2, threads: 2 });
@@ -129,7 +129,7 @@ describe('hashing pool bounds', () => {
       timeCost: 2,
       threads: 1,
       maxQueue: 1,
-      lowPriority: true,
+      nice: LOW_PRIORITY_NICE,
       name: 'password',
     });
     try {
@@ -147,23 +147,37 @@ describe('hashing pool bounds', () => {
   });
 
   it.runIf(process.platform === 'linux')(
-    "runs the password pool's threads at the lowest CPU priority and the PIN threads at the normal one",
+    "runs the PIN threads a little below the event loop and the password pool's threads at the lowest priority",
     async () => {
-      const before = threadNiceValues().filter((n) => n === LOW_PRIORITY_NICE).length;
+      const count = (nice: number) => threadNiceValues().filter((n) => n === nice).length;
+      const lowest = count(LOW_PRIORITY_NICE);
+      const belowLoop = count(PIN_THREAD_NICE);
+      const pins = new PinHasher({
+        pepper,
+        memoryKib: 19_456,
+        timeCost: 2,
+        threads: 1,
+        nice: PIN_THREAD_NICE,
+      });
       const passwords = new PinHasher({
         pepper,
         memoryKib: 19_456,
         timeCost: 2,
         threads: 1,
-        lowPriority: true,
+        nice: LOW_PRIORITY_NICE,
       });
       try {
         await passwords.hash('officer password');
-        expect(threadNiceValues().filter((n) => n === LOW_PRIORITY_NICE)).toHaveLength(before + 1);
-        await hasher.hash('482913'); // the PIN pool's threads stay at the normal priority
-        expect(threadNiceValues().filter((n) => n === LOW_PRIORITY_NICE)).toHaveLength(before + 1);
+        expect(count(LOW_PRIORITY_NICE)).toBe(lowest + 1);
+        expect(count(PIN_THREAD_NICE)).toBe(belowLoop);
+        await pins.hash('482913');
+        expect(count(PIN_THREAD_NICE)).toBe(belowLoop + 1);
+        expect(count(LOW_PRIORITY_NICE)).toBe(lowest + 1);
+        // The process's main thread (its id is the pid) keeps the normal priority.
+        const main = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+        expect(Number(main.slice(main.lastIndexOf(')') + 2).split(' ')[16])).toBe(0);
       } finally {
-        await passwords.close();
+        await Promise.all([pins.close(), passwords.close()]);
       }
     },
   );

@@ -8,6 +8,10 @@
  * threads run at the lowest CPU priority (nice 19), so that a flood of console sign-ins (e.g. with
  * unknown user names, which are hashed too so that the answer does not reveal who exists) cannot
  * slow citizens' approvals: the kernel gives those threads CPU only when the PIN threads leave some.
+ * The PIN threads themselves run a little below the event loop (nice 5): when hashing fills every
+ * core, the kernel still gives the event loop (JWKS, discovery, the login pages' event streams,
+ * the other steps of the same logins) the CPU it asks for first; the hashing takes the rest, and
+ * no core idles while there is hashing to do.
  *
  * Each pool has its own bounded queue, kept here in front of the threads (never inside piscina):
  *  - when it is full, a task is refused at once with 503 `service_unavailable` and a Retry-After
@@ -31,8 +35,8 @@ export interface PinHasherOptions {
   threads?: number | undefined;
   /** Tasks that may wait for a thread; beyond that a task is refused (503). */
   maxQueue?: number | undefined;
-  /** Run the threads at the lowest CPU priority (nice 19): work that must yield to the rest. */
-  lowPriority?: boolean | undefined;
+  /** The threads' nice value (Unix; per thread on Linux): PIN_THREAD_NICE, LOW_PRIORITY_NICE. */
+  nice?: number | undefined;
   /** Name of the pool in its statistics and metrics. */
   name?: string;
 }
@@ -54,6 +58,12 @@ const TASKS_PER_THREAD = 2;
 
 /** The lowest CPU priority of a thread on Unix (os.setPriority in the worker, per thread on Linux). */
 export const LOW_PRIORITY_NICE = 19;
+/**
+ * The PIN threads' priority: below the event loop's (nice 0). Weight 335 against 1024 in Linux's
+ * scheduler, so a busy event loop wins a contended core about three times out of four, and still
+ * 22 times the password threads' weight (15), which keeps a password flood off the PIN threads.
+ */
+export const PIN_THREAD_NICE = 5;
 
 export class PinHasher {
   private readonly pool: Piscina;
@@ -157,7 +167,7 @@ export class PinHasher {
 
   private run<T>(task: Record<string, unknown>, options: HashTaskOptions): Promise<T> {
     const clientGone = options.clientGone ?? currentClientGone();
-    if (this.options.lowPriority) task.nice = LOW_PRIORITY_NICE;
+    if (this.options.nice) task.nice = this.options.nice;
     return new Promise<T>((resolve, reject) => {
       const pending: Pending = { task, clientGone, resolve: resolve as (v: unknown) => void, reject };
       if (clientGone?.()) {
