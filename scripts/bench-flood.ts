@@ -16,6 +16,7 @@ import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '../apps/server/src/errors';
+import prepareTestDatabases from '../tests/support/global-setup';
 import { startTestServer } from '../tests/support/server';
 
 const FLOOD_PER_SECOND = Number(process.env.BENCH_FLOOD_PER_SECOND ?? 150);
@@ -23,6 +24,9 @@ const PER_PHASE = Number(process.env.BENCH_PIN_VERIFIES ?? 60);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 async function main() {
+  // The test servers' databases are clones of a migrated template, as in the suite (PostgreSQL
+  // when DATABASE_URL is set); without this the bench only ran on PGlite.
+  const dropTemplate = await prepareTestDatabases();
   const server = await startTestServer({
     env: {
       TRUST_PROXY: 'true',
@@ -112,6 +116,7 @@ async function main() {
     );
   } finally {
     await server.close();
+    await dropTemplate?.();
   }
 }
 

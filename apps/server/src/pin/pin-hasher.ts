@@ -8,7 +8,7 @@
  * threads run at the lowest CPU priority (nice 19), so that a flood of console sign-ins (e.g. with
  * unknown user names, which are hashed too so that the answer does not reveal who exists) cannot
  * slow citizens' approvals: the kernel gives those threads CPU only when the PIN threads leave some.
- * The PIN threads themselves run a little below the event loop (nice 5): when hashing fills every
+ * The PIN threads themselves run a little below the event loop (nice 2): when hashing fills every
  * core, the kernel still gives the event loop (JWKS, discovery, the login pages' event streams,
  * the other steps of the same logins) the CPU it asks for first; the hashing takes the rest, and
  * no core idles while there is hashing to do.
@@ -59,11 +59,14 @@ const TASKS_PER_THREAD = 2;
 /** The lowest CPU priority of a thread on Unix (os.setPriority in the worker, per thread on Linux). */
 export const LOW_PRIORITY_NICE = 19;
 /**
- * The PIN threads' priority: below the event loop's (nice 0). Weight 335 against 1024 in Linux's
- * scheduler, so a busy event loop wins a contended core about three times out of four, and still
- * 22 times the password threads' weight (15), which keeps a password flood off the PIN threads.
+ * The PIN threads' priority: a little below the event loop's (nice 0). Weight 655 against 1024 in
+ * Linux's scheduler, so a busy event loop wins a contended core about three times in five, and 44
+ * times the password threads' weight (15), which keeps a flood of console sign-ins off the PIN
+ * threads. Measured on 2 cores (issue 18): JWKS p99 with the PIN pool saturated 2.6× idle at nice
+ * 0, 1.8× at 2 and 5; a password flood left the PIN verify rate at 0.95× (nice 0), 0.94× (2) and
+ * 0.72× (5) of its control (`npm run bench:flood`, goal ≥ 0.8×).
  */
-export const PIN_THREAD_NICE = 5;
+export const PIN_THREAD_NICE = 2;
 
 export class PinHasher {
   private readonly pool: Piscina;
