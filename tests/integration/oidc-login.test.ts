@@ -22,22 +22,27 @@ beforeAll(async () => {
   sok = await activeCitizen(server, 8101, { faceId: true });
   // The sub is asserted to be the account id: a public client, by the administrator's choice.
   rp = await registerRelyingParty(server, { subjectType: 'public' });
-  config = await oidc.discovery(
+  config = await discover(rp);
+});
+afterAll(async () => server?.close());
+
+/** The relying party's view of the provider, as openid-client discovers it (HTTP allowed here). */
+const discover = (client: { clientId: string; clientSecret: string }) =>
+  oidc.discovery(
     new URL(`${server.url}/oidc`),
-    rp.clientId,
+    client.clientId,
     undefined,
-    oidc.ClientSecretBasic(rp.clientSecret),
+    oidc.ClientSecretBasic(client.clientSecret),
     {
       execute: [oidc.allowInsecureRequests],
     },
   );
-});
-afterAll(async () => server?.close());
 
+/** An authorization request; `prompt: null` sends none (the provider decides whether to ask). */
 async function authorizationUrl(
   cfg: oidc.Configuration,
   scope = 'openid profile phone offline_access',
-  extra: Record<string, string> = {},
+  { prompt = 'consent' }: { prompt?: string | null } = {},
 ) {
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
@@ -49,8 +54,7 @@ async function authorizationUrl(
     code_challenge_method: 'S256',
     state,
     nonce,
-    prompt: 'consent',
-    ...extra,
+    ...(prompt === null ? {} : { prompt }),
   });
   return { url: url.toString(), verifier, state, nonce };
 }
@@ -120,15 +124,7 @@ describe('QR login with the PIN', () => {
       domain: 'tax.example.gov.kh',
       subjectType: 'public',
     });
-    const cfg2 = await oidc.discovery(
-      new URL(`${server.url}/oidc`),
-      second.clientId,
-      undefined,
-      oidc.ClientSecretBasic(second.clientSecret),
-      {
-        execute: [oidc.allowInsecureRequests],
-      },
-    );
+    const cfg2 = await discover(second);
     const auth = await authorizationUrl(cfg2, 'openid profile');
     const page = await openLoginPage(server, browser, auth.url);
     expect(page.requestId).toBeUndefined(); // no QR
@@ -162,26 +158,15 @@ describe('consent remembered per account and relying party (ADR 0016)', () => {
       domain: 'land.example.gov.kh',
       subjectType: 'public',
     });
-    cfg = await oidc.discovery(
-      new URL(`${server.url}/oidc`),
-      portal.clientId,
-      undefined,
-      oidc.ClientSecretBasic(portal.clientSecret),
-      { execute: [oidc.allowInsecureRequests] },
-    );
+    cfg = await discover(portal);
   });
 
-  /** A QR login without `prompt`; what the browser is shown once the phone approved. */
+  const request = (c: oidc.Configuration, scope: string) => authorizationUrl(c, scope, { prompt: null });
+
+  /** A QR login; what the browser is shown once the phone approved. */
   async function qrLogin(browser: TestBrowser, scope = 'openid profile') {
-    const verifier = oidc.randomPKCECodeVerifier();
-    const url = oidc.buildAuthorizationUrl(cfg, {
-      redirect_uri: REDIRECT,
-      scope,
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state: 'remembered',
-    });
-    const page = await openLoginPage(server, browser, url.toString());
+    const { url, ...expected } = await request(cfg, scope);
+    const page = await openLoginPage(server, browser, url);
     expect(page.requestId).toBeDefined();
     await scanAndApprove(server, browser, dara, page);
     const shown = await browser.follow(
@@ -189,7 +174,7 @@ describe('consent remembered per account and relying party (ADR 0016)', () => {
       server.url,
     );
     const html = shown.url.startsWith(server.url) ? await shown.response.text() : '';
-    return { shown, html, verifier };
+    return { shown, html, ...expected };
   }
 
   async function allow(browser: TestBrowser, html: string) {
@@ -220,7 +205,8 @@ describe('consent remembered per account and relying party (ADR 0016)', () => {
     expect(b.shown.url.startsWith(REDIRECT), b.shown.url).toBe(true);
     const tokens = await oidc.authorizationCodeGrant(cfg, new URL(b.shown.url), {
       pkceCodeVerifier: b.verifier,
-      expectedState: 'remembered',
+      expectedState: b.state,
+      expectedNonce: b.nonce,
     });
     expect(tokens.claims()?.sub).toBe(dara.accountId);
     // The profile scope came with the earlier consent: userinfo releases it.
@@ -247,31 +233,13 @@ describe('consent remembered per account and relying party (ADR 0016)', () => {
       domain: 'other.example.gov.kh',
       subjectType: 'public',
     });
-    const otherCfg = await oidc.discovery(
-      new URL(`${server.url}/oidc`),
-      other.clientId,
-      undefined,
-      oidc.ClientSecretBasic(other.clientSecret),
-      { execute: [oidc.allowInsecureRequests] },
-    );
-    const viaOther = oidc.buildAuthorizationUrl(otherCfg, {
-      redirect_uri: REDIRECT,
-      scope: 'openid',
-      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
-      code_challenge_method: 'S256',
-    });
-    const page = await openLoginPage(server, browser, viaOther.toString());
+    const viaOther = await request(await discover(other), 'openid');
+    const page = await openLoginPage(server, browser, viaOther.url);
     await scanAndApprove(server, browser, dara, page);
     const done = await completeAndConsent(server, browser, page);
     expect(done.startsWith(REDIRECT), done).toBe(true);
     // Land Registry was consented in other browsers: here, without a new approval, it still asks.
-    const sso = oidc.buildAuthorizationUrl(cfg, {
-      redirect_uri: REDIRECT,
-      scope: 'openid profile',
-      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
-      code_challenge_method: 'S256',
-    });
-    const confirm = await openLoginPage(server, browser, sso.toString());
+    const confirm = await openLoginPage(server, browser, (await request(cfg, 'openid profile')).url);
     expect(confirm.requestId).toBeUndefined(); // no QR: the session is there
     expect(confirm.html).toMatch(CONSENT_FORM);
   });

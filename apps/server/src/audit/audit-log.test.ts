@@ -345,22 +345,13 @@ describe('keyed hash-chained audit log', () => {
 
   it('refuses, in the database itself, a second row chained onto the same hash (a fork)', async () => {
     await append(2);
-    const [first] = await rows();
+    // A second successor of the first row: the same row under another id and hash.
+    const { seq: _seq, ...first } = (await rows())[0]!;
     const fork = {
+      ...first,
       id: '00000000-0000-4000-8000-0000000000f0',
-      occurred_at: NOW,
-      actor_type: 'system',
-      actor_id: null,
-      action: 'fork',
-      subject_type: null,
-      subject_id: null,
-      ip: null,
-      device: null,
-      request_id: null,
-      details: '{}',
-      prev_hash: first!.prev_hash,
+      details: JSON.stringify(first.details),
       hash: 'f'.repeat(64),
-      key_id: KEY_1.id,
     };
     await expect(t.db.insertInto('audit_events').values(fork).execute()).rejects.toThrow(
       /audit_events_single_link/,
