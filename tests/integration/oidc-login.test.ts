@@ -164,8 +164,8 @@ describe('consent remembered per account and relying party (ADR 0016)', () => {
   const request = (c: oidc.Configuration, scope: string) => authorizationUrl(c, scope, { prompt: null });
 
   /** A QR login; what the browser is shown once the phone approved. */
-  async function qrLogin(browser: TestBrowser, scope = 'openid profile') {
-    const { url, ...expected } = await request(cfg, scope);
+  async function qrLogin(browser: TestBrowser, scope = 'openid profile', c = cfg) {
+    const { url, ...expected } = await request(c, scope);
     const page = await openLoginPage(server, browser, url);
     expect(page.requestId).toBeDefined();
     await scanAndApprove(server, browser, dara, page);
@@ -242,6 +242,36 @@ describe('consent remembered per account and relying party (ADR 0016)', () => {
     const confirm = await openLoginPage(server, browser, (await request(cfg, 'openid profile')).url);
     expect(confirm.requestId).toBeUndefined(); // no QR: the session is there
     expect(confirm.html).toMatch(CONSENT_FORM);
+  });
+
+  it('carries over only the scopes the relying party may still be given', async () => {
+    const clinic = await registerRelyingParty(server, {
+      appName: 'Health Clinic',
+      domain: 'clinic.example.gov.kh',
+      subjectType: 'public',
+      allowedScopes: ['openid', 'profile', 'phone'],
+    });
+    const clinicCfg = await discover(clinic);
+    const first = new TestBrowser();
+    const asked = await qrLogin(first, 'openid profile phone', clinicCfg);
+    expect((await allow(first, asked.html)).url.startsWith(REDIRECT)).toBe(true);
+    // The administrator narrows what the clinic may ask for.
+    const narrowed = await fetch(`${server.url}/api/admin/v1/relying-parties/${clinic.clientId}`, {
+      method: 'PATCH',
+      headers: {
+        authorization: `Bearer ${server.deps.config.secrets.adminToken}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ allowedScopes: ['openid', 'profile'] }),
+    });
+    expect(narrowed.status).toBe(200);
+    const again = await qrLogin(new TestBrowser(), 'openid profile', clinicCfg);
+    expect(again.html, 'no consent page').toBe('');
+    const audits = await remembered();
+    expect(audits.at(-1)?.details).toMatchObject({
+      clientId: clinic.clientId,
+      scopes: ['openid', 'profile'],
+    });
   });
 
   it('asks again after the citizen revoked the relying party in the app', async () => {

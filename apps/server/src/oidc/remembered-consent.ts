@@ -19,6 +19,7 @@ import { sql } from 'kysely';
 import type { Grant, KoaContextWithOIDC } from 'oidc-provider';
 import { recordAudit } from '../audit/audit-log';
 import type { Deps } from '../deps';
+import { scopesOfClaims } from './account';
 
 /** What an earlier grant holds that is carried over (the rest of its payload is not). */
 interface EarlierGrant {
@@ -61,11 +62,18 @@ export function loadGrantRemembered(deps: Deps) {
     const accountId = (result?.login as { accountId?: string } | undefined)?.accountId;
     if (!accountId) return undefined;
     const earlier = await newestGrant(deps, accountId, clientId);
-    const scope = earlier?.openid?.scope;
-    if (!earlier || !scope) return undefined;
+    if (!earlier?.openid?.scope) return undefined;
+    // Only what the relying party may still be given: an administrator may have narrowed its
+    // scopes since the earlier consent.
+    const allowed = new Set(String(client.scope ?? 'openid').split(' '));
+    const scope = earlier.openid.scope.split(' ').filter((s) => allowed.has(s));
+    if (!scope.includes('openid')) return undefined;
+    const claims = earlier.openid.claims ?? [];
+    const { refused: noLongerAllowed } = scopesOfClaims(claims, allowed);
     const grant = new provider.Grant({ accountId, clientId });
-    grant.addOIDCScope(scope);
-    if (earlier.openid?.claims?.length) grant.addOIDCClaims(earlier.openid.claims);
+    grant.addOIDCScope(scope.join(' '));
+    const granted = claims.filter((c) => !noLongerAllowed.includes(c));
+    if (granted.length) grant.addOIDCClaims(granted);
     const refused = earlier.rejected?.openid?.claims ?? [];
     if (refused.length) grant.rejectOIDCClaims(refused);
     await grant.save();
@@ -78,7 +86,7 @@ export function loadGrantRemembered(deps: Deps) {
         subjectType: 'account',
         subjectId: accountId,
         ip: ctx.ip,
-        details: { clientId, scopes: scope.split(' ') },
+        details: { clientId, scopes: scope },
       },
       deps.clock.now(),
     );
