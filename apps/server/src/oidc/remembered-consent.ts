@@ -20,6 +20,7 @@ import type { Grant, KoaContextWithOIDC } from 'oidc-provider';
 import { recordAudit } from '../audit/audit-log';
 import type { Deps } from '../deps';
 import { scopesOfClaims } from './account';
+import { providerNow } from './provider-time';
 
 /** What an earlier grant holds that is carried over (the rest of its payload is not). */
 interface EarlierGrant {
@@ -39,7 +40,8 @@ async function newestGrant(
     .where(
       sql<boolean>`kind = 'Grant' and payload->>'accountId' = ${accountId} and payload->>'clientId' = ${clientId}`,
     )
-    .where('expires_at', '>', deps.clock.now())
+    // A provider record: judged on the provider's clock, like its adapter does (provider-time.ts).
+    .where('expires_at', '>', providerNow())
     .orderBy('expires_at', 'desc')
     .limit(1)
     .executeTakeFirst();
