@@ -190,6 +190,7 @@ describe('consent remembered per account and relying party (ADR 0016)', () => {
       .select(['details'])
       .where('action', '=', 'consent.remembered')
       .where('subject_id', '=', dara.accountId)
+      .orderBy('seq')
       .execute();
 
   it('asks once; a QR login from a new browser then goes straight back with what was consented', async () => {
