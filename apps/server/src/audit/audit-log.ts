@@ -159,28 +159,6 @@ export function auditFields(input: AuditInput, id: string, now: Date): HashedFie
   };
 }
 
-export async function appendAudit(trx: Transaction<Database>, input: AuditInput, now: Date): Promise<string> {
-  const chain = activeChain();
-  const key = chain.keys[0] as AuditKey;
-  const fields = auditFields(input, randomUUID(), now);
-  transactionalAppends += 1;
-  await sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`.execute(trx);
-  const last = await trx
-    .selectFrom('audit_events')
-    .select('hash')
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  const prevHash = last?.hash ?? GENESIS_HASH;
-  const hash = keyedEventHash(key, prevHash, fields);
-  await trx
-    .insertInto('audit_events')
-    .values({ ...fields, details: JSON.stringify(fields.details), prev_hash: prevHash, hash, key_id: key.id })
-    .execute();
-  chain.appended?.();
-  return fields.id;
-}
-
 /** The unique index that keeps the chain from forking (migration 0026). */
 const SINGLE_LINK_INDEX = 'audit_events_single_link';
 /** Rows one group-commit insert takes at most. */
@@ -225,10 +203,10 @@ function isForkRefused(error: unknown): boolean {
   );
 }
 
-/** The rows of `group` chained onto `prevHash` with `key`, in order. */
-function chained(group: readonly Queued[], key: AuditKey, prevHash: string) {
+/** The events chained onto `prevHash` with `key`, in order. */
+function chained(events: readonly HashedFields[], key: AuditKey, prevHash: string) {
   let prev = prevHash;
-  return group.map(({ fields }) => {
+  return events.map((fields) => {
     const hash = keyedEventHash(key, prev, fields);
     const row = { fields, prev_hash: prev, hash };
     prev = hash;
@@ -272,12 +250,13 @@ async function insertChained(
 async function appendGroup(db: Kysely<Database>, a: Appender, group: readonly Queued[]): Promise<void> {
   const chain = activeChain();
   const key = chain.keys[0] as AuditKey;
+  const events = group.map((q) => q.fields);
   for (let attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
     if (a.head === undefined || a.seen !== transactionalAppends) {
       a.seen = transactionalAppends;
       a.head = (await auditHead(db))?.hash ?? GENESIS_HASH;
     }
-    const rows = chained(group, key, a.head);
+    const rows = chained(events, key, a.head);
     let inserted: boolean;
     try {
       inserted = await insertChained(db, rows, key.id);
@@ -296,12 +275,28 @@ async function appendGroup(db: Kysely<Database>, a: Appender, group: readonly Qu
     return;
   }
   // Other writers keep moving the head: wait for the lock, then read and append under it.
-  await db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`.execute(trx);
-    const rows = chained(group, key, (await auditHead(trx))?.hash ?? GENESIS_HASH);
-    if (!(await insertChained(trx, rows, key.id))) throw new Error('audit head moved under the lock');
-  });
+  await db.transaction().execute((trx) => appendUnderLock(trx, events, key));
   for (let i = 0; i < group.length; i++) chain.appended?.();
+}
+
+/**
+ * In `trx`: take the lock (held until `trx` commits), read the head and append `events` onto it.
+ * How appends inside a caller's transaction go, and the fallback of those on their own.
+ */
+async function appendUnderLock(trx: Transaction<Database>, events: readonly HashedFields[], key: AuditKey) {
+  await sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`.execute(trx);
+  const rows = chained(events, key, (await auditHead(trx))?.hash ?? GENESIS_HASH);
+  if (!(await insertChained(trx, rows, key.id))) throw new Error('audit head moved under the lock');
+}
+
+/** Append one event inside the caller's transaction: it commits (or not) with the step it records. */
+export async function appendAudit(trx: Transaction<Database>, input: AuditInput, now: Date): Promise<string> {
+  const chain = activeChain();
+  const fields = auditFields(input, randomUUID(), now);
+  transactionalAppends += 1;
+  await appendUnderLock(trx, [fields], chain.keys[0] as AuditKey);
+  chain.appended?.();
+  return fields.id;
 }
 
 async function drain(db: Kysely<Database>, a: Appender): Promise<void> {
