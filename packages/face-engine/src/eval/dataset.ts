@@ -43,9 +43,19 @@ export function loadFaceSet(folder: string): LabelledPhoto[] {
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 
-/** The calibration set's folder: `CDK_FACES_CALIBRATION`, or `../shared/data/faces-calibration` beside the repository. */
+/** Where the development machines keep the project's shared folder (a checkout elsewhere, e.g. in /tmp). */
+const MACHINE_SHARED_SET = '/work/shared/data/faces-calibration';
+
+/**
+ * The calibration set's folder: `CDK_FACES_CALIBRATION`; else `../shared/data/faces-calibration`
+ * beside the repository, as CI lays it out; else, for a clone made elsewhere (a temporary folder),
+ * the development machine's shared copy when there is one. The one place that decides it (tests,
+ * `face:eval`, and so `npm test` and `.ci/run`).
+ */
 export function calibrationFolder(): string {
-  return path.resolve(repoRoot, process.env.CDK_FACES_CALIBRATION ?? '../shared/data/faces-calibration');
+  if (process.env.CDK_FACES_CALIBRATION) return path.resolve(repoRoot, process.env.CDK_FACES_CALIBRATION);
+  const beside = path.resolve(repoRoot, '../shared/data/faces-calibration');
+  return existsSync(beside) || !existsSync(MACHINE_SHARED_SET) ? beside : MACHINE_SHARED_SET;
 }
 
 /** The calibration folder when it holds a readable set, else null (tests then skip and say so). */
